@@ -1,0 +1,265 @@
+//! Seeded ranking of rows within their class: the mechanism behind the split,
+//! k-fold, stratified sampling and under-sampling.
+//!
+//! Row `i` gets the rank key `(rank_hash(key_i, seed), i)`, where `key_i` is
+//! its global position or the hash of its id. Within a class, rows are
+//! ordered by that key, and per-class cut ranks divide them into parts (the
+//! lowest go to part 0). A row's part depends only on the seed, its key, its
+//! class and the class's cut ranks: not on the thread count, on chunking, or
+//! (with ids) on row order.
+//!
+//! The cuts are found by selection, not sorting: a histogram of the top bits
+//! of the hash per class (mergeable across threads, chunks or machines)
+//! locates the bucket holding each cut, and only the rows of those buckets are
+//! gathered and ordered.
+
+use rayon::prelude::*;
+
+use crate::column::{fold_blocks, map_blocks, NULL};
+use crate::hash::{rank_hash, seed_offset};
+use crate::view::LabelView;
+
+/// What a row's rank hash is computed from.
+#[derive(Clone, Copy, Debug)]
+pub enum RowKeys<'a> {
+    /// The row's global position.
+    Position,
+    /// One 64-bit key per row (hashed ids).
+    Hashed(&'a [u64]),
+}
+
+/// A row's full rank key: its hash, then its position to break (rare) ties.
+type RankKey = (u64, u64);
+
+/// Rank keys of rows under one seed.
+#[derive(Clone, Copy)]
+pub struct Ranker<'a> {
+    keys: RowKeys<'a>,
+    offset: u64,
+}
+
+impl<'a> Ranker<'a> {
+    pub fn new(keys: RowKeys<'a>, seed: u64) -> Self {
+        Ranker { keys, offset: seed_offset(seed) }
+    }
+
+    #[inline(always)]
+    pub fn key(&self, row: usize) -> RankKey {
+        let k = match self.keys {
+            RowKeys::Position => row as u64,
+            RowKeys::Hashed(h) => h[row],
+        };
+        (rank_hash(k, self.offset), row as u64)
+    }
+}
+
+/// Hash buckets per class: `bits[c]` top bits of the hash, at `offset[c]`.
+struct Buckets {
+    offset: Vec<usize>,
+    bits: Vec<u32>,
+    total: usize,
+}
+
+impl Buckets {
+    /// About 64 rows per bucket, at most 2^20 buckets per class.
+    fn new(counts: &[u64]) -> Self {
+        let mut offset = Vec::with_capacity(counts.len());
+        let mut bits = Vec::with_capacity(counts.len());
+        let mut total = 0;
+        for &n in counts {
+            let b = (n / 64).max(1).next_power_of_two().trailing_zeros().min(20);
+            offset.push(total);
+            bits.push(b);
+            total += 1 << b;
+        }
+        Buckets { offset, bits, total }
+    }
+
+    #[inline(always)]
+    fn of(&self, class: usize, h: u64) -> usize {
+        let b = self.bits[class];
+        self.offset[class] + if b == 0 { 0 } else { (h >> (64 - b)) as usize }
+    }
+}
+
+/// Per class, the rank keys at each cut rank, ascending: a row is in part
+/// `p` of its class when exactly `p` thresholds are at or below its key.
+fn thresholds(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Vec<Vec<RankKey>> {
+    let buckets = Buckets::new(view.counts);
+    // 1. how many rows fall in each bucket
+    let hist = fold_blocks(
+        view.ids(),
+        || vec![0u64; buckets.total],
+        |h, row, ids| {
+            for (j, &c) in ids.iter().enumerate() {
+                if c != NULL {
+                    h[buckets.of(c as usize, ranker.key(row + j).0)] += 1;
+                }
+            }
+        },
+        |mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        },
+    );
+    // 2. the bucket, and the rank inside it, of every cut
+    let mut wanted = vec![false; buckets.total];
+    let mut located: Vec<Vec<Option<(usize, u64)>>> = Vec::with_capacity(cuts.len());
+    for (c, class_cuts) in cuts.iter().enumerate() {
+        let n = view.counts[c];
+        let range = buckets.offset[c]..buckets.offset[c] + (1usize << buckets.bits[c]);
+        let mut out = Vec::with_capacity(class_cuts.len());
+        let (mut bucket, mut below) = (range.start, 0u64);
+        for &cut in class_cuts {
+            if cut == 0 || cut >= n {
+                out.push(None);
+                continue;
+            }
+            while below + hist[bucket] <= cut {
+                below += hist[bucket];
+                bucket += 1;
+            }
+            wanted[bucket] = true;
+            out.push(Some((bucket, cut - below)));
+        }
+        located.push(out);
+    }
+    // 3. gather the rows of those buckets only, and order them
+    let mut gathered = fold_blocks(
+        view.ids(),
+        Vec::new,
+        |acc: &mut Vec<(usize, RankKey)>, row, ids| {
+            for (j, &c) in ids.iter().enumerate() {
+                if c != NULL {
+                    let key = ranker.key(row + j);
+                    let b = buckets.of(c as usize, key.0);
+                    if wanted[b] {
+                        acc.push((b, key));
+                    }
+                }
+            }
+        },
+        |mut a, mut b| {
+            a.append(&mut b);
+            a
+        },
+    );
+    gathered.par_sort_unstable();
+    let mut start = vec![0usize; buckets.total];
+    let mut at = 0;
+    for (b, &w) in wanted.iter().enumerate() {
+        if w {
+            start[b] = at;
+            at += hist[b] as usize;
+        }
+    }
+    located
+        .iter()
+        .zip(cuts)
+        .zip(view.counts)
+        .map(|((loc, class_cuts), &n)| {
+            loc.iter()
+                .zip(class_cuts)
+                .map(|(l, &cut)| match l {
+                    Some((b, r)) => gathered[start[*b] + *r as usize].1,
+                    None if cut == 0 => (0, 0),
+                    None => {
+                        debug_assert!(cut >= n);
+                        (u64::MAX, u64::MAX)
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The part of every row: `part(p)` for a row in part `p` of its class,
+/// `null` for rows without a label. `cuts[c]` are ascending ranks in `0..=n_c`.
+pub fn rank_parts<T, P>(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>], null: T, part: P) -> Vec<T>
+where
+    T: Copy + Send + Sync,
+    P: Fn(usize) -> T + Sync,
+{
+    let th = thresholds(view, ranker, cuts);
+    let mut out = vec![null; view.len()];
+    map_blocks(view.ids(), &mut out, |row, ids, out| {
+        for (j, (&c, o)) in ids.iter().zip(out.iter_mut()).enumerate() {
+            if c != NULL {
+                let key = ranker.key(row + j);
+                *o = part(th[c as usize].partition_point(|t| *t <= key));
+            }
+        }
+    });
+    out
+}
+
+/// Sorted positions of the rows whose value satisfies `pred`.
+pub fn positions<T: Sync>(values: &[T], pred: impl Fn(&T) -> bool + Sync) -> Vec<i64> {
+    const PIECE: usize = 1 << 16;
+    let pieces: Vec<Vec<i64>> = values
+        .par_chunks(PIECE)
+        .enumerate()
+        .map(|(p, chunk)| {
+            chunk.iter().enumerate().filter(|(_, v)| pred(v)).map(|(j, _)| (p * PIECE + j) as i64).collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    pieces.into_iter().for_each(|p| out.extend(p));
+    out
+}
+
+/// Reorder row positions by their rank key: a seeded permutation that, like
+/// the ranking, does not depend on row order when keys are ids.
+pub fn shuffle(rows: &mut [i64], ranker: Ranker<'_>) {
+    rows.par_sort_unstable_by_key(|&r| ranker.key(r as usize));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Chunk, Column, Ints, Labels};
+
+    fn labels(v: &[i64]) -> Labels {
+        Labels::new(&Column::Int(Ints::I64(vec![Chunk::new(v, None)]))).unwrap()
+    }
+
+    /// Oracle: rank rows of each class by full sort of their rank key.
+    fn oracle(codes: &[u32], ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Vec<i32> {
+        let mut by_class: Vec<Vec<(RankKey, usize)>> = vec![Vec::new(); cuts.len()];
+        for (i, &c) in codes.iter().enumerate() {
+            if c != NULL {
+                by_class[c as usize].push((ranker.key(i), i));
+            }
+        }
+        let mut out = vec![-1; codes.len()];
+        for (c, rows) in by_class.iter_mut().enumerate() {
+            rows.sort();
+            for (rank, &(_, i)) in rows.iter().enumerate() {
+                out[i] = cuts[c].iter().filter(|&&b| b <= rank as u64).count() as i32;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn parts_match_a_full_sort() {
+        let values: Vec<i64> = (0..50_000).map(|i| (i * 7919 % 13) % 5 + if i % 97 == 0 { 10 } else { 0 }).collect();
+        let l = labels(&values);
+        let cuts: Vec<Vec<u64>> = l.counts.iter().map(|&n| vec![n / 5, n / 5 + n / 10, n]).collect();
+        for seed in [0, 42] {
+            let ranker = Ranker::new(RowKeys::Position, seed);
+            let got = rank_parts(&l.view(), ranker, &cuts, -1, |p| p as i32);
+            assert_eq!(got, oracle(&l.codes, ranker, &cuts));
+        }
+    }
+
+    #[test]
+    fn parts_of_tiny_classes() {
+        let l = labels(&[5, 5, 6, 7, 7, 7]);
+        let cuts = vec![vec![1], vec![0], vec![2, 3]];
+        let ranker = Ranker::new(RowKeys::Position, 3);
+        let got = rank_parts(&l.view(), ranker, &cuts, -1, |p| p as i32);
+        assert_eq!(got, oracle(&l.codes, ranker, &cuts));
+        assert_eq!(got.iter().filter(|&&p| p == 0).count(), 1 + 2);
+    }
+}

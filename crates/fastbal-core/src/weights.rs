@@ -1,0 +1,112 @@
+//! Class weights and per-row sample weights.
+
+use crate::column::map_blocks;
+use crate::view::LabelView;
+use crate::{bail_arg, Result};
+
+/// How a class's weight follows from its count.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Strategy {
+    /// scikit-learn's `compute_class_weight("balanced")`: `n / (k * count)`.
+    Balanced,
+    /// `1 / count`.
+    Inverse,
+    /// `sqrt(max_count / (count + 1))`: a softer re-weighting.
+    Sqrt,
+    /// Cui et al. (2019), class-balanced loss: `(1 - beta) / (1 - beta^count)`,
+    /// normalized so the weights sum to the number of classes.
+    Effective { beta: f64 },
+}
+
+/// How weights are scaled after the strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Normalize {
+    None,
+    /// Mean weight 1.
+    Mean,
+    /// Weights sum to the number of classes.
+    Sum,
+}
+
+/// Weight per class (indexed by code), then normalized, then capped at `max_weight`.
+pub fn class_weights(counts: &[u64], strategy: Strategy, normalize: Normalize, max_weight: Option<f64>) -> Result<Vec<f64>> {
+    if let Some(cap) = max_weight {
+        if cap.is_nan() || cap <= 0.0 {
+            bail_arg!("max_weight must be positive; got {cap}");
+        }
+    }
+    let k = counts.len() as f64;
+    let n: f64 = counts.iter().sum::<u64>() as f64;
+    let max = counts.iter().copied().max().unwrap_or(0) as f64;
+    let mut w: Vec<f64> = match strategy {
+        Strategy::Balanced => counts.iter().map(|&c| n / (k * c as f64)).collect(),
+        Strategy::Inverse => counts.iter().map(|&c| 1.0 / c as f64).collect(),
+        Strategy::Sqrt => counts.iter().map(|&c| (max / (c as f64 + 1.0)).sqrt()).collect(),
+        Strategy::Effective { beta } => {
+            if !(0.0..1.0).contains(&beta) {
+                bail_arg!("beta must be in [0, 1); got {beta}");
+            }
+            // 1 - beta^c computed as -expm1(c * ln(beta)) keeps precision for beta near 1
+            let raw: Vec<f64> = counts
+                .iter()
+                .map(|&c| if beta == 0.0 { 1.0 } else { (1.0 - beta) / -((c as f64) * beta.ln()).exp_m1() })
+                .collect();
+            let s: f64 = raw.iter().sum();
+            raw.iter().map(|x| x * k / s).collect()
+        }
+    };
+    let s: f64 = w.iter().sum();
+    match normalize {
+        Normalize::None => {}
+        Normalize::Mean => w.iter_mut().for_each(|x| *x *= k / s),
+        Normalize::Sum => w.iter_mut().for_each(|x| *x *= k / s),
+    }
+    if let Some(cap) = max_weight {
+        w.iter_mut().for_each(|x| *x = x.min(cap));
+    }
+    Ok(w)
+}
+
+/// One weight per row: its class's weight, 0 for rows without a label.
+pub fn sample_weights(view: &LabelView<'_>, class_weights: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; view.len()];
+    map_blocks(view.ids(), &mut out, |_, ids, out| {
+        for (o, &c) in out.iter_mut().zip(ids) {
+            *o = class_weights.get(c as usize).copied().unwrap_or(0.0);
+        }
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balanced_matches_the_formula() {
+        let w = class_weights(&[6, 3, 1], Strategy::Balanced, Normalize::None, None).unwrap();
+        assert_eq!(w, [10.0 / 18.0, 10.0 / 9.0, 10.0 / 3.0]);
+    }
+
+    #[test]
+    fn sqrt_and_cap() {
+        let w = class_weights(&[99, 8, 0 + 1], Strategy::Sqrt, Normalize::None, Some(5.0)).unwrap();
+        assert_eq!(w, [(99.0f64 / 100.0).sqrt(), (99.0f64 / 9.0).sqrt(), 5.0]);
+    }
+
+    #[test]
+    fn effective_sums_to_class_count() {
+        let w = class_weights(&[1000, 10, 1], Strategy::Effective { beta: 0.999 }, Normalize::None, None).unwrap();
+        assert!((w.iter().sum::<f64>() - 3.0).abs() < 1e-12);
+        assert!(w[0] < w[1] && w[1] < w[2]);
+        // beta = 0: every class weighs the same
+        let w = class_weights(&[1000, 10], Strategy::Effective { beta: 0.0 }, Normalize::None, None).unwrap();
+        assert_eq!(w, [1.0, 1.0]);
+    }
+
+    #[test]
+    fn mean_normalization() {
+        let w = class_weights(&[1, 3], Strategy::Inverse, Normalize::Mean, None).unwrap();
+        assert!((w[0] + w[1] - 2.0).abs() < 1e-12 && (w[0] / w[1] - 3.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,5 @@
+import sys
+
+from fastbal.cli import main
+
+sys.exit(main())

@@ -1,0 +1,71 @@
+"""Normalize what users pass as labels into what the extension reads.
+
+The extension borrows numpy integer arrays and Arrow data (PyCapsule
+interface) without copying. Everything else is brought to one of those here,
+copying at most once: non-contiguous or byte-swapped numpy arrays, numpy
+booleans and fixed-width strings, object arrays of str, and Python lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+
+def to_native(x: Any) -> Any:
+    """Return `x` in a form `fastbal._fastbal` accepts, or raise TypeError/ValueError."""
+    from fastbal._labels import Labels
+
+    if isinstance(x, Labels):
+        return x._inner
+    if isinstance(x, np.ndarray):
+        return _numpy(x)
+    if hasattr(x, "__arrow_c_stream__") or hasattr(x, "__arrow_c_array__"):
+        return x
+    if isinstance(x, (list, tuple, range)):
+        return _sequence(x)
+    if hasattr(x, "__array__"):
+        return _numpy(np.asarray(x))
+    raise TypeError(
+        f"labels must be a numpy array, an Arrow array (pyarrow, polars, pandas) or a list; "
+        f"got {type(x).__name__}"
+    )
+
+
+def _numpy(x: np.ndarray) -> Any:
+    if x.ndim != 1:
+        raise ValueError(f"labels must be 1-D; got an array of shape {x.shape}")
+    kind = x.dtype.kind
+    if kind in "iuf":
+        if not x.dtype.isnative:
+            x = x.astype(x.dtype.newbyteorder("="))
+        return np.ascontiguousarray(x)
+    if kind == "b":
+        return pa.array(x)
+    if kind == "U":
+        x = np.ascontiguousarray(x.astype(x.dtype.newbyteorder("="), copy=False))
+        width = x.dtype.itemsize // 4
+        return x.view(np.uint32).reshape(len(x), width)
+    if kind == "O":
+        return _sequence(x)
+    if kind == "S":
+        raise TypeError("labels of numpy bytes dtype are not supported; decode them to str first")
+    raise TypeError(
+        f"unsupported numpy label dtype {x.dtype}; labels must be integers, strings or booleans"
+    )
+
+
+def _sequence(x: Any) -> Any:
+    try:
+        arr = pa.array(x, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        raise TypeError(
+            f"labels must all be of one kind (all int or all str, None for missing): {e}"
+        ) from None
+    if pa.types.is_null(arr.type) or pa.types.is_integer(arr.type) or pa.types.is_string(arr.type):
+        return arr
+    if pa.types.is_boolean(arr.type) or pa.types.is_floating(arr.type):
+        return arr
+    raise TypeError(f"unsupported label type {arr.type}; labels must be integers or strings")

@@ -1,0 +1,139 @@
+"""`Labels` (a factorized label column) and `value_counts`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastbal import _fastbal
+from fastbal._input import to_native
+
+ClassArray = npt.NDArray[Any]
+
+
+def _classes(raw: Any, value_type: str) -> ClassArray:
+    """Class values as numpy: the input's integer/bool dtype, or object (str)."""
+    if value_type == "str":
+        out = np.empty(len(raw), dtype=object)
+        out[:] = raw
+        return out
+    return np.asarray(raw).astype(value_type)
+
+
+class ValueCounts:
+    """Classes and their row counts, most frequent first (ties by class value).
+
+    >>> import fastbal
+    >>> vc = fastbal.value_counts(["b", "a", "b", None, "c", "a", "b"])
+    >>> vc
+    ValueCounts(3 classes, 6 rows, 1 null)
+      'b'  3
+      'a'  2
+      'c'  1
+    >>> vc.to_dict()
+    {'b': 3, 'a': 2, 'c': 1}
+    """
+
+    __slots__ = ("classes", "counts", "null_count")
+
+    def __init__(self, classes: ClassArray, counts: npt.NDArray[np.int64], null_count: int):
+        self.classes = classes
+        self.counts = counts
+        self.null_count = null_count
+
+    @property
+    def total(self) -> int:
+        """Rows with a label (nulls excluded)."""
+        return int(self.counts.sum())
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __iter__(self) -> Iterator[tuple[Any, int]]:
+        return zip(self.classes.tolist(), self.counts.tolist(), strict=True)
+
+    def to_dict(self) -> dict[Any, int]:
+        """`{class: count}` in count order."""
+        return dict(self)
+
+    def to_arrow(self) -> Any:
+        """A pyarrow Table with columns `class` and `count`."""
+        import pyarrow as pa
+
+        return pa.table({"class": self.classes, "count": self.counts})
+
+    def to_polars(self) -> Any:
+        """A polars DataFrame with columns `class` and `count`."""
+        import polars as pl
+
+        return pl.from_arrow(self.to_arrow())
+
+    def __repr__(self) -> str:
+        head = f"ValueCounts({len(self)} classes, {self.total} rows, {self.null_count} null)"
+        rows = [f"  {c!r}  {n}" for c, n in list(self)[:10]]
+        if len(self) > 10:
+            rows.append(f"  ... {len(self) - 10} more")
+        return "\n".join([head, *rows])
+
+
+def value_counts(x: Any) -> ValueCounts:
+    """Count the rows of each class.
+
+    `x` is any label column: a numpy array, a pyarrow Array / ChunkedArray, a
+    polars or pandas Series, a list, or a `Labels`. Nulls are not a class:
+    they are counted in `null_count`.
+
+    >>> import numpy as np, fastbal
+    >>> fastbal.value_counts(np.array([3, 1, 3, 3, 1, 7], dtype=np.int32)).to_dict()
+    {3: 3, 1: 2, 7: 1}
+    """
+    raw, counts, nulls, value_type = _fastbal.value_counts(to_native(x))
+    return ValueCounts(_classes(raw, value_type), counts.view(np.int64), int(nulls))
+
+
+class Labels:
+    """A label column factorized once: a class code per row, counts, classes.
+
+    Build it once and pass it to every fastbal function: they then skip the
+    factorization. Classes are sorted by value; `codes` index them.
+
+    >>> import fastbal
+    >>> labels = fastbal.Labels(["cat", "dog", None, "cat"])
+    >>> labels.classes.tolist(), labels.counts.tolist(), labels.null_count
+    (['cat', 'dog'], [2, 1], 1)
+    >>> labels.codes.tolist()
+    [0, 1, -1, 0]
+    """
+
+    __slots__ = ("_inner", "classes", "counts")
+
+    def __init__(self, x: Any):
+        self._inner = _fastbal.Labels(to_native(x))
+        self.classes: ClassArray = _classes(self._inner.classes, self._inner.value_type)
+        self.counts: npt.NDArray[np.int64] = self._inner.counts.view(np.int64)
+
+    @property
+    def codes(self) -> npt.NDArray[np.int64]:
+        """Class code per row (int64, -1 for a missing label). A fresh copy."""
+        return self._inner.codes()
+
+    @property
+    def null_count(self) -> int:
+        return int(self._inner.null_count)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.counts)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def value_counts(self) -> ValueCounts:
+        """Counts in count order, as `fastbal.value_counts`."""
+        return value_counts(self)
+
+    def __repr__(self) -> str:
+        return f"Labels({len(self)} rows, {self.n_classes} classes, {self.null_count} null)"

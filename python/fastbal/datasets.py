@@ -1,0 +1,67 @@
+"""Built-in datasets.
+
+`seed_shaped()` is a label column shaped like the account-code dataset of the
+incident fastbal was built for: 298,821 rows, 224 classes (labels 0..223),
+the same five head classes and ten one-sample classes, and a smooth
+geometric tail in between. It is generated, deterministic, and needs no
+download.
+
+>>> from fastbal.datasets import seed_shaped
+>>> y = seed_shaped()
+>>> len(y), len(set(y.tolist()))
+(298821, 224)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+#: Rows in the seed-shaped dataset.
+SEED_ROWS = 298_821
+#: The five most frequent labels and their counts.
+SEED_HEAD = {197: 44_098, 177: 35_707, 62: 21_683, 178: 18_958, 79: 16_768}
+#: The labels that occur exactly once.
+SEED_SINGLETONS = (138, 119, 127, 46, 223, 44, 2, 38, 85, 221)
+#: Counts of the rare band: classes with 2 to 9 rows, under a min-count of 10.
+_RARE_BAND = (2, 2, 3, 3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 7, 7, 8, 8, 9, 9, 9)
+#: The smallest count of the smooth tail.
+_TAIL_MIN = 10
+
+
+def _tail_counts(n_classes: int, total: int) -> list[int]:
+    """A geometric tail from its largest count down to `_TAIL_MIN`, summing to `total`."""
+    lo_q, hi_q = 1.0, 2.0
+    for _ in range(200):  # bisect the ratio q so that the sum hits `total`
+        q = (lo_q + hi_q) / 2
+        s = sum(_TAIL_MIN * q**i for i in range(n_classes))
+        lo_q, hi_q = (q, hi_q) if s < total else (lo_q, q)
+    real = [_TAIL_MIN * q**i for i in range(n_classes)]
+    counts = [int(r) for r in real]
+    # largest remainders take the rows that rounding down left over
+    order = sorted(range(n_classes), key=lambda i: (counts[i] - real[i], i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return sorted(counts, reverse=True)
+
+
+def seed_shaped_counts() -> dict[int, int]:
+    """`{label: count}` of the seed-shaped dataset."""
+    others = [c for c in range(224) if c not in SEED_HEAD and c not in SEED_SINGLETONS]
+    rare_total = sum(_RARE_BAND)
+    tail_total = SEED_ROWS - sum(SEED_HEAD.values()) - len(SEED_SINGLETONS) - rare_total
+    tail = _tail_counts(len(others) - len(_RARE_BAND), tail_total)
+    # which label gets which tail count is a fixed, seeded shuffle
+    labels = np.random.default_rng(42).permutation(others).tolist()
+    counts = dict(SEED_HEAD)
+    counts.update(zip(labels, [*tail, *_RARE_BAND], strict=True))
+    counts.update(dict.fromkeys(SEED_SINGLETONS, 1))
+    return counts
+
+
+def seed_shaped(seed: int = 42) -> npt.NDArray[np.int32]:
+    """The seed-shaped label column (int32), rows in a seeded random order."""
+    counts = seed_shaped_counts()
+    labels = np.array(sorted(counts), dtype=np.int32)
+    y = np.repeat(labels, [counts[int(c)] for c in labels])
+    return np.random.default_rng(seed).permutation(y)
