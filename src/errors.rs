@@ -1,6 +1,6 @@
 //! The one place core errors become Python exceptions.
 
-use fastbal_core::Error;
+use fastbal_core::{Classes, Error};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::PyErr;
 
@@ -8,6 +8,28 @@ use pyo3::PyErr;
 pub fn to_py(err: Error) -> PyErr {
     match err {
         Error::InvalidArgument(msg) | Error::Infeasible(msg) | Error::InvalidData(msg) => PyValueError::new_err(msg),
+        e @ Error::RareClasses { .. } => PyValueError::new_err(e.to_string()),
+    }
+}
+
+/// Like [`to_py`], naming classes by their values rather than their codes.
+pub fn with_classes(err: Error, classes: &Classes) -> PyErr {
+    match err {
+        Error::RareClasses { classes: codes, min_rows } => {
+            const SHOWN: usize = 20;
+            let mut names: Vec<String> = codes.iter().take(SHOWN).map(|&c| classes.display(c as usize)).collect();
+            if codes.len() > SHOWN {
+                names.push(format!("... {} more", codes.len() - SHOWN));
+            }
+            PyValueError::new_err(format!(
+                "{} classes have fewer than {min_rows} rows, too few to appear in every split: {}; \
+                 pass rare=\"train\" to put them in train, rare=\"drop\" to leave them out, \
+                 or filter them first (fastbal.filter_min_count)",
+                codes.len(),
+                names.join(", ")
+            ))
+        }
+        other => to_py(other),
     }
 }
 

@@ -3,11 +3,19 @@
 //! Each binding extracts its input without copying, releases the interpreter
 //! around the kernel and wraps the result. No algorithm lives here.
 
+// Bindings return plain tuples of arrays, which the Python package unpacks.
+#![allow(clippy::type_complexity)]
+
 use pyo3::prelude::*;
 
 mod errors;
 mod input;
 mod labels;
+mod resample;
+mod select;
+mod split;
+mod view;
+mod weights;
 
 #[pymodule]
 fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -15,5 +23,14 @@ fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
     m.add_class::<labels::PyLabels>()?;
     m.add_function(wrap_pyfunction!(labels::value_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(select::rule_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(select::keep_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(select::stratified_sample, m)?)?;
+    m.add_function(wrap_pyfunction!(split::stratified_split, m)?)?;
+    m.add_function(wrap_pyfunction!(split::stratified_kfold, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::class_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::sample_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(resample::undersample, m)?)?;
+    m.add_function(wrap_pyfunction!(resample::oversample, m)?)?;
     Ok(())
 }

@@ -1,8 +1,13 @@
 """fastbal: label statistics and class-imbalance handling for ML datasets.
 
+One call per question, on the label column alone, in parallel:
+
 >>> import fastbal
->>> fastbal.value_counts([2, 1, 2]).to_dict()
-{2: 2, 1: 1}
+>>> y = [2, 1, 2, 2, 3, None]
+>>> fastbal.value_counts(y).to_dict()
+{2: 3, 1: 1, 3: 1}
+>>> fastbal.filter_min_count(y, 2).tolist()
+[True, False, True, True, False, False]
 """
 
 from __future__ import annotations
@@ -10,7 +15,20 @@ from __future__ import annotations
 import warnings
 
 from fastbal import _fastbal
-from fastbal._labels import Labels, ValueCounts, value_counts
+from fastbal._labels import ClassInfo, Labels, ValueCounts, value_counts
+from fastbal._resample import Resampled, oversample, resample, undersample
+from fastbal._select import (
+    FilterSummary,
+    WhatIf,
+    filter_max_count,
+    filter_min_count,
+    isin_mask,
+    stratified_sample,
+    top_k_mask,
+    what_if,
+)
+from fastbal._split import KFold, Split, SplitSummary, stratified_kfold, stratified_split
+from fastbal._weights import ClassWeights, SampleWeightsSummary, class_weights, sample_weights
 
 __version__: str = _fastbal.__version__
 
@@ -22,4 +40,31 @@ if _fastbal.DEBUG_BUILD:
         stacklevel=2,
     )
 
-__all__ = ["Labels", "ValueCounts", "__version__", "value_counts"]
+__all__ = [
+    "ClassInfo",
+    "ClassWeights",
+    "FilterSummary",
+    "KFold",
+    "Labels",
+    "Resampled",
+    "SampleWeightsSummary",
+    "Split",
+    "SplitSummary",
+    "ValueCounts",
+    "WhatIf",
+    "__version__",
+    "class_weights",
+    "filter_max_count",
+    "filter_min_count",
+    "isin_mask",
+    "oversample",
+    "resample",
+    "sample_weights",
+    "stratified_kfold",
+    "stratified_sample",
+    "stratified_split",
+    "top_k_mask",
+    "undersample",
+    "value_counts",
+    "what_if",
+]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,35 @@ def _classes(raw: Any, value_type: str) -> ClassArray:
         out[:] = raw
         return out
     return np.asarray(raw).astype(value_type)
+
+
+class ClassInfo(NamedTuple):
+    """Classes (sorted by value), their counts and the null count of a column."""
+
+    classes: ClassArray
+    counts: npt.NDArray[np.int64]
+    null_count: int
+
+
+def run(fn: Callable[..., Any], x: Any, *args: Any, **kwargs: Any) -> tuple[Any, ClassInfo]:
+    """Call an extension kernel on `x` and return (its results, `x`'s ClassInfo).
+
+    Kernels return their results followed by the column's classes and counts
+    (or None when `x` is a `Labels`, which has them already).
+    """
+    native = to_native(x)
+    *result, meta = fn(native, *args, **kwargs)
+    if meta is None:
+        info = ClassInfo(x.classes, x.counts, x.null_count)
+    else:
+        raw, counts, nulls, value_type = meta
+        info = ClassInfo(_classes(raw, value_type), counts.view(np.int64), int(nulls))
+    return (result[0] if len(result) == 1 else tuple(result)), info
+
+
+def as_labels(x: Any) -> Labels:
+    """`x` itself when it is a `Labels`, else `Labels(x)`."""
+    return x if isinstance(x, Labels) else Labels(x)
 
 
 class ValueCounts:

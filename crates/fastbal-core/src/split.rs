@@ -195,12 +195,9 @@ fn controlled_rounding(
             need[s] -= 1;
         }
     }
-    let movable = |x: &[[u8; 3]], i: usize, from: usize, to: usize| {
-        x[i][from] == 1 && x[i][to] == 0 && regular[i].1[to] > 0
-    };
-    loop {
-        let Some(over) = (0..3).find(|&s| need[s] < 0) else { break };
-        let Some(under) = (0..3).find(|&s| need[s] > 0) else { break };
+    let movable =
+        |x: &[[u8; 3]], i: usize, from: usize, to: usize| x[i][from] == 1 && x[i][to] == 0 && regular[i].1[to] > 0;
+    while let (Some(over), Some(under)) = ((0..3).find(|&s| need[s] < 0), (0..3).find(|&s| need[s] > 0)) {
         if let Some(i) = (0..x.len()).find(|&i| movable(&x, i, over, under)) {
             x[i][over] = 0;
             x[i][under] = 1;
@@ -273,10 +270,15 @@ pub fn plan_kfold(counts: &[u64], k: usize) -> Result<Vec<Vec<u64>>> {
 pub fn assign_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &[Vec<u64>]) -> Vec<i16> {
     let cuts: Vec<Vec<u64>> = plan
         .iter()
-        .map(|folds| folds.iter().scan(0, |acc, &f| {
-            *acc += f;
-            Some(*acc)
-        }).collect())
+        .map(|folds| {
+            folds
+                .iter()
+                .scan(0, |acc, &f| {
+                    *acc += f;
+                    Some(*acc)
+                })
+                .collect()
+        })
         .collect();
     rank_parts(view, ranker, &cuts, -1, |p| p as i16)
 }

@@ -29,7 +29,12 @@ pub enum Normalize {
 }
 
 /// Weight per class (indexed by code), then normalized, then capped at `max_weight`.
-pub fn class_weights(counts: &[u64], strategy: Strategy, normalize: Normalize, max_weight: Option<f64>) -> Result<Vec<f64>> {
+pub fn class_weights(
+    counts: &[u64],
+    strategy: Strategy,
+    normalize: Normalize,
+    max_weight: Option<f64>,
+) -> Result<Vec<f64>> {
     if let Some(cap) = max_weight {
         if cap.is_nan() || cap <= 0.0 {
             bail_arg!("max_weight must be positive; got {cap}");
@@ -90,7 +95,7 @@ mod tests {
 
     #[test]
     fn sqrt_and_cap() {
-        let w = class_weights(&[99, 8, 0 + 1], Strategy::Sqrt, Normalize::None, Some(5.0)).unwrap();
+        let w = class_weights(&[99, 8, 1], Strategy::Sqrt, Normalize::None, Some(5.0)).unwrap();
         assert_eq!(w, [(99.0f64 / 100.0).sqrt(), (99.0f64 / 9.0).sqrt(), 5.0]);
     }
 

@@ -1,0 +1,100 @@
+"""The compiled core of fastbal (Rust, PyO3). Use the `fastbal` package instead.
+
+Every function takes labels as the extension reads them: a `Labels`, a
+1-D contiguous native numpy integer or float array, a 2-D uint32 array of
+UCS-4 strings, or an object with the Arrow PyCapsule interface. Functions
+given a column (not a `Labels`) also return its `Meta`: classes (sorted),
+rows per class, null rows and the type of the label values.
+"""
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+DEBUG_BUILD: bool
+
+#: (classes: int64/uint64 array or list of str, counts, null rows, value type)
+Meta = tuple[Any, npt.NDArray[np.uint64], int, str]
+
+class Labels:
+    """A factorized label column: codes per row, counts and classes."""
+
+    def __init__(self, x: Any) -> None: ...
+    def codes(self) -> npt.NDArray[np.int64]:
+        """Class code per row, -1 for a missing label (a copy)."""
+    @property
+    def counts(self) -> npt.NDArray[np.uint64]:
+        """Rows per class, in class order."""
+    @property
+    def classes(self) -> Any:
+        """The class values, sorted: an int64/uint64 array or a list of str."""
+    @property
+    def null_count(self) -> int: ...
+    @property
+    def value_type(self) -> str:
+        """Type of the label values: a numpy dtype name or "str"."""
+    def __len__(self) -> int: ...
+
+def value_counts(x: Any) -> tuple[Any, npt.NDArray[np.uint64], int, str]:
+    """(classes, counts, null rows, value type), most frequent first, ties by class value."""
+
+def rule_mask(
+    x: Any, rule: str, k: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], Meta | None]:
+    """(row mask, class flags, meta) for rule "min_count", "max_count" or "top_k"."""
+
+def keep_mask(x: Any, keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.bool_], Meta | None]:
+    """(row mask, meta) from one flag per class."""
+
+def stratified_sample(
+    x: Any, n: int | None = None, fraction: float | None = None, seed: int = 0
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], Meta | None]:
+    """(sorted rows, rows per class, meta) of a stratified sample."""
+
+def stratified_split(
+    x: Any,
+    test_size: float | int,
+    val_size: float | int,
+    seed: int = 0,
+    rare: str = "train",
+    ids: Any = None,
+    shuffle: bool = False,
+) -> tuple[
+    npt.NDArray[np.int8],
+    tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    npt.NDArray[np.uint64],
+    tuple[list[int], bool, list[int], list[int]],
+    Meta | None,
+]:
+    """(assignment, (train, valid, test), cells, (rare, dropped, target, sizes), meta)."""
+
+def stratified_kfold(
+    x: Any, k: int = 5, seed: int = 0, ids: Any = None
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], Meta | None]:
+    """(fold per row, rows per class per fold, meta)."""
+
+def class_weights(
+    x: Any,
+    strategy: str = "balanced",
+    beta: float = 0.999,
+    normalize: str = "none",
+    max_weight: float | None = None,
+) -> tuple[npt.NDArray[np.float64], Meta | None]:
+    """(weight per class, meta)."""
+
+def sample_weights(
+    x: Any,
+    strategy: str = "balanced",
+    beta: float = 0.999,
+    normalize: str = "none",
+    max_weight: float | None = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], Meta | None]:
+    """(weight per row, weight per class, meta)."""
+
+def undersample(x: Any, targets: npt.NDArray[np.uint64], seed: int = 0) -> npt.NDArray[np.int64]:
+    """Sorted rows kept when class c is cut to targets[c] rows."""
+
+def oversample(x: Any, extra: npt.NDArray[np.uint64], seed: int = 0) -> npt.NDArray[np.int64]:
+    """Every labeled row, then extra[c] rows of class c drawn with replacement."""

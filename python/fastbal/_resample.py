@@ -1,0 +1,253 @@
+"""Random over- and under-sampling as row indices, drop-in for imbalanced-learn.
+
+The functions return indices into the original rows, never copies of the
+data: `X[idx], y[idx]` is the resampled dataset.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from fastbal import _checks, _fastbal
+from fastbal._labels import Labels, as_labels
+
+#: Under-sampling to fewer rows per class than this, by a rule rather than
+#: explicit counts, draws a warning.
+WARN_BELOW = 10
+
+
+class Resampled(NamedTuple):
+    """Row indices of a resampled dataset and the rows per class it holds."""
+
+    indices: npt.NDArray[np.int64]
+    #: rows per class after resampling, `{class: count}`
+    targets: dict[Any, int]
+
+
+def _class_dict(labels: Labels, counts: Mapping[Any, Any], what: str) -> npt.NDArray[np.int64]:
+    """Per-class array from `{class: count}`, refusing classes absent from the data."""
+    pos = {c: i for i, c in enumerate(labels.classes.tolist())}
+    out = labels.counts.copy()
+    absent = [c for c in counts if c not in pos]
+    if absent:
+        raise ValueError(f"{what} names classes absent from the labels: {absent[:20]}")
+    for c, n in counts.items():
+        out[pos[c]] = _checks.count(f"{what}[{c!r}]", n)
+    return out
+
+
+def _result(labels: Labels, idx: npt.NDArray[np.int64], final: npt.NDArray[np.int64]) -> Resampled:
+    return Resampled(idx, dict(zip(labels.classes.tolist(), final.tolist(), strict=True)))
+
+
+def _over(labels: Labels, targets: npt.NDArray[np.int64], seed: int) -> Resampled:
+    counts = labels.counts
+    if (targets < counts).any():
+        i = int(np.flatnonzero(targets < counts)[0])
+        raise ValueError(
+            f"over-sampling cannot lower class {labels.classes[i]!r} from {counts[i]} to "
+            f"{targets[i]} rows; use undersample"
+        )
+    extra = targets - counts
+    lonely = (counts == 1) & (extra >= 100)
+    if lonely.any():
+        warnings.warn(
+            f"over-sampling repeats {int(lonely.sum())} one-row classes 100 times or more "
+            f"(e.g. {labels.classes[lonely][:5].tolist()}): a model will memorize them; "
+            "consider fastbal.filter_min_count first",
+            UserWarning,
+            stacklevel=3,
+        )
+    idx = _fastbal.oversample(labels._inner, extra.astype(np.uint64), seed=_checks.seed(seed))
+    return _result(labels, idx, targets)
+
+
+def _under(labels: Labels, targets: npt.NDArray[np.int64], seed: int, by_rule: bool) -> Resampled:
+    counts = labels.counts
+    if (targets > counts).any():
+        i = int(np.flatnonzero(targets > counts)[0])
+        raise ValueError(
+            f"under-sampling cannot raise class {labels.classes[i]!r} from {counts[i]} to "
+            f"{targets[i]} rows; use oversample"
+        )
+    cut = targets < counts
+    if by_rule and cut.any() and targets[cut].min() < WARN_BELOW:
+        lost = 1 - targets.sum() / max(counts.sum(), 1)
+        warnings.warn(
+            f"under-sampling cuts {int(cut.sum())} classes to as few as {int(targets[cut].min())} "
+            f"rows each and drops {100 * lost:.1f}% of the rows; filter rare classes first "
+            "(fastbal.filter_min_count) or give an explicit max_count",
+            UserWarning,
+            stacklevel=3,
+        )
+    idx = _fastbal.undersample(labels._inner, targets.astype(np.uint64), seed=_checks.seed(seed))
+    return _result(labels, idx, targets)
+
+
+def oversample(
+    x: Any, ratio: float | None = None, counts: Mapping[Any, int] | None = None, seed: int = 0
+) -> Resampled:
+    """Raise small classes by drawing their own rows with replacement.
+
+    With `ratio` (default 1.0), every class is raised to at least
+    `ceil(ratio * largest count)` rows; with `counts`, the named classes to
+    exactly that many rows. Every original labeled row is kept once (sorted),
+    followed by the drawn rows (sorted). Deterministic for a seed.
+
+    >>> import fastbal
+    >>> idx, targets = fastbal.oversample(["a"] * 4 + ["b"], ratio=0.5, seed=0)
+    >>> targets
+    {'a': 4, 'b': 2}
+    >>> idx.tolist()
+    [0, 1, 2, 3, 4, 4]
+    """
+    labels = as_labels(x)
+    if counts is not None:
+        if ratio is not None:
+            raise TypeError("pass ratio or counts, not both")
+        return _over(labels, _class_dict(labels, counts, "counts"), seed)
+    r = 1.0 if ratio is None else float(ratio)
+    if not r > 0:
+        raise ValueError(f"ratio must be positive; got {ratio}")
+    floor = math.ceil(r * int(labels.counts.max())) if labels.n_classes else 0
+    return _over(labels, np.maximum(labels.counts, floor), seed)
+
+
+def undersample(
+    x: Any,
+    max_count: int | None = None,
+    ratio: float | None = None,
+    counts: Mapping[Any, int] | None = None,
+    seed: int = 0,
+) -> Resampled:
+    """Cut large classes, keeping rows without replacement.
+
+    `max_count` caps every class at that many rows; `ratio` caps them at
+    `ceil(ratio * smallest count)`; `counts` sets the named classes exactly.
+    The rows kept are each class's lowest-ranked under the seed (as in
+    `stratified_sample`), returned sorted.
+
+    >>> import fastbal
+    >>> idx, targets = fastbal.undersample(["a"] * 6 + ["b"] * 2, max_count=3)
+    >>> targets, len(idx)
+    ({'a': 3, 'b': 2}, 5)
+    """
+    labels = as_labels(x)
+    given = [v is not None for v in (max_count, ratio, counts)]
+    if sum(given) != 1:
+        raise TypeError("pass exactly one of max_count, ratio and counts")
+    if counts is not None:
+        return _under(labels, _class_dict(labels, counts, "counts"), seed, by_rule=False)
+    if max_count is not None:
+        cap = _checks.count("max_count", max_count)
+        return _under(labels, np.minimum(labels.counts, cap), seed, by_rule=False)
+    r = float(ratio)  # type: ignore[arg-type]
+    if not r > 0:
+        raise ValueError(f"ratio must be positive; got {ratio}")
+    cap = math.ceil(r * int(labels.counts.min())) if labels.n_classes else 0
+    return _under(labels, np.minimum(labels.counts, cap), seed, by_rule=True)
+
+
+_SPELLINGS = ("auto", "minority", "majority", "not minority", "not majority", "all")
+
+
+def _strategy_targets(
+    labels: Labels, strategy: Any, kind: str
+) -> tuple[npt.NDArray[np.int64], bool]:
+    """Rows per class after resampling, following imbalanced-learn's `sampling_strategy`.
+
+    Returns (targets, whether they came from a rule rather than explicit counts).
+    """
+    counts = labels.counts
+    if labels.n_classes == 0:
+        return counts.copy(), True
+    majority = int(np.argmax(counts))  # first of the largest: as imbalanced-learn
+    minority = int(np.argmin(counts))
+    n_max, n_min = int(counts[majority]), int(counts[minority])
+    everyone = np.ones(len(counts), dtype=bool)
+
+    def only(i: int) -> npt.NDArray[np.bool_]:
+        m = np.zeros(len(counts), dtype=bool)
+        m[i] = True
+        return m
+
+    if callable(strategy):
+        strategy = strategy(labels.classes)
+    if isinstance(strategy, Mapping):
+        return _class_dict(labels, strategy, "sampling_strategy"), False
+    if isinstance(strategy, str):
+        _checks.choice("sampling_strategy", strategy, _SPELLINGS)
+        if strategy == "auto":
+            strategy = "not majority" if kind == "over" else "not minority"
+        if kind == "over" and strategy == "majority":
+            raise ValueError("sampling_strategy='majority' cannot be used to over-sample")
+        if kind == "under" and strategy == "minority":
+            raise ValueError("sampling_strategy='minority' cannot be used to under-sample")
+        which = {
+            "minority": only(minority),
+            "majority": only(majority),
+            "not minority": ~only(minority),
+            "not majority": ~only(majority),
+            "all": everyone,
+        }[strategy]
+        level = n_max if kind == "over" else n_min
+        return np.where(which, level, counts).astype(np.int64), True
+    if isinstance(strategy, (float, int)) and not isinstance(strategy, bool):
+        if labels.n_classes != 2:
+            raise ValueError(
+                "a float sampling_strategy needs exactly two classes; use a dict or a callable"
+            )
+        r = Fraction(repr(float(strategy)))  # the decimal the user wrote, exactly
+        if not 0 < r <= 1:
+            raise ValueError(f"a float sampling_strategy must be in (0, 1]; got {strategy}")
+        others = ~only(majority if kind == "over" else minority)
+        level = math.floor(n_max * r) if kind == "over" else math.floor(n_min / r)
+        if (kind == "over" and level < counts[others].min()) or (
+            kind == "under" and level > counts[others].max()
+        ):
+            raise ValueError(
+                f"sampling_strategy={strategy} would move a class the wrong way "
+                f"({'remove' if kind == 'over' else 'add'} rows); increase the ratio"
+            )
+        return np.where(others, level, counts).astype(np.int64), True
+    raise TypeError(f"unsupported sampling_strategy {strategy!r}")
+
+
+def resample(
+    x: Any, sampling_strategy: Any = "auto", kind: str = "over", seed: int = 0
+) -> Resampled:
+    """Over- or under-sample with imbalanced-learn's `sampling_strategy` spellings.
+
+    `sampling_strategy` is one of "auto" ("not majority" to over-sample, "not
+    minority" to under-sample), "minority", "majority", "not minority", "not
+    majority", "all"; a float (two classes only: the minority / majority
+    ratio wanted); a `{class: rows}` dict; or a callable taking the classes
+    and returning such a dict. Per-class targets are those of
+    `RandomOverSampler` / `RandomUnderSampler`, except for floats, where
+    imbalanced-learn truncates a binary floating-point product
+    (`int(100 * 0.29)` is 28) and fastbal floors the exact decimal product
+    (29).
+
+    >>> import fastbal
+    >>> y = ["a"] * 30 + ["b"] * 20 + ["c"] * 12
+    >>> fastbal.resample(y, "not minority", kind="under").targets
+    {'a': 12, 'b': 12, 'c': 12}
+    >>> fastbal.resample(y, {"c": 20}, kind="over").targets
+    {'a': 30, 'b': 20, 'c': 20}
+    """
+    _checks.choice("kind", kind, ("over", "under"))
+    labels = as_labels(x)
+    targets, by_rule = _strategy_targets(labels, sampling_strategy, kind)
+    if kind == "over":
+        return _over(labels, targets, seed)
+    return _under(labels, targets, seed, by_rule=by_rule)
+
+
+__all__ = ["Resampled", "oversample", "resample", "undersample"]

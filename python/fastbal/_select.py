@@ -1,0 +1,307 @@
+"""Which rows stay: class masks, what filtering costs, stratified samples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from fastbal import _checks, _fastbal
+from fastbal._labels import ClassInfo, as_labels, run
+
+Mask = npt.NDArray[np.bool_]
+
+
+def _ratio(counts: npt.NDArray[np.int64]) -> float:
+    return float(counts.max() / counts.min()) if len(counts) else float("nan")
+
+
+@dataclass(frozen=True)
+class FilterSummary:
+    """What a class filter kept and removed, as the log line a pipeline wants.
+
+    All counts are over labeled rows; null rows are never kept and are
+    reported apart.
+    """
+
+    rule: str
+    classes_before: int
+    classes_kept: int
+    removed_classes: list[Any]
+    rows_before: int
+    rows_kept: int
+    null_rows: int
+    ratio_before: float
+    ratio_after: float
+    smallest_after: tuple[Any, int] | None
+
+    @property
+    def rows_removed(self) -> int:
+        return self.rows_before - self.rows_kept
+
+    @property
+    def share_removed(self) -> float:
+        """Share of the labeled rows removed, in [0, 1]."""
+        return self.rows_removed / self.rows_before if self.rows_before else 0.0
+
+    @classmethod
+    def from_info(cls, rule: str, info: ClassInfo, keep: npt.NDArray[np.bool_]) -> FilterSummary:
+        counts = info.counts
+        kept = counts[keep]
+        smallest = None
+        if len(kept):
+            i = int(np.flatnonzero(keep)[np.argmin(kept)])
+            smallest = (
+                info.classes[i].item() if hasattr(info.classes[i], "item") else info.classes[i],
+                int(counts[i]),
+            )
+        return cls(
+            rule=rule,
+            classes_before=len(counts),
+            classes_kept=int(keep.sum()),
+            removed_classes=info.classes[~keep].tolist(),
+            rows_before=int(counts.sum()),
+            rows_kept=int(kept.sum()),
+            null_rows=info.null_count,
+            ratio_before=_ratio(counts),
+            ratio_after=_ratio(kept),
+            smallest_after=smallest,
+        )
+
+    def __str__(self) -> str:
+        removed = self.classes_before - self.classes_kept
+        shown = ", ".join(map(str, self.removed_classes[:20]))
+        if removed > 20:
+            shown += f", ... {removed - 20} more"
+        smallest = (
+            f"; smallest class left: {self.smallest_after[0]} ({self.smallest_after[1]:,} rows)"
+            if self.smallest_after
+            else ""
+        )
+        return (
+            f"{self.rule}: kept {self.classes_kept} of {self.classes_before} classes "
+            f"and {self.rows_kept:,} of {self.rows_before:,} rows; "
+            f"removed {removed} classes and {self.rows_removed:,} rows "
+            f"({100 * self.share_removed:.3f}%)"
+            + (f" [{shown}]" if removed else "")
+            + f"; imbalance ratio {self.ratio_before:,.1f} : 1 -> {self.ratio_after:,.1f} : 1"
+            + smallest
+            + (f"; {self.null_rows:,} null rows dropped" if self.null_rows else "")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out.update(rows_removed=self.rows_removed, share_removed=self.share_removed)
+        return out
+
+
+def _masked(
+    rule: str, name: str, x: Any, k: Any, summary: bool
+) -> Mask | tuple[Mask, FilterSummary]:
+    k = _checks.count("k", k)
+    (mask, keep), info = run(_fastbal.rule_mask, x, rule, k)
+    out: Mask = mask
+    if not summary:
+        return out
+    return out, FilterSummary.from_info(f"{name}({k})", info, keep)
+
+
+@overload
+def filter_min_count(x: Any, k: int, *, return_summary: Literal[False] = ...) -> Mask: ...
+@overload
+def filter_min_count(
+    x: Any, k: int, *, return_summary: Literal[True]
+) -> tuple[Mask, FilterSummary]: ...
+def filter_min_count(x: Any, k: int, *, return_summary: bool = False) -> Any:
+    """Mask of the rows whose class has at least `k` rows (null rows: False).
+
+    >>> import fastbal
+    >>> y = [1, 1, 1, 2, 2, 3, None]
+    >>> fastbal.filter_min_count(y, 2).tolist()
+    [True, True, True, True, True, False, False]
+    >>> mask, summary = fastbal.filter_min_count(y, 2, return_summary=True)
+    >>> print(summary)
+    min_count(2): kept 2 of 3 classes and 5 of 6 rows; removed 1 classes and 1 rows (16.667%) [3]; imbalance ratio 3.0 : 1 -> 1.5 : 1; smallest class left: 2 (2 rows); 1 null rows dropped
+    """  # noqa: E501
+    return _masked("min_count", "min_count", x, k, return_summary)
+
+
+@overload
+def filter_max_count(x: Any, k: int, *, return_summary: Literal[False] = ...) -> Mask: ...
+@overload
+def filter_max_count(
+    x: Any, k: int, *, return_summary: Literal[True]
+) -> tuple[Mask, FilterSummary]: ...
+def filter_max_count(x: Any, k: int, *, return_summary: bool = False) -> Any:
+    """Mask of the rows whose class has at most `k` rows (null rows: False).
+
+    >>> import fastbal
+    >>> fastbal.filter_max_count([1, 1, 1, 2, 2, 3], 2).tolist()
+    [False, False, False, True, True, True]
+    """
+    return _masked("max_count", "max_count", x, k, return_summary)
+
+
+@overload
+def top_k_mask(x: Any, k: int, *, return_summary: Literal[False] = ...) -> Mask: ...
+@overload
+def top_k_mask(x: Any, k: int, *, return_summary: Literal[True]) -> tuple[Mask, FilterSummary]: ...
+def top_k_mask(x: Any, k: int, *, return_summary: bool = False) -> Any:
+    """Mask of the rows of the `k` most frequent classes (null rows: False).
+
+    Ties at the boundary go to the class that sorts first by value, never
+    to chance.
+
+    >>> import fastbal
+    >>> fastbal.top_k_mask(["b", "a", "c", "c", "b", "a"], 2).tolist()  # a three-way tie
+    [True, True, False, False, True, True]
+    """
+    return _masked("top_k", "top_k", x, k, return_summary)
+
+
+def isin_mask(x: Any, classes: Iterable[Any]) -> Mask:
+    """Mask of the rows whose label is one of `classes` (null rows: False).
+
+    >>> import fastbal
+    >>> fastbal.isin_mask(["a", "b", "c", None], ["a", "c", "z"]).tolist()
+    [True, False, True, False]
+    """
+    labels = as_labels(x)
+    wanted = np.asarray(list(classes), dtype=labels.classes.dtype if len(labels.classes) else None)
+    keep = np.isin(labels.classes, wanted)
+    mask, _ = run(_fastbal.keep_mask, labels, keep)
+    return mask  # type: ignore[no-any-return]
+
+
+DEFAULT_THRESHOLDS = (2, 5, 10, 20, 50, 100)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """For each min-count threshold: what a filter at that threshold would remove."""
+
+    thresholds: list[int]
+    classes_removed: list[int]
+    rows_removed: list[int]
+    share_removed: list[float]
+    classes_left: list[int]
+    ratio_left: list[float]
+
+    def rows(self) -> list[dict[str, Any]]:
+        keys = [
+            "threshold",
+            "classes_removed",
+            "rows_removed",
+            "share_removed",
+            "classes_left",
+            "ratio_left",
+        ]
+        cols = [
+            self.thresholds,
+            self.classes_removed,
+            self.rows_removed,
+            self.share_removed,
+            self.classes_left,
+            self.ratio_left,
+        ]
+        return [dict(zip(keys, vals, strict=True)) for vals in zip(*cols, strict=True)]
+
+    def to_polars(self) -> Any:
+        import polars as pl
+
+        return pl.DataFrame(self.rows())
+
+    def to_markdown(self) -> str:
+        lines = [
+            "| min_count | classes removed | rows removed | share | classes left | ratio left |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in self.rows():
+            lines.append(
+                f"| {r['threshold']} | {r['classes_removed']} | {r['rows_removed']:,} | "
+                f"{100 * r['share_removed']:.3f}% | {r['classes_left']} | "
+                f"{r['ratio_left']:,.1f} : 1 |"
+            )
+        return "\n".join(lines)
+
+    __str__ = to_markdown
+
+
+def what_if(x: Any, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> WhatIf:
+    """What a min-count filter would remove at each threshold, from one count.
+
+    `x` is a label column, a `Labels` or a `ValueCounts`.
+
+    >>> import fastbal
+    >>> print(fastbal.what_if([1] * 6 + [2] * 3 + [3], thresholds=[2, 5]))
+    | min_count | classes removed | rows removed | share | classes left | ratio left |
+    |---:|---:|---:|---:|---:|---:|
+    | 2 | 1 | 1 | 10.000% | 2 | 2.0 : 1 |
+    | 5 | 2 | 4 | 40.000% | 1 | 1.0 : 1 |
+    """
+    from fastbal._labels import ValueCounts, value_counts
+
+    vc = x if isinstance(x, ValueCounts) else value_counts(x)
+    ts = [_checks.count("threshold", t) for t in thresholds]
+    counts = np.sort(vc.counts)  # ascending
+    cum = np.concatenate([[0], np.cumsum(counts)])
+    total = int(cum[-1])
+    out: dict[str, list[Any]] = {k: [] for k in ("cr", "rr", "sr", "cl", "rl")}
+    for t in ts:
+        i = int(np.searchsorted(counts, t, side="left"))  # classes with count < t
+        out["cr"].append(i)
+        out["rr"].append(int(cum[i]))
+        out["sr"].append(int(cum[i]) / total if total else 0.0)
+        out["cl"].append(len(counts) - i)
+        out["rl"].append(float(counts[-1] / counts[i]) if i < len(counts) else float("nan"))
+    return WhatIf(ts, out["cr"], out["rr"], out["sr"], out["cl"], out["rl"])
+
+
+def stratified_sample(
+    x: Any, fraction: float | None = None, n: int | None = None, seed: int = 0
+) -> npt.NDArray[np.int64]:
+    """Sorted row indices of a subsample that keeps every class's proportion.
+
+    Give `fraction` (of the labeled rows, in (0, 1]; rounded half away from
+    zero) or `n`. Each class gets its exact share within one row
+    (largest-remainder apportionment); a class whose share rounds to zero
+    gets one row taken from a class that was rounded up, while one remains,
+    so the one-row bound always holds. Which rows: the lowest-ranked of each
+    class under a seeded hash of the row position, so the result does not
+    depend on chunking or thread count. Null rows are never sampled.
+
+    >>> import fastbal
+    >>> y = ["a"] * 8 + ["b"] * 2
+    >>> idx = fastbal.stratified_sample(y, fraction=0.5, seed=1)
+    >>> sorted(y[i] for i in idx)
+    ['a', 'a', 'a', 'a', 'b']
+    """
+    if (fraction is None) == (n is None):
+        raise TypeError("pass exactly one of fraction and n")
+    if n is not None:
+        n = _checks.count("n", n)
+    if fraction is not None and not isinstance(fraction, (int, float)):
+        raise TypeError(f"fraction must be a float; got {type(fraction).__name__}")
+    (rows, _sizes), _ = run(
+        _fastbal.stratified_sample,
+        x,
+        n=n,
+        fraction=None if fraction is None else float(fraction),
+        seed=_checks.seed(seed),
+    )
+    return rows  # type: ignore[no-any-return]
+
+
+__all__ = [
+    "FilterSummary",
+    "WhatIf",
+    "filter_max_count",
+    "filter_min_count",
+    "isin_mask",
+    "stratified_sample",
+    "top_k_mask",
+    "what_if",
+]

@@ -1,0 +1,245 @@
+"""Stratified train/valid/test split and k-fold with an exact, partition-invariant contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastbal import _checks, _fastbal
+from fastbal._labels import ClassArray, run
+
+Indices = npt.NDArray[np.int64]
+SPLITS = ("train", "valid", "test")
+
+
+def _size(name: str, value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a float fraction or an int row count; got {value!r}")
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+
+@dataclass(frozen=True)
+class SplitSummary:
+    """How a split came out: rows per class per split, and what was done with rare classes.
+
+    `cells[i]` holds the train, valid and test rows of `classes[i]`.
+    """
+
+    classes: ClassArray
+    cells: npt.NDArray[np.int64]
+    rare_classes: list[Any]
+    rare_action: str
+    null_rows: int
+    target: dict[str, int]
+    sizes: dict[str, int]
+
+    @property
+    def classes_per_split(self) -> dict[str, int]:
+        """Distinct classes with at least one row in each split."""
+        return {s: int((self.cells[:, i] > 0).sum()) for i, s in enumerate(SPLITS)}
+
+    @property
+    def missing_from_train(self) -> list[Any]:
+        """Classes present in valid or test but absent from train (always empty by contract)."""
+        bad = (self.cells[:, 0] == 0) & (self.cells[:, 1:].sum(axis=1) > 0)
+        missing: list[Any] = self.classes[bad].tolist()
+        return missing
+
+    @property
+    def size_change(self) -> dict[str, int]:
+        """Planned minus requested rows per split; non-zero only when keeping
+        every class in every split needed it."""
+        return {s: self.sizes[s] - self.target[s] for s in SPLITS}
+
+    def __str__(self) -> str:
+        total = sum(self.sizes.values())
+        parts = (
+            ", ".join(
+                f"{s} {self.sizes[s]:,} ({100 * self.sizes[s] / total:.1f}%, "
+                f"{self.classes_per_split[s]} classes)"
+                for s in SPLITS
+            )
+            if total
+            else "no rows"
+        )
+        lines = [f"split: {parts}"]
+        if any(self.size_change.values()):
+            lines.append(
+                "sizes moved to keep every class in every split: "
+                + ", ".join(f"{s} {d:+d}" for s, d in self.size_change.items() if d)
+            )
+        if self.rare_classes:
+            where = "left out" if self.rare_action == "drop" else "all in train"
+            lines.append(
+                f"{len(self.rare_classes)} classes too small for every split, {where}: "
+                + ", ".join(map(str, self.rare_classes[:20]))
+                + (" ..." if len(self.rare_classes) > 20 else "")
+            )
+        if self.null_rows:
+            lines.append(f"{self.null_rows:,} null rows left out")
+        lines.append(f"classes in valid/test missing from train: {len(self.missing_from_train)}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sizes": self.sizes,
+            "target": self.target,
+            "classes_per_split": self.classes_per_split,
+            "missing_from_train": self.missing_from_train,
+            "rare_classes": self.rare_classes,
+            "rare_action": self.rare_action,
+            "null_rows": self.null_rows,
+        }
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train/valid/test split: row indices per split and one code per row.
+
+    `assignment` is int8: 0 train, 1 valid, 2 test, -1 left out (null label
+    or dropped rare class). Iterating gives `train, valid, test`.
+    """
+
+    train: Indices
+    valid: Indices
+    test: Indices
+    assignment: npt.NDArray[np.int8]
+    summary: SplitSummary
+
+    def __iter__(self) -> Iterator[Indices]:
+        return iter((self.train, self.valid, self.test))
+
+    def __repr__(self) -> str:
+        return (
+            f"Split(train={len(self.train):,}, valid={len(self.valid):,}, "
+            f"test={len(self.test):,}, left_out={int((self.assignment < 0).sum()):,})"
+        )
+
+
+def stratified_split(
+    x: Any,
+    test_size: float | int = 0.2,
+    val_size: float | int = 0.1,
+    seed: int = 0,
+    rare: str = "train",
+    ids: Any = None,
+    shuffle: bool = False,
+) -> Split:
+    """Split rows into train, valid and test, stratified by label, exactly.
+
+    Sizes are fractions of the labeled rows, or row counts (ints). The
+    contract:
+
+    - exact sizes: the global sizes are the requested fractions of the
+      eligible rows, apportioned by largest remainder (ties toward test, then
+      valid); every class is within one row of its proportion in every
+      split (a controlled rounding of the class x split table);
+    - representation: a class with at least as many rows as there are
+      non-empty splits has a row in each; smaller classes follow `rare`
+      ("train": all in train; "drop": left out; "error": refuse, listing
+      them). Never a silent fallback to a random split;
+    - determinism: row i's split depends only on (seed, its key, its class,
+      the class counts), where the key is its position or `ids[i]`; within a
+      class the lowest-ranked rows go to test, then valid. Chunking and thread
+      count never change the result; with `ids`, neither does row order.
+
+    Null labels are left out (-1). `shuffle=True` returns each index array
+    in a seeded order instead of sorted.
+
+    >>> import fastbal
+    >>> y = ["a"] * 10 + ["b"] * 5 + ["c"] * 2
+    >>> s = fastbal.stratified_split(y, test_size=0.2, val_size=0.2, seed=42)
+    >>> s
+    Split(train=10, valid=3, test=4, left_out=0)
+    >>> print(s.summary)
+    split: train 10 (58.8%, 3 classes), valid 3 (17.6%, 2 classes), test 4 (23.5%, 2 classes)
+    1 classes too small for every split, all in train: c
+    classes in valid/test missing from train: 0
+    """
+    _checks.choice("rare", rare, ("train", "drop", "error"))
+    from fastbal._input import to_native
+
+    (assignment, (train, valid, test), cells, (rare_codes, dropped, target, sizes)), info = run(
+        _fastbal.stratified_split,
+        x,
+        _size("test_size", test_size),
+        _size("val_size", val_size),
+        seed=_checks.seed(seed),
+        rare=rare,
+        ids=None if ids is None else to_native(ids),
+        shuffle=bool(shuffle),
+    )
+    summary = SplitSummary(
+        classes=info.classes,
+        cells=cells.view(np.int64),
+        rare_classes=info.classes[np.asarray(rare_codes, dtype=np.int64)].tolist(),
+        rare_action="drop" if dropped else "train",
+        null_rows=info.null_count,
+        target=dict(zip(SPLITS, target, strict=True)),
+        sizes=dict(zip(SPLITS, sizes, strict=True)),
+    )
+    return Split(train, valid, test, assignment, summary)
+
+
+@dataclass(frozen=True)
+class KFold:
+    """Stratified k-fold: one fold id per row (-1 for null labels).
+
+    Iterating gives `(train, valid)` index pairs, fold by fold. `plan[i, f]`
+    is the number of rows of `classes[i]` in fold `f`.
+    """
+
+    folds: npt.NDArray[np.integer[Any]]
+    plan: npt.NDArray[np.int64]
+    classes: ClassArray
+
+    @property
+    def k(self) -> int:
+        return int(self.plan.shape[1])
+
+    def __len__(self) -> int:
+        return self.k
+
+    def __iter__(self) -> Iterator[tuple[Indices, Indices]]:
+        labeled = self.folds >= 0
+        for f in range(self.k):
+            in_fold = self.folds == f
+            yield np.flatnonzero(labeled & ~in_fold), np.flatnonzero(in_fold)
+
+    def __repr__(self) -> str:
+        sizes = self.plan.sum(axis=0).tolist()
+        return f"KFold(k={self.k}, fold sizes={sizes})"
+
+
+def stratified_kfold(x: Any, k: int = 5, seed: int = 0, ids: Any = None) -> KFold:
+    """Assign rows to `k` stratified folds.
+
+    Within every class, fold sizes differ by at most one row; the extra rows
+    rotate across classes so the global fold sizes differ by at most one.
+    Rows are placed by their seeded rank within their class, as in
+    `stratified_split`, with the same determinism.
+
+    >>> import fastbal
+    >>> kf = fastbal.stratified_kfold(["a"] * 6 + ["b"] * 3, k=3, seed=0)
+    >>> kf
+    KFold(k=3, fold sizes=[3, 3, 3])
+    >>> [len(valid) for _, valid in kf]
+    [3, 3, 3]
+    """
+    k = _checks.count("k", k)
+    from fastbal._input import to_native
+
+    (folds, plan), info = run(
+        _fastbal.stratified_kfold,
+        x,
+        k=k,
+        seed=_checks.seed(seed),
+        ids=None if ids is None else to_native(ids),
+    )
+    if k <= np.iinfo(np.int8).max:
+        folds = folds.astype(np.int8)
+    return KFold(folds, plan.view(np.int64), info.classes)

@@ -1,0 +1,189 @@
+"""Class weights for a loss, sample weights for a sampler or `fit(sample_weight=)`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from fastbal import _checks, _fastbal
+from fastbal._labels import ClassArray, run
+
+STRATEGIES = ("balanced", "inverse", "sqrt", "effective")
+NORMALIZE = ("none", "mean", "sum")
+
+
+@dataclass(frozen=True)
+class ClassWeights:
+    """Weight per class: `weights[i]` is the weight of `classes[i]`.
+
+    >>> import fastbal
+    >>> cw = fastbal.class_weights([0, 0, 0, 2])
+    >>> cw.to_dict()
+    {0: 0.6666666666666666, 2: 2.0}
+    >>> cw.dense().tolist()  # indexed by class id, for CrossEntropyLoss(weight=...)
+    [0.6666666666666666, 0.0, 2.0]
+    """
+
+    classes: ClassArray
+    weights: npt.NDArray[np.float64]
+    strategy: str
+
+    def to_dict(self) -> dict[Any, float]:
+        return dict(zip(self.classes.tolist(), self.weights.tolist(), strict=True))
+
+    def dense(self, num_classes: int | None = None, fill: float = 0.0) -> npt.NDArray[np.float64]:
+        """A vector indexed by class id (integer labels in `0..num_classes`).
+
+        Classes absent from the data get `fill` (default 0: they have no rows
+        to weigh). `num_classes` defaults to the largest class + 1.
+        """
+        if self.classes.dtype.kind not in "iu":
+            raise TypeError("dense() needs integer labels; use to_dict() for other labels")
+        if len(self.classes) and self.classes.min() < 0:
+            raise ValueError("dense() needs non-negative integer labels")
+        n = int(self.classes.max()) + 1 if len(self.classes) else 0
+        if num_classes is None:
+            num_classes = n
+        elif _checks.count("num_classes", num_classes) < n:
+            raise ValueError(
+                f"num_classes={num_classes} is smaller than the largest class + 1 ({n})"
+            )
+        out = np.full(num_classes, fill, dtype=np.float64)
+        out[self.classes.astype(np.int64)] = self.weights
+        return out
+
+    def __iter__(self) -> Iterator[tuple[Any, float]]:
+        return zip(self.classes.tolist(), self.weights.tolist(), strict=True)
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+    def to_polars(self) -> Any:
+        import polars as pl
+
+        return pl.DataFrame({"class": self.classes, "weight": self.weights})
+
+    def __repr__(self) -> str:
+        rows = [f"  {c!r}  {w:.6g}" for c, w in list(self)[:10]]
+        more = [f"  ... {len(self) - 10} more"] if len(self) > 10 else []
+        return "\n".join([f"ClassWeights({self.strategy}, {len(self)} classes)", *rows, *more])
+
+
+def _args(strategy: str, beta: float, normalize: str, max_weight: float | None) -> dict[str, Any]:
+    _checks.choice("strategy", strategy, STRATEGIES)
+    _checks.choice("normalize", normalize, NORMALIZE)
+    return {
+        "strategy": strategy,
+        "beta": float(beta),
+        "normalize": normalize,
+        "max_weight": None if max_weight is None else float(max_weight),
+    }
+
+
+def class_weights(
+    x: Any,
+    strategy: str = "balanced",
+    *,
+    beta: float = 0.999,
+    normalize: str = "none",
+    max_weight: float | None = None,
+    classes: Sequence[Any] | None = None,
+) -> ClassWeights:
+    """Weight per class for a weighted loss.
+
+    Strategies (`count` = rows of the class, `n` labeled rows, `k` classes):
+
+    - "balanced": `n / (k * count)`, exactly scikit-learn's
+      `compute_class_weight("balanced", ...)`;
+    - "inverse": `1 / count`;
+    - "sqrt": `sqrt(max_count / (count + 1))`, a softer re-weighting;
+    - "effective": `(1 - beta) / (1 - beta**count)` (Cui et al. 2019,
+      "Class-Balanced Loss Based on Effective Number of Samples"), scaled so
+      the weights sum to `k`.
+
+    Then `normalize` ("none"; "mean": mean weight 1; "sum": weights sum to
+    `k`), then `max_weight` caps every weight, so a one-row class cannot
+    dominate a loss. `classes` returns the weights in that order (as
+    scikit-learn's `classes=`); each must be present in the data.
+
+    >>> import fastbal
+    >>> fastbal.class_weights(["a"] * 99 + ["b"], "sqrt").to_dict()
+    {'a': 0.99498743710662, 'b': 7.035623639735144}
+    """
+    w, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
+    cls = info.classes
+    if classes is not None:
+        wanted = np.asarray(list(classes), dtype=cls.dtype)
+        pos = {c: i for i, c in enumerate(cls.tolist())}
+        missing = [c for c in wanted.tolist() if c not in pos]
+        if missing:
+            raise ValueError(f"classes not present in the labels: {missing[:20]}")
+        idx = np.array([pos[c] for c in wanted.tolist()], dtype=np.int64)
+        cls, w = wanted, w[idx]
+    return ClassWeights(cls, w, strategy)
+
+
+@dataclass(frozen=True)
+class SampleWeightsSummary:
+    """The class weights behind a sample-weight vector, and the null rows set to 0."""
+
+    class_weights: ClassWeights
+    null_rows: int
+
+    def __str__(self) -> str:
+        return (
+            f"sample weights ({self.class_weights.strategy}) over "
+            f"{len(self.class_weights)} classes; {self.null_rows:,} null rows weigh 0"
+        )
+
+
+@overload
+def sample_weights(
+    x: Any,
+    strategy: str = ...,
+    *,
+    beta: float = ...,
+    normalize: str = ...,
+    max_weight: float | None = ...,
+    return_summary: Literal[False] = ...,
+) -> npt.NDArray[np.float64]: ...
+@overload
+def sample_weights(
+    x: Any,
+    strategy: str = ...,
+    *,
+    beta: float = ...,
+    normalize: str = ...,
+    max_weight: float | None = ...,
+    return_summary: Literal[True],
+) -> tuple[npt.NDArray[np.float64], SampleWeightsSummary]: ...
+def sample_weights(
+    x: Any,
+    strategy: str = "balanced",
+    *,
+    beta: float = 0.999,
+    normalize: str = "none",
+    max_weight: float | None = None,
+    return_summary: bool = False,
+) -> Any:
+    """One float64 weight per row: its class's weight (see `class_weights`).
+
+    With "balanced" this is scikit-learn's `compute_sample_weight("balanced", y)`.
+    Null rows weigh 0; `return_summary=True` also returns how many there were.
+
+    >>> import fastbal
+    >>> fastbal.sample_weights([0, 0, 0, 2, None]).tolist()
+    [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0, 0.0]
+    """
+    (rows, weights), info = run(
+        _fastbal.sample_weights, x, **_args(strategy, beta, normalize, max_weight)
+    )
+    if not return_summary:
+        return rows
+    return rows, SampleWeightsSummary(
+        ClassWeights(info.classes, weights, strategy), info.null_count
+    )

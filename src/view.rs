@@ -1,0 +1,65 @@
+//! Run a kernel on whatever the user passed: a factorized `Labels`, or any
+//! column read in place for this one call.
+
+use fastbal_core::{Classes, Compacted, LabelView, Prepared};
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::prelude::*;
+
+use crate::errors::to_py;
+use crate::input::{Input, ValueType};
+use crate::labels::{classes_to_py, PyLabels};
+
+/// Classes and counts of a column read in place (class order), returned
+/// beside a kernel's result so the caller need not count again.
+pub struct Meta {
+    pub classes: Classes,
+    pub counts: Vec<u64>,
+    pub null_count: u64,
+    pub value_type: ValueType,
+}
+
+/// `(classes, counts, null_count, value_type)` for Python.
+pub type PyMeta<'py> = (Bound<'py, PyAny>, Bound<'py, PyArray1<u64>>, u64, ValueType);
+
+impl Meta {
+    pub fn into_py(self, py: Python<'_>) -> PyResult<PyMeta<'_>> {
+        Ok((classes_to_py(py, &self.classes)?, self.counts.into_pyarray(py), self.null_count, self.value_type))
+    }
+}
+
+/// Run `f` on the view of `x` with the interpreter released. `Meta` is
+/// `None` when `x` is a `Labels` (the caller has its classes already).
+pub fn with_view<R, F>(py: Python<'_>, x: &Bound<'_, PyAny>, f: F) -> PyResult<(R, Option<Meta>)>
+where
+    R: Send,
+    F: for<'v> FnOnce(&LabelView<'v>) -> fastbal_core::Result<R> + Send,
+{
+    if let Ok(labels) = x.cast::<PyLabels>() {
+        let inner = &labels.get().inner;
+        let r = py.detach(|| f(&inner.view())).map_err(|e| crate::errors::with_classes(e, &inner.classes))?;
+        return Ok((r, None));
+    }
+    let (input, value_type) = Input::extract(x)?;
+    let column = input.column()?;
+    let (r, classes, counts, null_count) = py
+        .detach(|| {
+            let compacted = Compacted::new(Prepared::new(&column).map_err(|e| (e, None))?);
+            let r = f(&compacted.view()).map_err(|e| (e, Some(compacted.classes.clone())))?;
+            Ok((r, compacted.classes, compacted.counts, compacted.null_count))
+        })
+        .map_err(|(e, classes): (fastbal_core::Error, Option<Classes>)| match classes {
+            Some(c) => crate::errors::with_classes(e, &c),
+            None => to_py(e),
+        })?;
+    Ok((r, Some(Meta { classes, counts, null_count, value_type })))
+}
+
+/// Like [`with_view`] for kernels that cannot fail.
+pub fn meta_to_py(py: Python<'_>, meta: Option<Meta>) -> PyResult<Option<PyMeta<'_>>> {
+    meta.map(|m| m.into_py(py)).transpose()
+}
+
+/// Extract a 1-D numpy array result.
+pub fn vec_to_py<T: numpy::Element>(py: Python<'_>, v: Vec<T>) -> Bound<'_, PyArray1<T>> {
+    v.into_pyarray(py)
+}
