@@ -14,6 +14,7 @@ mod labels;
 mod resample;
 mod select;
 mod split;
+mod text;
 mod view;
 mod weights;
 
@@ -32,5 +33,6 @@ fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(weights::sample_weights, m)?)?;
     m.add_function(wrap_pyfunction!(resample::undersample, m)?)?;
     m.add_function(wrap_pyfunction!(resample::oversample, m)?)?;
+    m.add_function(wrap_pyfunction!(text::text_length_histogram, m)?)?;
     Ok(())
 }

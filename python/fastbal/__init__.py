@@ -16,6 +16,8 @@ import warnings
 
 from fastbal import _fastbal
 from fastbal._labels import ClassInfo, Labels, ValueCounts, value_counts
+from fastbal._pipeline import PreparedSplit, prepare_split
+from fastbal._report import REPORT_KEYS, LabelReport, LengthStats, SplitCheck, report
 from fastbal._resample import Resampled, oversample, resample, undersample
 from fastbal._select import (
     FilterSummary,
@@ -41,14 +43,19 @@ if _fastbal.DEBUG_BUILD:
     )
 
 __all__ = [
+    "REPORT_KEYS",
     "ClassInfo",
     "ClassWeights",
     "FilterSummary",
     "KFold",
+    "LabelReport",
     "Labels",
+    "LengthStats",
+    "PreparedSplit",
     "Resampled",
     "SampleWeightsSummary",
     "Split",
+    "SplitCheck",
     "SplitSummary",
     "ValueCounts",
     "WhatIf",
@@ -58,6 +65,8 @@ __all__ = [
     "filter_min_count",
     "isin_mask",
     "oversample",
+    "prepare_split",
+    "report",
     "resample",
     "sample_weights",
     "stratified_kfold",

@@ -98,3 +98,8 @@ def undersample(x: Any, targets: npt.NDArray[np.uint64], seed: int = 0) -> npt.N
 
 def oversample(x: Any, extra: npt.NDArray[np.uint64], seed: int = 0) -> npt.NDArray[np.int64]:
     """Every labeled row, then extra[c] rows of class c drawn with replacement."""
+
+def text_length_histogram(
+    x: Any, texts: Any
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint64], Meta | None]:
+    """(class codes, text lengths in characters, rows, meta), sorted by class then length."""

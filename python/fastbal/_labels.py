@@ -88,6 +88,35 @@ class ValueCounts:
         """`{class: count}` in count order."""
         return dict(self)
 
+    @classmethod
+    def merge(cls, parts: list[ValueCounts]) -> ValueCounts:
+        """Counts of the concatenation of the columns `parts` were counted on.
+
+        Counting is a monoid: batches of a file, chunks of a column or
+        partitions on a cluster are counted apart and merged here.
+
+        >>> import fastbal
+        >>> a, b = fastbal.value_counts([1, 1, 2]), fastbal.value_counts([2, 2, 3, None])
+        >>> ValueCounts.merge([a, b]).to_dict()
+        {2: 3, 1: 2, 3: 1}
+        """
+        import polars as pl
+
+        frames = [pl.DataFrame({"class": p.classes, "count": p.counts}) for p in parts if len(p)]
+        nulls = sum(p.null_count for p in parts)
+        if not frames:
+            empty = parts[0].classes[:0] if parts else np.empty(0, dtype=np.int64)
+            return cls(empty, np.empty(0, dtype=np.int64), nulls)
+        merged = (
+            pl.concat(frames)
+            .group_by("class")
+            .agg(pl.col("count").sum())
+            .sort(["count", "class"], descending=[True, False])
+        )
+        dtype = parts[0].classes.dtype
+        classes = merged["class"].to_numpy().astype(dtype)
+        return cls(classes, merged["count"].to_numpy().astype(np.int64), nulls)
+
     def to_arrow(self) -> Any:
         """A pyarrow Table with columns `class` and `count`."""
         import pyarrow as pa

@@ -188,7 +188,8 @@ class WhatIf:
     rows_removed: list[int]
     share_removed: list[float]
     classes_left: list[int]
-    ratio_left: list[float]
+    #: largest / smallest count left; None when no class is left
+    ratio_left: list[float | None]
 
     def rows(self) -> list[dict[str, Any]]:
         keys = [
@@ -223,7 +224,7 @@ class WhatIf:
             lines.append(
                 f"| {r['threshold']} | {r['classes_removed']} | {r['rows_removed']:,} | "
                 f"{100 * r['share_removed']:.3f}% | {r['classes_left']} | "
-                f"{r['ratio_left']:,.1f} : 1 |"
+                + ("n/a |" if r["ratio_left"] is None else f"{r['ratio_left']:,.1f} : 1 |")
             )
         return "\n".join(lines)
 
@@ -256,7 +257,7 @@ def what_if(x: Any, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> WhatIf:
         out["rr"].append(int(cum[i]))
         out["sr"].append(int(cum[i]) / total if total else 0.0)
         out["cl"].append(len(counts) - i)
-        out["rl"].append(float(counts[-1] / counts[i]) if i < len(counts) else float("nan"))
+        out["rl"].append(float(counts[-1] / counts[i]) if i < len(counts) else None)
     return WhatIf(ts, out["cr"], out["rr"], out["sr"], out["cl"], out["rl"])
 
 

@@ -1,4 +1,7 @@
-"""The `fastbal` command line."""
+"""The `fastbal` command line: `report`, `split` and `demo`.
+
+Exit codes: 0 success, 1 a data error (one line on stderr), 2 a usage error.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,100 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import numpy as np
+import polars as pl
+
 import fastbal
+from fastbal._io import BATCH_ROWS, DataError, SplitWriter, batches, file_format
+
+
+def _report_file(
+    path: str, label: str, text: str | None, top: int, min_count: int | None, batch_rows: int
+) -> fastbal.LabelReport:
+    """Count a file batch by batch and merge: memory holds one batch, not the file."""
+    from fastbal._report import LengthStats, length_histogram
+
+    parts: list[fastbal.ValueCounts] = []
+    hists: list[pl.DataFrame] = []
+    cols = [label] if text is None else [label, text]
+    for batch in batches(path, cols, "counting", batch_rows):
+        if text is None:
+            parts.append(fastbal.value_counts(batch[label]))
+        else:
+            labels = fastbal.Labels(batch[label])
+            parts.append(labels.value_counts())
+            hists.append(length_histogram(labels, batch[text]))
+    vc = fastbal.ValueCounts.merge(parts)
+    if len(vc) == 0:
+        raise DataError(f"{path}: the label column {label!r} has no non-null value")
+    lengths = LengthStats.from_histogram(pl.concat(hists)) if hists else None
+    return fastbal.LabelReport(vc, top=top, min_count=min_count, lengths=lengths)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    rep = _report_file(args.file, args.label, args.text, args.top, args.min_count, args.batch_rows)
+    sys.stdout.write(rep.to_json() + "\n" if args.format == "json" else rep.to_markdown())
+    if args.plot:
+        rep.plot(args.plot)
+        print(f"plot written to {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _cmd_split(args: argparse.Namespace) -> int:
+    fmt = file_format(args.file)
+    # pass 1: the label column alone, batch by batch
+    chunks = [
+        b[args.label] for b in batches(args.file, [args.label], "reading labels", args.batch_rows)
+    ]
+    y = pl.concat(chunks, rechunk=False) if chunks else pl.Series(args.label, [])
+    if y.null_count() == len(y):
+        raise DataError(f"{args.file}: the label column {args.label!r} has no non-null value")
+    prepared = fastbal.prepare_split(
+        y,
+        test_size=args.test_size,
+        val_size=args.val_size,
+        seed=args.seed,
+        max_classes=args.max_classes,
+        min_count=args.min_count,
+        extract_ratio=args.extract_ratio,
+        rare=args.rare,
+    )
+    rep = fastbal.report(
+        y.gather(np.flatnonzero(prepared.assignment >= 0)),
+        splits=prepared.split,
+        min_count=args.min_count,
+    )
+    # pass 2: every column, batch by batch, each row to its split's file
+    names = ("train", "valid", "test")
+    writer = SplitWriter(args.out, args.format or fmt, names)
+    try:
+        offset = 0
+        first: pl.DataFrame | None = None
+        for batch in batches(args.file, None, "writing splits", args.batch_rows):
+            first = batch if first is None else first
+            part = prepared.assignment[offset : offset + len(batch)]
+            offset += len(batch)
+            for code, name in enumerate(names):
+                rows = batch.filter(pl.Series(part == code))
+                if len(rows):
+                    writer.write(name, rows)
+        writer.write_text("report.md", prepared.log() + "\n\n" + rep.to_markdown())
+        writer.write_text("report.json", rep.to_json() + "\n")
+        assert first is not None  # the label pass saw rows
+        written = writer.commit(first)
+    except BaseException:
+        writer.abort()
+        raise
+    print(prepared.log(), file=sys.stderr)
+    for p in written:
+        print(p)
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from fastbal.demo import run_demo
 
-    run_demo(out=sys.stdout)
+    run_demo(out=sys.stdout, plot=args.plot)
     return 0
 
 
@@ -23,8 +113,64 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fastbal {fastbal.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add_file_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("file", help="a Parquet, CSV, NDJSON or Arrow IPC file")
+        p.add_argument("--label", required=True, help="the label column")
+        p.add_argument(
+            "--batch-rows",
+            type=int,
+            default=BATCH_ROWS,
+            help=f"rows read at a time (default {BATCH_ROWS:,})",
+        )
+
+    rep = sub.add_parser(
+        "report",
+        help="the label report of a file",
+        description="Print the label report of a file (read in batches).",
+    )
+    add_file_args(rep)
+    rep.add_argument("--text", help="a text column: adds text length per class")
+    rep.add_argument("--top", type=int, default=5, help="rows in the head/tail tables")
+    rep.add_argument("--min-count", type=int, help="list the classes under this count")
+    rep.add_argument("--format", choices=("md", "json"), default="md")
+    rep.add_argument("--plot", metavar="PNG", help="also draw the rank-frequency chart")
+    rep.set_defaults(func=_cmd_report)
+
+    sp = sub.add_parser(
+        "split",
+        help="filter and split a file into train/valid/test files",
+        description="Apply extract, max-classes, min-count and a stratified split, in that "
+        "order, and write train, valid and test files plus report.md and report.json.",
+    )
+    add_file_args(sp)
+    sp.add_argument("--test-size", type=float, default=0.2)
+    sp.add_argument("--val-size", type=float, default=0.1)
+    sp.add_argument("--seed", type=int, default=42)
+    sp.add_argument("--min-count", type=int, help="drop classes with fewer rows")
+    sp.add_argument("--max-classes", type=int, help="keep only the most frequent classes")
+    sp.add_argument(
+        "--extract-ratio", type=float, default=1.0, help="stratified fraction of rows to keep first"
+    )
+    sp.add_argument(
+        "--rare",
+        choices=("train", "drop", "error"),
+        default="train",
+        help="classes too small for every split (default: all to train)",
+    )
+    sp.add_argument(
+        "--format",
+        choices=("parquet", "csv", "ndjson", "ipc"),
+        help="output format (default: the input's)",
+    )
+    sp.add_argument("--out", required=True, help="output directory")
+    sp.set_defaults(func=_cmd_split)
+
     demo = sub.add_parser(
         "demo", help="run the whole analysis on a built-in dataset shaped like a real incident"
+    )
+    demo.add_argument(
+        "--plot", metavar="PNG", help="where to draw the chart (default: a temp file)"
     )
     demo.set_defaults(func=_cmd_demo)
     return parser
@@ -33,7 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `fastbal` and `python -m fastbal`. Returns the exit code."""
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except (DataError, ValueError, TypeError, OSError) as e:
+        print(f"fastbal: error: {e}", file=sys.stderr)
+        return 1
     return code
 
 

@@ -65,3 +65,66 @@ def seed_shaped(seed: int = 42) -> npt.NDArray[np.int32]:
     labels = np.array(sorted(counts), dtype=np.int32)
     y = np.repeat(labels, [counts[int(c)] for c in labels])
     return np.random.default_rng(seed).permutation(y)
+
+
+_WORDS = (
+    "invoice",
+    "payment",
+    "supplier",
+    "customer",
+    "freight",
+    "travel",
+    "office",
+    "rent",
+    "salary",
+    "tax",
+    "vat",
+    "refund",
+    "deposit",
+    "insurance",
+    "license",
+    "software",
+    "hardware",
+    "consulting",
+    "advertising",
+    "utilities",
+    "bank",
+    "fee",
+    "interest",
+    "loan",
+    "depreciation",
+    "inventory",
+    "shipping",
+    "repair",
+    "maintenance",
+    "subscription",
+    "training",
+    "meals",
+    "lodging",
+    "fuel",
+    "parking",
+    "postage",
+    "telephone",
+    "internet",
+    "legal",
+    "audit",
+    "commission",
+    "bonus",
+)
+
+
+def seed_shaped_texts(y: npt.NDArray[np.int32], seed: int = 42) -> list[str]:
+    """A synthetic accounting text per row whose length depends on its class.
+
+    Each class gets a typical length (most between 30 and 120 characters;
+    labels 13 and 31 unusually short, labels 7 and 101 unusually long), and
+    rows vary around it. Deterministic.
+    """
+    rng = np.random.default_rng(seed)
+    typical = rng.integers(30, 120, size=224)
+    typical[[13, 31]] = 8
+    typical[[7, 101]] = 400
+    lengths = np.maximum(3, (typical[y] * rng.uniform(0.7, 1.3, size=len(y))).astype(np.int64))
+    base = " ".join(rng.choice(_WORDS, size=2000).tolist())
+    starts = rng.integers(0, len(base) - 500, size=len(y))
+    return [base[s : s + n] for s, n in zip(starts.tolist(), lengths.tolist(), strict=True)]

@@ -402,7 +402,7 @@ fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<
 
 // ----------------------------------------------------------------- strings
 
-fn str_reader<'a, O>(c: &'a StrChunk<'a, O>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a
+pub(crate) fn str_reader<'a, O>(c: &'a StrChunk<'a, O>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a
 where
     O: Copy + Into<i64> + Sync,
 {
@@ -415,7 +415,7 @@ where
     }
 }
 
-fn view_reader<'a>(c: &'a ViewChunk<'a>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a {
+pub(crate) fn view_reader<'a>(c: &'a ViewChunk<'a>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a {
     move |i| {
         if c.validity.is_some_and(|v| !v.is_valid(i)) {
             return None;
@@ -432,7 +432,7 @@ fn view_reader<'a>(c: &'a ViewChunk<'a>) -> impl Fn(usize) -> Option<&'a [u8]> +
     }
 }
 
-fn ucs4_reader<'a>(c: &'a Ucs4Chunk<'a>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a {
+pub(crate) fn ucs4_reader<'a>(c: &'a Ucs4Chunk<'a>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a {
     move |i| {
         let w = 4 * c.width;
         let mut item = &c.data[w * i..w * (i + 1)];

@@ -14,6 +14,7 @@
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
 //! | [`split`] | split and k-fold plans and assignments |
 //! | [`weights`] | class and sample weights |
+//! | [`text`] | text length per class |
 //! | [`resample`] | over- and under-sampling indices |
 //! | [`hash`] | the fixed hashes seeded results depend on |
 
@@ -26,6 +27,7 @@ pub mod rank;
 pub mod resample;
 pub mod select;
 pub mod split;
+pub mod text;
 pub mod view;
 pub mod weights;
 

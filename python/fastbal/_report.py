@@ -1,0 +1,534 @@
+"""`fastbal.report`: the label analysis people read, as Markdown, JSON and a chart."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from fastbal import _fastbal
+from fastbal._labels import ValueCounts, run
+from fastbal._select import DEFAULT_THRESHOLDS, WhatIf, what_if
+from fastbal._split import Split
+
+#: The rule behind `LengthStats.short` / `.long`.
+OUTLIER_RULE = (
+    "Tukey fences over the per-class median lengths: below Q1 - 1.5 IQR is short, "
+    "above Q3 + 1.5 IQR is long (classes with at least 5 texts)"
+)
+
+
+def _py(v: Any) -> Any:
+    """A numpy scalar as a plain Python value (for JSON and printing)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def length_histogram(x: Any, texts: Any) -> pl.DataFrame:
+    """Rows per (class, text length in characters), as a DataFrame `class, length, rows`.
+
+    The histogram merges across batches (sum `rows` by `class, length`), so
+    per-class statistics of a streamed file are exact.
+    """
+    from fastbal._input import to_native
+
+    (codes, lengths, counts), info = run(_fastbal.text_length_histogram, x, to_native(texts))
+    return pl.DataFrame(
+        {
+            "class": info.classes[codes.astype(np.int64)] if len(codes) else info.classes[:0],
+            "length": lengths.astype(np.int64),
+            "rows": counts.astype(np.int64),
+        }
+    )
+
+
+def _quantile(lengths: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], q: float) -> float:
+    """numpy's default ('linear') quantile of a histogram (`lengths` ascending)."""
+    n = int(rows.sum())
+    pos = q * (n - 1)
+    lo = math.floor(pos)
+    cum = np.cumsum(rows)
+    v_lo = lengths[np.searchsorted(cum, lo + 1)]
+    v_hi = lengths[np.searchsorted(cum, min(lo + 1, n - 1) + 1)]
+    return float(v_lo + (pos - lo) * (v_hi - v_lo))
+
+
+@dataclass(frozen=True)
+class LengthStats:
+    """Text length (characters) per class: rows, min, median, mean, p95, max."""
+
+    table: pl.DataFrame
+    short: list[Any]
+    long: list[Any]
+
+    @classmethod
+    def from_histogram(cls, hist: pl.DataFrame) -> LengthStats:
+        hist = hist.group_by("class", "length").agg(pl.col("rows").sum()).sort("class", "length")
+        rows = []
+        for (label,), part in hist.group_by("class", maintain_order=True):
+            lengths = part["length"].to_numpy()
+            counts = part["rows"].to_numpy()
+            n = int(counts.sum())
+            rows.append(
+                {
+                    "class": label,
+                    "rows": n,
+                    "min": int(lengths[0]),
+                    "median": _quantile(lengths, counts, 0.5),
+                    "mean": float((lengths * counts).sum() / n),
+                    "p95": _quantile(lengths, counts, 0.95),
+                    "max": int(lengths[-1]),
+                }
+            )
+        table = pl.DataFrame(rows, schema_overrides={"class": hist.schema["class"]})
+        short: list[Any] = []
+        long: list[Any] = []
+        eligible = table.filter(pl.col("rows") >= 5)
+        if len(eligible) >= 4:
+            med = eligible["median"].to_numpy()
+            q1, q3 = np.percentile(med, [25, 75])
+            lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+            short = eligible.filter(pl.col("median") < lo).sort("median")["class"].to_list()
+            long = (
+                eligible.filter(pl.col("median") > hi)
+                .sort("median", descending=True)["class"]
+                .to_list()
+            )
+        return cls(table, short, long)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "classes": self.table.to_dicts(),
+            "short": self.short,
+            "long": self.long,
+            "rule": OUTLIER_RULE,
+        }
+
+
+SPLITS = ("train", "valid", "test")
+
+
+@dataclass(frozen=True)
+class SplitCheck:
+    """Split health: classes per split, classes a split lacks, share drift."""
+
+    classes: list[Any]
+    #: rows per class (rows) per split (columns: train, valid, test)
+    cells: npt.NDArray[np.int64]
+
+    @classmethod
+    def from_split(cls, split: Split) -> SplitCheck:
+        return cls(split.summary.classes.tolist(), split.summary.cells)
+
+    @classmethod
+    def from_columns(cls, columns: dict[str, Any]) -> SplitCheck:
+        from fastbal._labels import value_counts
+
+        frames = []
+        for name in SPLITS:
+            col = columns.get(name)
+            if col is None:
+                continue
+            vc = value_counts(col)
+            frames.append(pl.DataFrame({"class": vc.classes, "rows": vc.counts, "split": name}))
+        long = pl.concat(frames) if frames else pl.DataFrame()
+        wide = long.pivot(on="split", index="class", values="rows").fill_null(0).sort("class")
+        for name in SPLITS:
+            if name not in wide.columns:
+                wide = wide.with_columns(pl.lit(0, dtype=pl.Int64).alias(name))
+        cells = wide.select(SPLITS).to_numpy().astype(np.int64)
+        return cls(wide["class"].to_list(), cells)
+
+    def _missing(self, i: int) -> list[Any]:
+        present = self.cells.sum(axis=0) > 0
+        if not present[i]:
+            return []
+        if i == 0:
+            bad = (self.cells[:, 0] == 0) & (self.cells[:, 1:].sum(axis=1) > 0)
+        else:
+            bad = (self.cells[:, i] == 0) & (self.cells[:, 0] > 0)
+        return [c for c, b in zip(self.classes, bad, strict=True) if b]
+
+    def to_dict(self) -> dict[str, Any]:
+        totals = self.cells.sum(axis=0)
+        shares = self.cells / np.where(totals > 0, totals, 1)
+        drift: dict[str, Any] = {"class": None, "split": None, "difference": 0.0}
+        for i in (1, 2):
+            if totals[i] and len(self.classes):
+                diff = np.abs(shares[:, i] - shares[:, 0])
+                j = int(np.argmax(diff))
+                if diff[j] > drift["difference"]:
+                    drift = {
+                        "class": self.classes[j],
+                        "split": SPLITS[i],
+                        "difference": float(diff[j]),
+                    }
+        return {
+            "rows_per_split": dict(zip(SPLITS, totals.tolist(), strict=True)),
+            "classes_per_split": dict(
+                zip(SPLITS, (self.cells > 0).sum(axis=0).tolist(), strict=True)
+            ),
+            "missing_from_train": self._missing(0),
+            "missing_from_valid": self._missing(1),
+            "missing_from_test": self._missing(2),
+            "max_share_difference": drift,
+        }
+
+
+@dataclass(frozen=True)
+class LabelReport:
+    """The label analysis of one column. `str(report)` is Markdown.
+
+    Build it with `fastbal.report`. `to_dict()` has stable keys (see
+    `REPORT_KEYS`); `plot(path)` draws the rank-frequency chart.
+    """
+
+    counts: ValueCounts
+    top: int = 5
+    min_count: int | None = None
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
+    lengths: LengthStats | None = None
+    splits: SplitCheck | None = None
+    whatif: WhatIf = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "whatif", what_if(self.counts, self.thresholds))
+
+    # ---- figures
+    @property
+    def labeled_rows(self) -> int:
+        return self.counts.total
+
+    @property
+    def rows(self) -> int:
+        return self.labeled_rows + self.counts.null_count
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.counts)
+
+    @property
+    def imbalance_ratio(self) -> float:
+        c = self.counts.counts
+        return float(c[0] / c[-1]) if len(c) else float("nan")
+
+    def _share(self, n: int) -> float:
+        return n / self.labeled_rows if self.labeled_rows else 0.0
+
+    @property
+    def top_k_share(self) -> float:
+        return self._share(int(self.counts.counts[: self.top].sum()))
+
+    @property
+    def one_row_classes(self) -> list[Any]:
+        return list(self.counts.classes[self.counts.counts == 1].tolist())
+
+    @property
+    def classes_under_min_count(self) -> list[Any]:
+        if self.min_count is None:
+            return []
+        return list(self.counts.classes[self.counts.counts < self.min_count].tolist())
+
+    @property
+    def majority_baseline(self) -> float:
+        """Accuracy of always predicting the largest class."""
+        return self._share(int(self.counts.counts[0])) if len(self.counts) else 0.0
+
+    @property
+    def entropy(self) -> float:
+        """Shannon entropy of the label distribution over log(classes): 1 is balanced."""
+        k = self.n_classes
+        if k < 2:
+            return 0.0
+        p = self.counts.counts / self.labeled_rows
+        return float(-(p * np.log(p)).sum() / math.log(k))
+
+    @property
+    def effective_classes(self) -> float:
+        """exp(entropy in nats): the number of equally frequent classes with the same entropy."""
+        if not self.n_classes:
+            return 0.0
+        p = self.counts.counts / self.labeled_rows
+        return float(np.exp(-(p * np.log(p)).sum()))
+
+    def _table(self, idx: range | list[int]) -> list[dict[str, Any]]:
+        cum = np.cumsum(self.counts.counts)
+        return [
+            {
+                "label": _py(self.counts.classes[i]),
+                "rows": int(self.counts.counts[i]),
+                "share": self._share(int(self.counts.counts[i])),
+                "cumulative_share": self._share(int(cum[i])),
+            }
+            for i in idx
+        ]
+
+    @property
+    def head(self) -> list[dict[str, Any]]:
+        return self._table(range(min(self.top, self.n_classes)))
+
+    @property
+    def tail(self) -> list[dict[str, Any]]:
+        return self._table(range(max(self.n_classes - self.top, 0), self.n_classes))
+
+    # ---- renderings
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data with stable keys (REPORT_KEYS), JSON-ready."""
+        c = self.counts
+
+        def cls(i: int) -> dict[str, Any] | None:
+            return {"label": _py(c.classes[i]), "rows": int(c.counts[i])} if len(c) else None
+
+        return {
+            "rows": self.rows,
+            "null_rows": c.null_count,
+            "labeled_rows": self.labeled_rows,
+            "classes": self.n_classes,
+            "imbalance_ratio": self.imbalance_ratio if self.n_classes else None,
+            "largest_class": cls(0),
+            "smallest_class": cls(-1),
+            "head": self.head,
+            "tail": self.tail,
+            "top_k": self.top,
+            "top_k_share": self.top_k_share,
+            "one_row_classes": self.one_row_classes,
+            "min_count": self.min_count,
+            "classes_under_min_count": self.classes_under_min_count,
+            "majority_baseline": self.majority_baseline,
+            "entropy": self.entropy,
+            "effective_classes": self.effective_classes,
+            "what_if": self.whatif.rows(),
+            "text_length": None if self.lengths is None else self.lengths.to_dict(),
+            "splits": None if self.splits is None else self.splits.to_dict(),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, default=_py)
+
+    def to_markdown(self) -> str:
+        d = self.to_dict()
+        out = ["# Label report", ""]
+        ratio = f"{d['imbalance_ratio']:,.1f} : 1" if self.n_classes else "n/a"
+        out += [
+            f"- rows: {d['rows']:,} ({d['null_rows']:,} without a label)",
+            f"- classes: {d['classes']:,}",
+            f"- imbalance ratio (largest / smallest): {ratio}",
+            f"- top-{self.top} share: {100 * d['top_k_share']:.2f}%",
+            f"- majority-class baseline accuracy: {100 * d['majority_baseline']:.2f}%",
+            f"- normalized entropy: {d['entropy']:.3f}; "
+            f"effective number of classes: {d['effective_classes']:.1f}",
+            f"- one-row classes ({len(d['one_row_classes'])}): "
+            + (", ".join(map(str, d["one_row_classes"])) or "none"),
+        ]
+        if self.min_count is not None:
+            under = d["classes_under_min_count"]
+            out.append(
+                f"- classes under min_count={self.min_count} ({len(under)}): "
+                + (", ".join(map(str, under[:50])) or "none")
+                + (" ..." if len(under) > 50 else "")
+            )
+        for title, rows in (("Head", d["head"]), ("Tail", d["tail"])):
+            out += [
+                "",
+                f"## {title}",
+                "",
+                "| label | rows | share | cumulative |",
+                "|---:|---:|---:|---:|",
+            ]
+            out += [
+                f"| {r['label']} | {r['rows']:,} | {100 * r['share']:.2f}% | "
+                f"{100 * r['cumulative_share']:.2f}% |"
+                for r in rows
+            ]
+        out += ["", "## What a min-count filter would remove", "", self.whatif.to_markdown()]
+        if self.lengths is not None:
+            ls = self.lengths
+            out += [
+                "",
+                "## Text length per class (characters)",
+                "",
+                "| label | rows | min | median | mean | p95 | max |",
+                "|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            # every class when there are few; else the head, the tail and the outliers
+            shown = {r["label"] for r in [*self.head, *self.tail]} | {*ls.short, *ls.long}
+            for r in ls.table.iter_rows(named=True):
+                if len(ls.table) <= 30 or r["class"] in shown:
+                    out.append(
+                        f"| {r['class']} | {r['rows']:,} | {r['min']} | {r['median']:.1f} | "
+                        f"{r['mean']:.1f} | {r['p95']:.1f} | {r['max']} |"
+                    )
+            out += [
+                "",
+                f"Unusually short texts: {', '.join(map(str, ls.short)) or 'none'}; "
+                f"unusually long: {', '.join(map(str, ls.long)) or 'none'} "
+                f"({OUTLIER_RULE}). All classes: `to_dict()['text_length']`.",
+            ]
+        if self.splits is not None:
+            s = d["splits"]
+            out += ["", "## Splits", "", "| | train | valid | test |", "|---|---:|---:|---:|"]
+            out.append(
+                "| rows | " + " | ".join(f"{s['rows_per_split'][k]:,}" for k in SPLITS) + " |"
+            )
+            out.append(
+                "| classes | " + " | ".join(str(s["classes_per_split"][k]) for k in SPLITS) + " |"
+            )
+            out.append("")
+            for k in SPLITS:
+                miss = s[f"missing_from_{k}"]
+                out.append(
+                    f"- classes missing from {k}: {len(miss)}"
+                    + (f" ({', '.join(map(str, miss[:20]))})" if miss else "")
+                )
+            drift = s["max_share_difference"]
+            if drift["class"] is not None:
+                out.append(
+                    f"- largest class-share difference from train: class {drift['class']} in "
+                    f"{drift['split']}, {100 * drift['difference']:.2f} points"
+                )
+        return "\n".join(out) + "\n"
+
+    __str__ = to_markdown
+
+    def plot(self, path: str, *, dpi: int = 100) -> str:
+        """Draw the rank-frequency chart (log rows vs class rank) as a PNG at `path`.
+
+        The head classes are labelled and `min_count`, when set, is drawn as a
+        line. Needs matplotlib (`pip install 'fastbal[plot]'`). Returns `path`.
+        """
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError(
+                "LabelReport.plot needs matplotlib: pip install 'fastbal[plot]'"
+            ) from None
+        counts = self.counts.counts
+        ranks = np.arange(1, len(counts) + 1)
+        fig, ax = plt.subplots(figsize=(8, 4.5), dpi=dpi)
+        try:
+            ax.plot(ranks, counts, marker=".", linewidth=1)
+            ax.set_yscale("log")
+            ax.set_xlabel("class rank (most frequent first)")
+            ax.set_ylabel("rows (log scale)")
+            ax.set_title(
+                f"{self.labeled_rows:,} rows, {self.n_classes} classes, "
+                f"imbalance {self.imbalance_ratio:,.0f} : 1"
+            )
+            head = [
+                f"#{i + 1}  {_py(self.counts.classes[i])}  ({int(counts[i]):,} rows)"
+                for i in range(min(self.top, len(counts)))
+            ]
+            if head:
+                ax.plot(ranks[: len(head)], counts[: len(head)], "o", color="tab:orange")
+                ax.text(
+                    0.98,
+                    0.97,
+                    "head classes\n" + "\n".join(head),
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="top",
+                    multialignment="left",
+                    fontsize=8,
+                    family="monospace",
+                    bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9},
+                )
+            if self.min_count is not None:
+                ax.axhline(self.min_count, color="tab:red", linestyle="--", linewidth=1)
+                ax.annotate(
+                    f"min_count = {self.min_count}",
+                    (ranks[0], self.min_count),
+                    textcoords="offset points",
+                    xytext=(0, 4),
+                    fontsize=8,
+                    color="tab:red",
+                )
+            ax.grid(True, which="both", alpha=0.3)
+            fig.tight_layout()
+            fig.savefig(path, format="png")
+        finally:
+            plt.close(fig)
+        return path
+
+
+#: Keys of `LabelReport.to_dict()`, in order.
+REPORT_KEYS = (
+    "rows",
+    "null_rows",
+    "labeled_rows",
+    "classes",
+    "imbalance_ratio",
+    "largest_class",
+    "smallest_class",
+    "head",
+    "tail",
+    "top_k",
+    "top_k_share",
+    "one_row_classes",
+    "min_count",
+    "classes_under_min_count",
+    "majority_baseline",
+    "entropy",
+    "effective_classes",
+    "what_if",
+    "text_length",
+    "splits",
+)
+
+
+def report(
+    x: Any,
+    texts: Any = None,
+    top: int = 5,
+    min_count: int | None = None,
+    splits: Split | dict[str, Any] | tuple[Any, ...] | None = None,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+) -> LabelReport:
+    """The label analysis of a column in one call.
+
+    Totals, classes, imbalance ratio, head and tail tables with shares, the
+    top-`top` share, one-row classes, classes under `min_count`, the
+    majority baseline, entropy and effective number of classes, and what a
+    min-count filter would remove at each of `thresholds`. With `texts` (a
+    string column of the same rows): text length per class and the classes
+    whose median length is unusual. With `splits` (a `Split`, or train /
+    valid / test label columns as a dict or tuple): classes per split and the
+    classes a split lacks.
+
+    >>> import fastbal
+    >>> r = fastbal.report(["a"] * 6 + ["b"] * 3 + ["c"], top=2)
+    >>> r.n_classes, r.imbalance_ratio, r.one_row_classes
+    (3, 6.0, ['c'])
+    >>> print(r.to_markdown().splitlines()[2])
+    - rows: 10 (0 without a label)
+    """
+    from fastbal._labels import Labels, value_counts
+
+    labels = x if isinstance(x, Labels) else Labels(x) if texts is not None else None
+    vc = value_counts(labels if labels is not None else x)
+    lengths = None
+    if texts is not None:
+        lengths = LengthStats.from_histogram(length_histogram(labels, texts))
+    check = None
+    if isinstance(splits, Split):
+        check = SplitCheck.from_split(splits)
+    elif isinstance(splits, dict):
+        check = SplitCheck.from_columns(splits)
+    elif isinstance(splits, tuple):
+        check = SplitCheck.from_columns(dict(zip(SPLITS, splits, strict=False)))
+    elif splits is not None:
+        raise TypeError("splits must be a Split, a dict of label columns or a tuple of them")
+    return LabelReport(
+        vc,
+        top=top,
+        min_count=min_count,
+        thresholds=tuple(thresholds),
+        lengths=lengths,
+        splits=check,
+    )
