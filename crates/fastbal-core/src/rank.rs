@@ -84,7 +84,110 @@ impl Buckets {
 
 /// Per class, the rank keys at each cut rank, ascending: a row is in part
 /// `p` of its class when exactly `p` thresholds are at or below its key.
+///
+/// Hashes are uniform, so the key at rank `b` of `n` lies near the quantile
+/// `b / n` of the hash space: one pass counts, per cut, the rows below a
+/// window around that quantile (eight standard deviations wide each side)
+/// and gathers the rows inside it. If a cut falls outside its window (not
+/// expected in practice), the exact bucket method below decides instead.
 fn thresholds(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Vec<Vec<RankKey>> {
+    thresholds_by_windows(view, ranker, cuts).unwrap_or_else(|| thresholds_by_buckets(view, ranker, cuts))
+}
+
+/// A hash window around the expected position of one cut.
+#[derive(Clone, Copy)]
+struct Window {
+    lo: u64,
+    hi: u64,
+}
+
+fn window(rank: u64, n: u64) -> Window {
+    let (q, nf) = (rank as f64 / n as f64, n as f64);
+    let delta = 8.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
+    let at = |x: f64| {
+        if x <= 0.0 {
+            0
+        } else if x >= 1.0 {
+            u64::MAX
+        } else {
+            (x * 18_446_744_073_709_551_616.0) as u64
+        }
+    };
+    Window { lo: at(q - delta), hi: at(q + delta) }
+}
+
+fn thresholds_by_windows(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Option<Vec<Vec<RankKey>>> {
+    // windows of every proper cut, flattened; `start[c]..start[c + 1]` are class c's
+    let mut windows = Vec::new();
+    let mut start = vec![0u32; cuts.len() + 1];
+    for (c, class_cuts) in cuts.iter().enumerate() {
+        let n = view.counts[c];
+        windows.extend(class_cuts.iter().filter(|&&b| b > 0 && b < n).map(|&b| window(b, n)));
+        start[c + 1] = windows.len() as u32;
+    }
+    // per window: rows below it, and the rows inside it (window index, key)
+    let (below, mut inside) = fold_blocks(
+        view.ids(),
+        || (vec![0u64; windows.len()], Vec::<(u32, RankKey)>::new()),
+        |(below, inside), row, ids| {
+            for (j, &c) in ids.iter().enumerate() {
+                if c == NULL {
+                    continue;
+                }
+                let c = c as usize;
+                let (a, b) = (start[c] as usize, start[c + 1] as usize);
+                if a == b {
+                    continue;
+                }
+                let key = ranker.key(row + j);
+                for (w, win) in windows[a..b].iter().enumerate() {
+                    if key.0 < win.lo {
+                        below[a + w] += 1;
+                    } else if key.0 <= win.hi {
+                        inside.push(((a + w) as u32, key));
+                    }
+                }
+            }
+        },
+        |(mut b1, mut i1), (b2, mut i2)| {
+            b1.iter_mut().zip(&b2).for_each(|(x, y)| *x += y);
+            i1.append(&mut i2);
+            (b1, i1)
+        },
+    );
+    inside.par_sort_unstable();
+    // where each window's rows begin in `inside`
+    let mut first = vec![0usize; windows.len() + 1];
+    for &(w, _) in &inside {
+        first[w as usize + 1] += 1;
+    }
+    for w in 0..windows.len() {
+        first[w + 1] += first[w];
+    }
+    let mut out = Vec::with_capacity(cuts.len());
+    for (c, class_cuts) in cuts.iter().enumerate() {
+        let n = view.counts[c];
+        let mut w = start[c] as usize;
+        let mut th = Vec::with_capacity(class_cuts.len());
+        for &b in class_cuts {
+            th.push(if b == 0 {
+                (0, 0)
+            } else if b >= n {
+                (u64::MAX, u64::MAX)
+            } else {
+                let r = b.checked_sub(below[w])? as usize;
+                let rows = &inside[first[w]..first[w + 1]];
+                w += 1;
+                rows.get(r)?.1
+            });
+        }
+        out.push(th);
+    }
+    Some(out)
+}
+
+/// The exact method: a histogram of hash buckets per class locates each cut.
+fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Vec<Vec<RankKey>> {
     let buckets = Buckets::new(view.counts);
     // 1. how many rows fall in each bucket
     let hist = fold_blocks(
@@ -251,6 +354,16 @@ mod tests {
             let got = rank_parts(&l.view(), ranker, &cuts, -1, |p| p as i32);
             assert_eq!(got, oracle(&l.codes, ranker, &cuts));
         }
+    }
+
+    #[test]
+    fn window_and_bucket_methods_agree() {
+        let values: Vec<i64> = (0..30_000).map(|i| (i * 31 % 17) % 7).collect();
+        let l = labels(&values);
+        let cuts: Vec<Vec<u64>> = l.counts.iter().map(|&n| vec![0, 1, n / 3, n / 2, n - 1, n]).collect();
+        let ranker = Ranker::new(RowKeys::Position, 9);
+        let windows = thresholds_by_windows(&l.view(), ranker, &cuts).expect("cuts fall in their windows");
+        assert_eq!(windows, thresholds_by_buckets(&l.view(), ranker, &cuts));
     }
 
     #[test]
