@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 
-SETTINGS = settings(max_examples=40, deadline=None)
+# example counts come from the hypothesis profile (tests/conftest.py)
+SETTINGS = settings(deadline=None)
 
 OVER_SPELLINGS = ["auto", "minority", "not minority", "not majority", "all"]
 UNDER_SPELLINGS = ["auto", "majority", "not minority", "not majority", "all"]
@@ -194,8 +195,8 @@ def at_integer_boundary(n, ratio, op):
 
 @SETTINGS
 @given(
-    st.integers(2, 300),
-    st.integers(1, 300),
+    st.integers(3, 300),
+    st.integers(2, 300),  # a one-row minority raised 100 times would warn
     st.integers(1, 100).map(lambda k: k / 100),
     st.booleans(),
 )
@@ -359,11 +360,6 @@ def test_callable_matches_imblearn(case, kind):
     assert result.targets == {**counts, **wanted}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resample() calls a callable sampling_strategy with the classes, not with y as "
-    "imbalanced-learn does, so a callable that counts y gets every count as 1",
-)
 def test_imblearn_documented_callable_gives_the_same_targets():
     # the ratio_multiplier example of imbalanced-learn's user guide
     def ratio_multiplier(y):
@@ -662,9 +658,9 @@ def test_auto_oversampling_the_demo_dataset_warns_about_its_ten_one_row_classes(
 
 @pytest.mark.parametrize("ratio", [0, 0.0, -1.0, float("nan")])
 def test_ratio_not_positive_is_refused(ratio):
-    with pytest.raises(ValueError, match="ratio must be positive"):
+    with pytest.raises(ValueError, match="ratio must be a positive finite number"):
         fastbal.oversample([0, 0, 1], ratio=ratio)
-    with pytest.raises(ValueError, match="ratio must be positive"):
+    with pytest.raises(ValueError, match="ratio must be a positive finite number"):
         fastbal.undersample([0, 0, 1], ratio=ratio)
 
 
@@ -686,9 +682,6 @@ def test_undersampling_up_and_oversampling_down_are_refused():
         fastbal.oversample(["a", "a", "b"], counts={"a": 1})
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the message shows an integer class as np.int64(1) rather than 1"
-)
 def test_wrong_way_messages_show_integer_classes_plainly():
     with pytest.raises(
         ValueError, match="under-sampling cannot raise class 1 from 1 to 2 rows; use oversample"

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
-SETTINGS = settings(max_examples=60, deadline=None)
+# example counts come from the hypothesis profile (tests/conftest.py)
+SETTINGS = settings(deadline=None)
 
 
 # ---------------------------------------------------------------- label sets
@@ -220,11 +221,15 @@ def test_sample_weights_are_the_class_weights_of_each_row(strategy):
 # ------------------------------------------------ normalize and max_weight
 
 
-def test_normalize_mean_gives_mean_one():
-    # balanced: a = 3 / 2, b = 3 / 4 (sum 9/4); mean 1 -> 4/3 and 2/3
+def test_normalize_mean_gives_mean_one_per_row():
+    # balanced weights already average 1 per row: a = 3 / 2, b = 3 / 4 stay as they are
     cw = fastbal.class_weights(["a", "b", "b"], "balanced", normalize="mean")
-    assert_rel(cw.weights, [4 / 3, 2 / 3])
-    assert math.isclose(cw.weights.mean(), 1.0, rel_tol=1e-12)
+    assert_rel(cw.weights, [3 / 2, 3 / 4])
+    # inverse: a = 1, b = 1/2; rows weigh 1 + 2 * 1/2 = 2 in all, 3 rows -> scale 3/2
+    cw = fastbal.class_weights(["a", "b", "b"], "inverse", normalize="mean")
+    assert_rel(cw.weights, [3 / 2, 3 / 4])
+    w = fastbal.sample_weights(["a", "b", "b"], "sqrt", normalize="mean")
+    assert math.isclose(w.mean(), 1.0, rel_tol=1e-12)
 
 
 def test_normalize_sum_gives_the_class_count():

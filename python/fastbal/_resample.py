@@ -43,6 +43,18 @@ def _class_dict(labels: Labels, counts: Mapping[Any, Any], what: str) -> npt.NDA
     return out
 
 
+def _name(labels: Labels, i: int) -> str:
+    """Class `i` as users wrote it (a plain int or str, not a numpy scalar)."""
+    return repr(labels.classes[i : i + 1].tolist()[0])
+
+
+def _positive_ratio(ratio: Any) -> float:
+    r = float(ratio)
+    if not (r > 0 and math.isfinite(r)):
+        raise ValueError(f"ratio must be a positive finite number; got {ratio}")
+    return r
+
+
 def _result(labels: Labels, idx: npt.NDArray[np.int64], final: npt.NDArray[np.int64]) -> Resampled:
     return Resampled(idx, dict(zip(labels.classes.tolist(), final.tolist(), strict=True)))
 
@@ -52,7 +64,7 @@ def _over(labels: Labels, targets: npt.NDArray[np.int64], seed: int) -> Resample
     if (targets < counts).any():
         i = int(np.flatnonzero(targets < counts)[0])
         raise ValueError(
-            f"over-sampling cannot lower class {labels.classes[i]!r} from {counts[i]} to "
+            f"over-sampling cannot lower class {_name(labels, i)} from {counts[i]} to "
             f"{targets[i]} rows; use undersample"
         )
     extra = targets - counts
@@ -74,7 +86,7 @@ def _under(labels: Labels, targets: npt.NDArray[np.int64], seed: int, by_rule: b
     if (targets > counts).any():
         i = int(np.flatnonzero(targets > counts)[0])
         raise ValueError(
-            f"under-sampling cannot raise class {labels.classes[i]!r} from {counts[i]} to "
+            f"under-sampling cannot raise class {_name(labels, i)} from {counts[i]} to "
             f"{targets[i]} rows; use oversample"
         )
     cut = targets < counts
@@ -113,9 +125,7 @@ def oversample(
         if ratio is not None:
             raise TypeError("pass ratio or counts, not both")
         return _over(labels, _class_dict(labels, counts, "counts"), seed)
-    r = 1.0 if ratio is None else float(ratio)
-    if not r > 0:
-        raise ValueError(f"ratio must be positive; got {ratio}")
+    r = 1.0 if ratio is None else _positive_ratio(ratio)
     floor = math.ceil(r * int(labels.counts.max())) if labels.n_classes else 0
     return _over(labels, np.maximum(labels.counts, floor), seed)
 
@@ -148,9 +158,7 @@ def undersample(
     if max_count is not None:
         cap = _checks.count("max_count", max_count)
         return _under(labels, np.minimum(labels.counts, cap), seed, by_rule=False)
-    r = float(ratio)  # type: ignore[arg-type]
-    if not r > 0:
-        raise ValueError(f"ratio must be positive; got {ratio}")
+    r = _positive_ratio(ratio)
     cap = math.ceil(r * int(labels.counts.min())) if labels.n_classes else 0
     return _under(labels, np.minimum(labels.counts, cap), seed, by_rule=True)
 
@@ -166,8 +174,10 @@ def _strategy_targets(
     Returns (targets, whether they came from a rule rather than explicit counts).
     """
     counts = labels.counts
-    if labels.n_classes == 0:
-        return counts.copy(), True
+    if labels.n_classes < 2:
+        raise ValueError(
+            f"resampling needs at least two classes; the labels have {labels.n_classes}"
+        )
     majority = int(np.argmax(counts))  # first of the largest: as imbalanced-learn
     minority = int(np.argmin(counts))
     n_max, n_min = int(counts[majority]), int(counts[minority])
@@ -179,7 +189,9 @@ def _strategy_targets(
         return m
 
     if callable(strategy):
-        strategy = strategy(labels.classes)
+        # as imbalanced-learn: the callable gets the label column (nulls left out)
+        codes = labels.codes
+        strategy = strategy(labels.classes[codes[codes >= 0]])
     if isinstance(strategy, Mapping):
         return _class_dict(labels, strategy, "sampling_strategy"), False
     if isinstance(strategy, str):
@@ -228,8 +240,8 @@ def resample(
     `sampling_strategy` is one of "auto" ("not majority" to over-sample, "not
     minority" to under-sample), "minority", "majority", "not minority", "not
     majority", "all"; a float (two classes only: the minority / majority
-    ratio wanted); a `{class: rows}` dict; or a callable taking the classes
-    and returning such a dict. Per-class targets are those of
+    ratio wanted); a `{class: rows}` dict; or a callable taking the label
+    column and returning such a dict. Per-class targets are those of
     `RandomOverSampler` / `RandomUnderSampler`, except for floats, where
     imbalanced-learn truncates a binary floating-point product
     (`int(100 * 0.29)` is 28) and fastbal floors the exact decimal product

@@ -105,10 +105,11 @@ def class_weights(
       "Class-Balanced Loss Based on Effective Number of Samples"), scaled so
       the weights sum to `k`.
 
-    Then `normalize` ("none"; "mean": mean weight 1; "sum": weights sum to
-    `k`), then `max_weight` caps every weight, so a one-row class cannot
-    dominate a loss. `classes` returns the weights in that order (as
-    scikit-learn's `classes=`); each must be present in the data.
+    Then `normalize` ("none"; "mean": the mean weight per row is 1, so a
+    weighted loss keeps its scale; "sum": the class weights sum to `k`), then
+    `max_weight` caps every weight, so a one-row class cannot dominate a
+    loss. `classes` returns the weights in that order, as scikit-learn's
+    `classes=`: it must hold every class of the data, once.
 
     >>> import fastbal
     >>> fastbal.class_weights(["a"] * 99 + ["b"], "sqrt").to_dict()
@@ -117,13 +118,18 @@ def class_weights(
     w, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
     cls = info.classes
     if classes is not None:
-        wanted = np.asarray(list(classes), dtype=cls.dtype)
+        wanted = list(classes)
         pos = {c: i for i, c in enumerate(cls.tolist())}
-        missing = [c for c in wanted.tolist() if c not in pos]
+        missing = [c for c in wanted if c not in pos]
         if missing:
             raise ValueError(f"classes not present in the labels: {missing[:20]}")
-        idx = np.array([pos[c] for c in wanted.tolist()], dtype=np.int64)
-        cls, w = wanted, w[idx]
+        if len(set(wanted)) != len(wanted):
+            raise ValueError("classes holds a class more than once")
+        if len(wanted) != len(pos):
+            left = [c for c in pos if c not in set(wanted)]
+            raise ValueError(f"classes must include every class of the labels; missing {left[:20]}")
+        idx = np.array([pos[c] for c in wanted], dtype=np.int64)
+        cls, w = cls[idx], w[idx]
     return ClassWeights(cls, w, strategy)
 
 

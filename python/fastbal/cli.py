@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a data error (one line on stderr), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -181,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
+    except BrokenPipeError:
+        # the reader went away (`fastbal report ... | head`): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (DataError, ValueError, TypeError, OSError) as e:
         print(f"fastbal: error: {e}", file=sys.stderr)
         return 1

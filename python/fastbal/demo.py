@@ -24,7 +24,7 @@ def run_demo(out: TextIO, plot: str | None = None) -> str:
     texts = seed_shaped_texts(y)
     labels = fastbal.Labels(y)
 
-    w("fastbal demo: a label column shaped like the acct_code incident (ORIGIN.md)\n\n")
+    w("fastbal demo: labels shaped like an account-code classifier whose loss would not fall\n\n")
     rep = fastbal.report(labels, texts=texts, top=5, min_count=10)
     w(rep.to_markdown())
 

@@ -22,7 +22,8 @@ pub enum Strategy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Normalize {
     None,
-    /// Mean weight 1.
+    /// Mean weight per row 1: `sum(count * weight) = rows`, so a weighted
+    /// loss keeps the scale of the unweighted one.
     Mean,
     /// Weights sum to the number of classes.
     Sum,
@@ -40,6 +41,11 @@ pub fn class_weights(
             bail_arg!("max_weight must be positive; got {cap}");
         }
     }
+    if let Strategy::Effective { beta } = strategy {
+        if !(0.0..1.0).contains(&beta) {
+            bail_arg!("beta must be in [0, 1); got {beta}");
+        }
+    }
     let k = counts.len() as f64;
     let n: f64 = counts.iter().sum::<u64>() as f64;
     let max = counts.iter().copied().max().unwrap_or(0) as f64;
@@ -48,9 +54,6 @@ pub fn class_weights(
         Strategy::Inverse => counts.iter().map(|&c| 1.0 / c as f64).collect(),
         Strategy::Sqrt => counts.iter().map(|&c| (max / (c as f64 + 1.0)).sqrt()).collect(),
         Strategy::Effective { beta } => {
-            if !(0.0..1.0).contains(&beta) {
-                bail_arg!("beta must be in [0, 1); got {beta}");
-            }
             // 1 - beta^c computed as -expm1(c * ln(beta)) keeps precision for beta near 1
             let raw: Vec<f64> = counts
                 .iter()
@@ -60,12 +63,12 @@ pub fn class_weights(
             raw.iter().map(|x| x * k / s).collect()
         }
     };
-    let s: f64 = w.iter().sum();
-    match normalize {
-        Normalize::None => {}
-        Normalize::Mean => w.iter_mut().for_each(|x| *x *= k / s),
-        Normalize::Sum => w.iter_mut().for_each(|x| *x *= k / s),
-    }
+    let scale = match normalize {
+        Normalize::None => 1.0,
+        Normalize::Mean => n / counts.iter().zip(&w).map(|(&c, x)| c as f64 * x).sum::<f64>(),
+        Normalize::Sum => k / w.iter().sum::<f64>(),
+    };
+    w.iter_mut().for_each(|x| *x *= scale);
     if let Some(cap) = max_weight {
         w.iter_mut().for_each(|x| *x = x.min(cap));
     }
@@ -110,8 +113,11 @@ mod tests {
     }
 
     #[test]
-    fn mean_normalization() {
+    fn normalizations() {
+        // inverse weights 1 and 1/3: per-row mean 1 means 1*w0 + 3*w1 = 4
         let w = class_weights(&[1, 3], Strategy::Inverse, Normalize::Mean, None).unwrap();
-        assert!((w[0] + w[1] - 2.0).abs() < 1e-12 && (w[0] / w[1] - 3.0).abs() < 1e-12);
+        assert!((w[0] - 2.0).abs() < 1e-12 && (w[1] - 2.0 / 3.0).abs() < 1e-12);
+        let w = class_weights(&[1, 3], Strategy::Inverse, Normalize::Sum, None).unwrap();
+        assert!((w[0] - 1.5).abs() < 1e-12 && (w[1] - 0.5).abs() < 1e-12);
     }
 }
