@@ -26,6 +26,7 @@ import multiprocessing as mp
 import os
 import platform
 import shlex
+import signal
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,8 @@ N_CLASSES = 224
 SLOW_SECONDS = 5.0
 #: Default per-call time limit for peers.
 LIMIT_SECONDS = 180.0
+#: The same in quick mode, a smoke run.
+QUICK_LIMIT_SECONDS = 30.0
 
 # --------------------------------------------------------------------------- sizes
 
@@ -194,8 +197,8 @@ def _once(fn: Callable[[], Any], keep: bool = False) -> tuple[float, Any]:
 
 def short_error(e: BaseException) -> str:
     msg = " ".join(str(e).split())
-    if len(msg) > 90:
-        msg = msg[:87] + "..."
+    if len(msg) > 72:
+        msg = msg[:69] + "..."
     return f"error: {type(e).__name__}: {msg}"
 
 
@@ -205,13 +208,15 @@ def time_cases(
     *,
     slow: float = SLOW_SECONDS,
     keep_output: Iterable[Hashable] = (),
+    describe: Callable[[Hashable, Any], Any] | None = None,
 ) -> dict[Hashable, Timing]:
     """Time every case in this process: one warm-up call each, then `repeats`
     rounds that call every case once in turn; the median per case.
 
     A case whose warm-up took longer than `slow` seconds is timed once more
     only. A case that raises is reported as an error and dropped. The
-    warm-up outputs of `keep_output` cases are returned (for checks).
+    warm-up outputs of `keep_output` cases are returned in `Timing.output`
+    (for checks), or `describe(key, output)` for every case when given.
     """
     keep = set(keep_output)
     result: dict[Hashable, Timing] = {}
@@ -219,7 +224,9 @@ def time_cases(
     warm: dict[Hashable, float] = {}
     for key, fn in cases.items():
         try:
-            warm[key], out = _once(fn, keep=key in keep)
+            warm[key], out = _once(fn, keep=key in keep or describe is not None)
+            if describe is not None:
+                out = describe(key, out)
         except Exception as e:  # a peer refusing the data is a result, not a crash
             result[key] = Timing(None, 0, short_error(e))
             continue
@@ -300,7 +307,12 @@ def nbytes(obj: Any, _depth: int = 0) -> int | None:
 
 
 def _child(
-    conn: Any, make_case: Callable[..., Callable[[], Any]], args: tuple, repeats: int, slow: float
+    conn: Any,
+    make_case: Callable[..., Callable[[], Any]],
+    args: tuple,
+    repeats: int,
+    slow: float,
+    describe: Callable[[Any], Any] | None,
 ) -> None:
     try:
         fn = make_case(*args)
@@ -311,14 +323,16 @@ def _child(
         elapsed, out = _once(fn, keep=True)
         peak = _status_kb("VmHWM") * 1024
         size = nbytes(out)
+        about = describe(out) if describe is not None else None
         del out
-        conn.send(("first", elapsed, peak - before, size, exact))
+        conn.send(("first", elapsed, peak - before, size, exact, about))
         if elapsed <= slow:
             for _ in range(repeats):
                 conn.send(("time", _once(fn)[0]))
         conn.send(("done",))
-    except BaseException as e:
-        conn.send(("error", short_error(e), traceback.format_exc(limit=3)))
+    except BaseException as e:  # report it; a failed send (parent gone) is no news
+        with contextlib.suppress(BaseException):
+            conn.send(("error", short_error(e), traceback.format_exc(limit=3)))
     finally:
         conn.close()
 
@@ -331,6 +345,7 @@ class ChildResult:
     peak_extra: int | None = None
     output_bytes: int | None = None
     peak_exact: bool = True
+    about: Any = None
     times: list[float] = dataclasses.field(default_factory=list)
     timed_out: bool = False
     error: str = ""
@@ -347,6 +362,7 @@ def run_child(
     limit: float | None = None,
     repeats: int = 0,
     slow: float = SLOW_SECONDS,
+    describe: Callable[[Any], Any] | None = None,
 ) -> ChildResult:
     """Call `make_case(*args)()` in a fresh (spawned) process.
 
@@ -355,11 +371,14 @@ def run_child(
     reset to its current RSS, so the peak measured is that of the call alone.
     With `repeats`, the call runs again that many times (unless the first
     run was slower than `slow`) and `seconds` is their median. The child is
-    stopped when one call runs past `limit` seconds.
+    stopped when one call runs past `limit` seconds. `describe` (module
+    level) turns the first call's output into something small to send back.
     """
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, make_case, args, repeats, slow), daemon=True)
+    proc = ctx.Process(
+        target=_child, args=(child, make_case, args, repeats, slow, describe), daemon=True
+    )
     proc.start()
     child.close()
     res = ChildResult()
@@ -380,7 +399,14 @@ def run_child(
                 res.error = msg[1]
                 break
             if kind == "first":
-                _, res.first_seconds, res.peak_extra, res.output_bytes, res.peak_exact = msg
+                (
+                    _,
+                    res.first_seconds,
+                    res.peak_extra,
+                    res.output_bytes,
+                    res.peak_exact,
+                    res.about,
+                ) = msg
             elif kind == "time":
                 res.times.append(msg[1])
             elif kind == "done":
@@ -389,9 +415,14 @@ def run_child(
         else:
             res.timed_out = True
     finally:
-        if proc.is_alive() and (res.timed_out or res.error):
-            proc.terminate()
+        if proc.is_alive() and res.timed_out:
+            # SIGINT first: the child's Python code unwinds and frees what it holds
+            with contextlib.suppress(OSError):
+                os.kill(proc.pid, signal.SIGINT)
         proc.join(10)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(10)
         if proc.is_alive():
             proc.kill()
             proc.join()
@@ -416,8 +447,8 @@ class Budget:
     """Decides whether a tool is run at a size, from what it took at a smaller one.
 
     Time is extrapolated as n log n from the largest smaller size measured;
-    peak memory linearly. A tool that failed or ran out of time is not run
-    at larger sizes.
+    peak memory linearly. A tool that ran out of time is not run at larger
+    sizes (one that raised is tried again: a larger size may suit it).
     """
 
     def __init__(self, limit: float = LIMIT_SECONDS, memory_share: float = 0.6):
@@ -427,11 +458,9 @@ class Budget:
         self.memory: dict[Hashable, tuple[int, int]] = {}
         self.stopped: dict[Hashable, str] = {}
 
-    def record(self, tool: Hashable, n: int, seconds: float | None, note: str = "") -> None:
+    def record(self, tool: Hashable, n: int, seconds: float | None) -> None:
         if seconds is not None:
             self.times[tool] = (n, seconds)
-        elif note:
-            self.stopped[tool] = note
 
     def record_memory(self, tool: Hashable, n: int, peak: int | None) -> None:
         if peak is not None:
@@ -449,8 +478,7 @@ class Budget:
     def skip(self, tool: Hashable, n: int) -> str | None:
         """Why `tool` is not run at `n` rows, or None."""
         if tool in self.stopped:
-            note = self.stopped[tool]
-            return note if note.startswith("not run") else f"not run: {note}"
+            return self.stopped[tool]
         est = self.estimate(tool, n)
         if est is not None and est > self.limit:
             n0 = self.times[tool][0]
@@ -497,10 +525,12 @@ def fmt_per_row(nbytes_: int | None, n: int) -> str:
     return "—" if nbytes_ is None or n <= 0 else f"{nbytes_ / n:.1f}"
 
 
-def cell(t: Timing | None) -> str:
+def cell(t: Timing | str | None) -> str:
     """A table cell: the median in ms, or the reason there is none."""
     if t is None:
         return "—"
+    if isinstance(t, str):
+        return t
     if t.seconds is None:
         return t.note or "—"
     return fmt_ms(t.seconds) + (f" ({t.note})" if t.note else "")
@@ -640,9 +670,9 @@ def parser(description: str, sizes: Sequence[int], quick_sizes: Sequence[int]) -
     p.add_argument(
         "--limit",
         type=float,
-        default=LIMIT_SECONDS,
-        help="seconds one call of a peer may take (estimated from a smaller size) "
-        f"before it is skipped (default {LIMIT_SECONDS:.0f})",
+        default=None,
+        help="seconds one call of a peer may take (estimated from a smaller size, or "
+        f"stopped there) (default {LIMIT_SECONDS:.0f}; with --quick {QUICK_LIMIT_SECONDS:.0f})",
     )
     p.add_argument(
         "--out",
@@ -657,6 +687,8 @@ def parser(description: str, sizes: Sequence[int], quick_sizes: Sequence[int]) -
 def finish_args(args: argparse.Namespace) -> argparse.Namespace:
     if args.sizes is None:
         args.sizes = args._quick_sizes if args.quick else args._sizes
+    if args.limit is None:
+        args.limit = QUICK_LIMIT_SECONDS if args.quick else LIMIT_SECONDS
     if args.out is None:
         args.out = str(RESULTS / "quick" if args.quick else RESULTS)
     return args
@@ -687,3 +719,44 @@ def finish_size_option(args: argparse.Namespace, dest: str) -> list[int]:
 
 def progress(*parts: Any) -> None:
     print("..", *parts, file=sys.stderr, flush=True)
+
+
+@dataclasses.dataclass
+class Row:
+    """A table row: a case key, what it is, and what it is given."""
+
+    key: Hashable
+    label: str
+    given: str = ""
+
+
+def by_size_table(
+    rows: Sequence[Row],
+    sizes: Sequence[int],
+    results: dict[int, dict[Hashable, Timing | str]],
+    extra: Sequence[tuple[str, Sequence[str]]] = (),
+    unit: str = "ms",
+) -> str:
+    """Tools down, sizes across: median ms per cell (or why there is none), then
+    `extra` rows (a label and one cell per size), e.g. ratios."""
+    headers = ["tool", "input", *[f"{fmt_size(n)} ({unit})" for n in sizes]]
+    body: list[list[str]] = []
+    for row in rows:
+        cells = []
+        for n in sizes:
+            cells.append(cell(results.get(n, {}).get(row.key)))
+        body.append([row.label, row.given, *cells])
+    for label, values in extra:
+        body.append([f"**{label}**", "", *values])
+    return markdown_table(headers, body, "ll" + "r" * len(sizes))
+
+
+def seconds_of(results: dict[Hashable, Timing | str], key: Hashable) -> float | None:
+    got = results.get(key)
+    return got.seconds if isinstance(got, Timing) else None
+
+
+def fastest(results: dict[Hashable, Timing | str], keys: Iterable[Hashable]) -> Hashable | None:
+    """The key with the smallest median among `keys` (None if none ran)."""
+    timed = [(s, k) for k in keys if (s := seconds_of(results, k)) is not None]
+    return min(timed, key=lambda sk: sk[0])[1] if timed else None

@@ -193,10 +193,16 @@ fn floats_to_ints(values: impl Iterator<Item = f64>, nulls: Option<&NullBuffer>)
     let mut valid = Vec::new();
     for (i, v) in values.enumerate() {
         let is_null = nulls.is_some_and(|n| n.is_null(i)) || v.is_nan();
-        if !is_null && (v.fract() != 0.0 || !v.is_finite() || v.abs() > 9.007_199_254_740_992e15) {
+        if !is_null && (v.fract() != 0.0 || !v.is_finite()) {
             return Err(type_error(format!(
                 "labels must be discrete: row {i} holds the float {v}, which is not an integer; \
                  round or map the column to integers or strings first"
+            )));
+        }
+        if !is_null && v.abs() > 9.007_199_254_740_992e15 {
+            return Err(type_error(format!(
+                "row {i} holds the float {v}, above 2**53 where floats no longer hold every \
+                 integer exactly; pass the labels as integers"
             )));
         }
         out.push(if is_null { 0 } else { v as i64 });

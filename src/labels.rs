@@ -1,6 +1,6 @@
 //! Factorization and counting: the `Labels` class and `value_counts`.
 
-use fastbal_core::{order_by_count, Classes, Prepared};
+use fastbal_core::{count_classes, order_by_count, Classes};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -88,16 +88,10 @@ pub fn value_counts<'py>(
             let column = input.column()?;
             let (counts, null_count, classes) = py
                 .detach(|| {
-                    let prepared = Prepared::new(&column)?;
-                    let raw = prepared.raw_counts();
-                    let (classes, _) = prepared.compact(&raw);
-                    let counts: Vec<u64> = raw.counts.into_iter().filter(|&c| c > 0).collect();
-                    let order = order_by_count(&counts);
-                    Ok((
-                        order.iter().map(|&c| counts[c as usize]).collect::<Vec<_>>(),
-                        raw.null_count,
-                        classes.take(&order),
-                    ))
+                    let c = count_classes(&column)?;
+                    let order = order_by_count(&c.counts);
+                    let counts = order.iter().map(|&i| c.counts[i as usize]).collect::<Vec<_>>();
+                    Ok((counts, c.null_count, c.classes.take(&order)))
                 })
                 .map_err(to_py)?;
             (counts, null_count, classes, value_type)

@@ -158,21 +158,18 @@ def summary_oracle(values: list, rule: str, k: int) -> dict:
         "null_rows": values.count(None),
         "rows_removed": rows_before - rows_kept,
         "share_removed": (rows_before - rows_kept) / rows_before if rows_before else 0.0,
-        "ratio_before": max(counts.values()) / min(counts.values()) if counts else math.nan,
+        "ratio_before": max(counts.values()) / min(counts.values()) if counts else None,
         "ratio_after": (
-            max(counts[c] for c in kept) / min(counts[c] for c in kept) if kept else math.nan
+            max(counts[c] for c in kept) / min(counts[c] for c in kept) if kept else None
         ),
         "smallest_after": (smallest, counts[smallest]) if kept else None,
     }
 
 
 def assert_same_figures(got: dict, want: dict) -> None:
-    assert got.keys() == want.keys()
+    assert got.keys() >= want.keys()
     for key, value in want.items():
-        if isinstance(value, float) and math.isnan(value):
-            assert math.isnan(got[key]), key
-        else:
-            assert got[key] == value, key
+        assert got[key] == value, key
 
 
 # ---------------------------------------------------------------------------
@@ -282,8 +279,8 @@ def test_summary_prints_one_line_with_the_figures():
     y = ["x"] * 6 + ["y"] * 3 + ["z"] + [None] * 2
     _, summary = fastbal.filter_min_count(y, 2, return_summary=True)
     assert str(summary) == (
-        "min_count(2): kept 2 of 3 classes and 9 of 10 rows; removed 1 classes and 1 rows "
-        "(10.000%) [z]; imbalance ratio 6.0 : 1 -> 2.0 : 1; smallest class left: y (3 rows); "
+        "min_count(2): kept 2 of 3 classes and 9 of 10 rows; removed 1 class and 1 row "
+        "(10.000%) [z]; imbalance ratio 6 : 1 -> 2 : 1; smallest class left: y (3 rows); "
         "2 null rows dropped"
     )
 
@@ -310,11 +307,7 @@ def test_what_if_rows_equal_filtering_at_each_threshold(values, thresholds):
             assert row["rows_removed"] == s.rows_removed
             assert row["share_removed"] == s.share_removed
             assert row["classes_left"] == s.classes_kept
-            if s.classes_kept == 0:  # no class left: no ratio (the summary says NaN)
-                assert row["ratio_left"] is None
-                assert math.isnan(s.ratio_after)
-            else:
-                assert row["ratio_left"] == s.ratio_after
+            assert row["ratio_left"] == s.ratio_after  # None when no class is left
 
 
 def test_what_if_default_thresholds_by_hand():
@@ -445,7 +438,7 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 def test_stratified_sample_takes_the_lowest_ranked_rows_of_each_class(seed):
     # rank of row i: the pinned hash of (i xor a per-seed offset), ties by position
     rng = np.random.default_rng(seed % 1000)
-    y = rng.integers(0, 5, 2000)
+    y = np.minimum(rng.geometric(0.3, 100_000), 12)  # classes of ~30,000 down to a few rows
     idx = fastbal.stratified_sample(y, fraction=0.3, seed=seed)
     offset = _mix64(np.array([seed], dtype=np.uint64) ^ _U(0x6A09E667F3BCC908))
     h = _mix64(np.arange(len(y), dtype=np.uint64) ^ offset)
@@ -625,7 +618,7 @@ def test_fraction_outside_0_1_is_refused(fraction):
 
 
 def test_fraction_of_the_wrong_type_is_refused():
-    with pytest.raises(TypeError, match=r"^fraction must be a float; got str$"):
+    with pytest.raises(TypeError, match=r"^fraction must be a float; got str '0.5'$"):
         fastbal.stratified_sample([1, 2], fraction="0.5")
 
 
@@ -641,17 +634,11 @@ def test_bad_n_is_refused(n, error):
         fastbal.stratified_sample([1, 2], n=n)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="fraction=True is taken as 1 (bools are refused for k, n and split sizes)"
-)
 def test_a_bool_fraction_is_refused():
     with pytest.raises(TypeError, match=r"^fraction must be a float"):
         fastbal.stratified_sample([1, 2], fraction=True)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a k of 2**64 or more raises OverflowError('int too big to convert')"
-)
 def test_a_huge_k_is_an_ordinary_threshold():
     y = [1, 1, 2]
     assert fastbal.filter_min_count(y, 2**64).tolist() == [False, False, False]
@@ -683,8 +670,7 @@ def test_empty_input_gives_empty_results():
     _, summary = fastbal.filter_min_count([], 1, return_summary=True)
     assert (summary.classes_before, summary.classes_kept, summary.rows_before) == (0, 0, 0)
     assert (summary.share_removed, summary.smallest_after) == (0.0, None)
-    assert math.isnan(summary.ratio_before)
-    assert math.isnan(summary.ratio_after)
+    assert (summary.ratio_before, summary.ratio_after) == (None, None)
     table = fastbal.what_if([], [2, 5])
     assert table.classes_removed == table.rows_removed == table.classes_left == [0, 0]
     assert table.ratio_left == [None, None]
@@ -707,27 +693,14 @@ def test_isin_mask_with_int_classes_on_str_labels_keeps_nothing():
     assert fastbal.isin_mask(["1", "2"], [1]).tolist() == [False, False]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="isin_mask casts the wanted classes to the label dtype: 1.5 becomes 1 and matches",
-)
 def test_isin_mask_does_not_truncate_a_float_class():
     assert fastbal.isin_mask([1, 2], [1.5]).tolist() == [False, False]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="isin_mask casts the wanted classes to the label dtype: 300 overflows int8",
-)
 def test_isin_mask_with_a_class_outside_the_label_dtype():
     y = np.array([1, 2], dtype=np.int8)
     assert fastbal.isin_mask(y, [300, 1]).tolist() == [True, False]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="str classes on int labels raise numpy's 'invalid literal for int()' ValueError; "
-    "the converse (int classes on str labels) quietly keeps nothing",
-)
 def test_isin_mask_with_str_classes_on_int_labels_keeps_nothing():
     assert fastbal.isin_mask([1, 2], ["a"]).tolist() == [False, False]

@@ -297,11 +297,6 @@ def test_two_way_split_has_an_empty_valid():
     assert s.summary.size_change == {"train": -8, "valid": 0, "test": 8}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a fraction beside an int size is rounded up from a float product "
-    "(ceil(0.07 * 100) == 8), not by the documented largest remainder",
-)
 def test_val_size_0_and_0_0_give_the_same_split():
     y = np.arange(100) % 2
     as_int = fastbal.stratified_split(y, test_size=0.07, val_size=0)
@@ -340,7 +335,7 @@ def test_the_mix64_oracle_matches_the_pinned_values():
 @pytest.mark.parametrize("seed", [0, 42, 2**64 - 1])
 def test_lowest_ranks_go_to_test_then_valid(seed):
     rng = np.random.default_rng(seed % 1000)
-    y = rng.integers(0, 6, 3000)
+    y = np.minimum(rng.geometric(0.3, 100_000), 12)  # classes of ~30,000 down to a few rows
     s = fastbal.stratified_split(y, 0.2, 0.1, seed=seed)
     h = position_ranks(len(y), seed)
     want = np.full(len(y), -1, dtype=np.int8)
@@ -364,6 +359,59 @@ def test_lowest_ranks_go_to_test_then_valid(seed):
         cuts = np.cumsum([0, *plan])
         for f in range(4):
             assert (kf.folds[ranked[cuts[f] : cuts[f + 1]]] == f).all()
+
+
+def _unxorshift(y: int, s: int) -> int:
+    x = y
+    for _ in range(64 // s + 1):
+        x = y ^ (x >> s)
+    return x
+
+
+def _unmix64(h: int) -> int:
+    """The inverse of `_mix64` on one Python int."""
+    mask = (1 << 64) - 1
+    x = _unxorshift(h, 31)
+    x = (x * pow(0x94D049BB133111EB, -1, 1 << 64)) & mask
+    x = _unxorshift(x, 27)
+    x = (x * pow(0xBF58476D1CE4E5B9, -1, 1 << 64)) & mask
+    return _unxorshift(x, 30)
+
+
+def test_the_unmix64_oracle_inverts_mix64():
+    values = [0, 1, 12345, 2**63, 2**64 - 1]
+    mixed = _mix64(np.array(values, dtype=np.uint64)).tolist()
+    assert [_unmix64(h) for h in mixed] == values
+
+
+@pytest.mark.parametrize("crowding", ["lowest 1/1024", "two clusters"])
+def test_ids_with_crowded_hashes_are_still_ranked_exactly(crowding):
+    # uint64 ids are their own keys, so ids can be chosen to give any rank hash. Crowded
+    # hashes put the cuts far from where uniform hashes would put them, which the rank
+    # selection must still find exactly (it falls back to an exact method).
+    seed, n = 7, 20_000
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, n)
+    raw = rng.integers(0, 2**53, n, dtype=np.uint64)
+    if crowding == "lowest 1/1024":
+        hashes = raw  # below 2**54 = 2**64 / 1024
+    else:
+        hashes = (raw >> _U(13)) + np.where(np.arange(n) % 3 == 0, _U(2**63), _U(0))
+    offset = int(_mix64(np.array([seed], dtype=np.uint64) ^ _U(0x6A09E667F3BCC908))[0])
+    ids = np.array([_unmix64(int(h)) ^ offset for h in hashes], dtype=np.uint64)
+    s = fastbal.stratified_split(y, 0.2, 0.1, seed=seed, ids=ids)
+    kf = fastbal.stratified_kfold(y, 5, seed=seed, ids=ids)
+    want = np.full(n, -1, dtype=np.int8)
+    for c, (_, valid, test) in zip(s.summary.classes, s.summary.cells.tolist(), strict=True):
+        rows = np.flatnonzero(y == c)
+        ranked = rows[np.argsort(hashes[rows])]
+        want[ranked[:test]] = 2
+        want[ranked[test : test + valid]] = 1
+        want[ranked[test + valid :]] = 0
+        cuts = np.cumsum([0, *kf.plan[c].tolist()])
+        for f in range(5):
+            assert (kf.folds[ranked[cuts[f] : cuts[f + 1]]] == f).all()
+    np.testing.assert_array_equal(s.assignment, want)
 
 
 # ---------------------------------------------------------------------------
@@ -692,8 +740,8 @@ def test_float_test_size_rounding_against_sklearn():
     _, sk_test = next(StratifiedShuffleSplit(1, test_size=0.2, random_state=0).split(y, y))
     assert len(sk_test) == 3  # scikit-learn: ceil(2.2)
     assert len(fastbal.stratified_split(y, test_size=0.2, val_size=0.0).test) == 2  # 2.2 -> 2
-    # with val_size=0 (an int) fastbal rounds a float test size up, as scikit-learn
-    assert len(fastbal.stratified_split(y, test_size=0.2, val_size=0).test) == 3
+    # val_size=0 (an int) is the same as 0.0: largest remainder, not scikit-learn's ceil
+    assert len(fastbal.stratified_split(y, test_size=0.2, val_size=0).test) == 2
 
 
 # ---------------------------------------------------------------------------

@@ -120,9 +120,10 @@ STR_POOL = st.lists(TEXT, min_size=1, max_size=8, unique=True)
 
 
 @st.composite
-def int_column(draw: st.DrawFn, nulls: bool = False) -> tuple[Any, list[Any]]:
+def int_column(draw: st.DrawFn) -> tuple[int, list[int]]:
+    """An index into INT_DTYPES and rows of that dtype (numpy integers have no nulls)."""
     index = draw(st.integers(0, len(INT_DTYPES) - 1))
-    return index, draw(column(int_pool(INT_DTYPES[index]), nulls))
+    return index, draw(column(int_pool(INT_DTYPES[index]), nulls=False))
 
 
 def cut_points() -> st.SearchStrategy[list[int]]:
@@ -166,7 +167,7 @@ def test_numpy_ints(case: tuple[int, list[int]]) -> None:
 @example([True] * 3)
 def test_numpy_bool(values: list[bool]) -> None:
     check(np.array(values, dtype=bool), values, bool)
-    check(np.array(values + values[::-1], dtype=bool)[: len(values)], values, bool)
+    check(np.array(values[::-1], dtype=bool)[::-1], values, bool)
     check(np.array([v for v in values for _ in (0, 1)], dtype=bool)[::2], values, bool)
 
 
@@ -396,18 +397,17 @@ def test_integral_float_at_two_to_the_53_is_counted() -> None:
 @pytest.mark.parametrize(
     ("x", "dtype"),
     [
-        (np.array([], dtype=np.int32), np.int32),
-        (np.array([], dtype=np.uint64), np.uint64),
-        (np.array([], dtype=bool), bool),
-        (np.array([], dtype="<U3"), STR),
-        ([], np.int64),
-        (pa.array([], pa.string()), STR),
-        (pa.array([], pa.int16()), np.int16),
-        (pa.chunked_array([], pa.uint8()), np.uint8),
-        (pa.chunked_array([[], []], pa.large_string()), STR),
-        (pl.Series("y", [], dtype=pl.Categorical), STR),
+        pytest.param(np.array([], dtype=np.int32), np.int32, id="numpy int32"),
+        pytest.param(np.array([], dtype=np.uint64), np.uint64, id="numpy uint64"),
+        pytest.param(np.array([], dtype=bool), bool, id="numpy bool"),
+        pytest.param(np.array([], dtype="<U3"), STR, id="numpy <U3"),
+        pytest.param([], np.int64, id="list"),
+        pytest.param(pa.array([], pa.string()), STR, id="pyarrow string"),
+        pytest.param(pa.array([], pa.int16()), np.int16, id="pyarrow int16"),
+        pytest.param(pa.chunked_array([], pa.uint8()), np.uint8, id="no chunks"),
+        pytest.param(pa.chunked_array([[], []], pa.large_string()), STR, id="empty chunks"),
+        pytest.param(pl.Series("y", [], dtype=pl.Categorical), STR, id="polars categorical"),
     ],
-    ids=repr,
 )
 def test_empty(x: Any, dtype: Any) -> None:
     vc = fastbal.value_counts(x)
@@ -421,17 +421,19 @@ def test_empty(x: Any, dtype: Any) -> None:
 @pytest.mark.parametrize(
     "x",
     [
-        [None, None, None],
-        pa.array([None, None, None], pa.int32()),
-        pa.array([None, None, None], pa.string_view()),
-        pa.nulls(3),
-        pa.chunked_array([[None], [], [None, None]], pa.string()),
-        pa.DictionaryArray.from_arrays(pa.array([None] * 3, pa.int8()), pa.array(["a", "b"])),
-        pl.Series("y", [None] * 3, dtype=pl.String),
-        np.array([np.nan] * 3),
-        np.array([None] * 3, dtype=object),
+        pytest.param([None, None, None], id="list"),
+        pytest.param(pa.array([None, None, None], pa.int32()), id="pyarrow int32"),
+        pytest.param(pa.array([None, None, None], pa.string_view()), id="pyarrow string_view"),
+        pytest.param(pa.nulls(3), id="pyarrow null"),
+        pytest.param(pa.chunked_array([[None], [], [None, None]], pa.string()), id="chunked"),
+        pytest.param(
+            pa.DictionaryArray.from_arrays(pa.array([None] * 3, pa.int8()), pa.array(["a", "b"])),
+            id="dictionary",
+        ),
+        pytest.param(pl.Series("y", [None] * 3, dtype=pl.String), id="polars string"),
+        pytest.param(np.array([np.nan] * 3), id="numpy NaN"),
+        pytest.param(np.array([None] * 3, dtype=object), id="numpy object"),
     ],
-    ids=repr,
 )
 def test_all_null(x: Any) -> None:
     vc = fastbal.value_counts(x)
@@ -443,13 +445,12 @@ def test_all_null(x: Any) -> None:
 @pytest.mark.parametrize(
     ("x", "label"),
     [
-        (np.full(5, -7, dtype=np.int16), -7),
-        (np.full(5, "cat"), "cat"),
-        (pa.array(["cat"] * 5, pa.string_view()), "cat"),
-        (pl.Series("y", ["cat"] * 5, dtype=pl.Categorical), "cat"),
-        ([2**62] * 5, 2**62),
+        pytest.param(np.full(5, -7, dtype=np.int16), -7, id="numpy int16"),
+        pytest.param(np.full(5, "cat"), "cat", id="numpy <U3"),
+        pytest.param(pa.array(["cat"] * 5, pa.string_view()), "cat", id="pyarrow string_view"),
+        pytest.param(pl.Series("y", ["cat"] * 5, dtype=pl.Categorical), "cat", id="polars cat"),
+        pytest.param([2**62] * 5, 2**62, id="list"),
     ],
-    ids=repr,
 )
 def test_one_class(x: Any, label: Any) -> None:
     assert fastbal.value_counts(x).to_dict() == {label: 5}
@@ -485,10 +486,6 @@ def test_uint64_above_int64_max(make: Any) -> None:
     assert fastbal.Labels(x).codes.tolist() == [2, 0, 3, 2, 1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a list with an int above 2**63 - 1 raises OverflowError from pyarrow",
-)
 def test_list_of_int_above_int64_max() -> None:
     vc = fastbal.value_counts([2**63, 1, 2**63])
     assert list(vc) == [(2**63, 2), (1, 1)]
@@ -497,14 +494,19 @@ def test_list_of_int_above_int64_max() -> None:
 @pytest.mark.parametrize(
     ("type_", "values"),
     [
-        (pa.int32(), [5, None, 7, 7, None, 5, 5, 9]),
-        (pa.uint64(), [U64_MAX, None, 0, U64_MAX, None, 3, 3, 3]),
-        (pa.string(), ["a", None, "bb", "bb", None, "a", "a", "c"]),
-        (pa.large_string(), ["a", None, "bb", "bb", None, "a", "a", "c"]),
-        (pa.string_view(), ["a", None, "b" * 20, "b" * 20, None, "a", "a", "c" * 13]),
-        (pa.bool_(), [True, None, False, False, None, True, True, True]),
+        pytest.param(pa.int32(), [5, None, 7, 7, None, 5, 5, 9], id="int32"),
+        pytest.param(pa.uint64(), [U64_MAX, None, 0, U64_MAX, None, 3, 3, 3], id="uint64"),
+        pytest.param(pa.string(), ["a", None, "bb", "bb", None, "a", "a", "c"], id="string"),
+        pytest.param(
+            pa.large_string(), ["a", None, "bb", "bb", None, "a", "a", "c"], id="large_string"
+        ),
+        pytest.param(
+            pa.string_view(),
+            ["a", None, "b" * 20, "b" * 20, None, "a", "a", "c" * 13],
+            id="string_view",
+        ),
+        pytest.param(pa.bool_(), [True, None, False, False, None, True, True, True], id="bool"),
     ],
-    ids=str,
 )
 def test_sliced_arrow_array(type_: pa.DataType, values: list[Any]) -> None:
     # rows 3..10 of 13: the offset (3) is not a multiple of 8, so the validity
@@ -539,10 +541,6 @@ def test_packed_struct_field() -> None:
     check(records["label"], [7, 8, 7, 7], np.int32)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a contiguous but unaligned array is refused as 'must be C-contiguous'",
-)
 @pytest.mark.parametrize(
     ("dtype", "values", "value_dtype"),
     [
@@ -669,7 +667,6 @@ def test_conversions() -> None:
     assert ints.schema.field("class").type == pa.uint16()
 
 
-@pytest.mark.xfail(strict=True, reason="Labels(Labels) is refused with TypeError")
 def test_labels_of_labels() -> None:
     labels = fastbal.Labels(["b", "a", "b"])
     again = fastbal.Labels(labels)

@@ -5,15 +5,43 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+U64_MAX = 2**64 - 1
 
-def count(name: str, value: Any) -> int:
-    """A non-negative int (bools refused)."""
+
+def count(name: str, value: Any, *, clamp: bool = False) -> int:
+    """A non-negative int below 2**64 (bools refused). With `clamp`, larger
+    values become 2**64 - 1, for thresholds where any huge value means the same."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}")
     out = int(value)
     if out < 0:
         raise ValueError(f"{name} must not be negative; got {out}")
+    if out > U64_MAX:
+        if clamp:
+            return U64_MAX
+        raise ValueError(f"{name} must be below 2**64; got {out}")
     return out
+
+
+def fraction(name: str, value: Any) -> float:
+    """A float (ints accepted, bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a float; got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def plural(n: int, word: str) -> str:
+    """`1 class`, `2 classes`, `1 row`, `3 rows`."""
+    if n == 1:
+        return f"{n:,} {word}"
+    return f"{n:,} {word}es" if word.endswith("s") else f"{n:,} {word}s"
+
+
+def ratio(value: float | None) -> str:
+    """An imbalance ratio as people write it: `44,098 : 1`, `4,409.8 : 1`."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:,.0f} : 1" if float(value).is_integer() else f"{value:,.1f} : 1"
 
 
 def seed(value: Any) -> int:

@@ -39,13 +39,15 @@ def _numpy(x: np.ndarray) -> Any:
         raise ValueError(f"labels must be 1-D; got an array of shape {x.shape}")
     kind = x.dtype.kind
     if kind in "iuf":
+        if x.dtype == np.float16:
+            x = x.astype(np.float32)  # exact: every float16 is a float32
         if not x.dtype.isnative:
             x = x.astype(x.dtype.newbyteorder("="))
-        return np.ascontiguousarray(x)
+        return np.require(x, requirements=["C", "A"])  # copies only when strided or unaligned
     if kind == "b":
         return pa.array(x)
     if kind == "U":
-        x = np.ascontiguousarray(x.astype(x.dtype.newbyteorder("="), copy=False))
+        x = np.require(x.astype(x.dtype.newbyteorder("="), copy=False), requirements=["C", "A"])
         width = x.dtype.itemsize // 4
         return x.view(np.uint32).reshape(len(x), width)
     if kind == "O":
@@ -59,8 +61,11 @@ def _numpy(x: np.ndarray) -> Any:
 
 def _sequence(x: Any) -> Any:
     try:
-        arr = pa.array(x, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        try:
+            arr = pa.array(x, from_pandas=True)
+        except OverflowError:  # ints above int64's range: try unsigned
+            arr = pa.array(x, type=pa.uint64(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as e:
         raise TypeError(
             f"labels must all be of one kind (all int or all str, None for missing): {e}"
         ) from None

@@ -121,7 +121,8 @@ class ValueCounts:
         """A pyarrow Table with columns `class` and `count`."""
         import pyarrow as pa
 
-        return pa.table({"class": self.classes, "count": self.counts})
+        kind = pa.string() if self.classes.dtype == object else None
+        return pa.table({"class": pa.array(self.classes, type=kind), "count": self.counts})
 
     def to_polars(self) -> Any:
         """A polars DataFrame with columns `class` and `count`."""
@@ -168,15 +169,23 @@ class Labels:
 
     __slots__ = ("_inner", "classes", "counts")
 
+    _inner: _fastbal.Labels
+    classes: ClassArray
+    counts: npt.NDArray[np.int64]
+
     def __init__(self, x: Any):
+        if isinstance(x, Labels):  # already factorized: share it
+            self._inner, self.classes, self.counts = x._inner, x.classes, x.counts
+            return
         self._inner = _fastbal.Labels(to_native(x))
-        self.classes: ClassArray = _classes(self._inner.classes, self._inner.value_type)
-        self.counts: npt.NDArray[np.int64] = self._inner.counts.view(np.int64)
+        self.classes = _classes(self._inner.classes, self._inner.value_type)
+        self.counts = self._inner.counts.view(np.int64)
 
     @property
     def codes(self) -> npt.NDArray[np.int64]:
         """Class code per row (int64, -1 for a missing label). A fresh copy."""
-        return self._inner.codes()
+        codes: npt.NDArray[np.int64] = self._inner.codes()
+        return codes
 
     @property
     def null_count(self) -> int:

@@ -53,7 +53,7 @@ def prepare_split(
     >>> y = ["a"] * 50 + ["b"] * 30 + ["c"] * 3
     >>> p = fastbal.prepare_split(y, min_count=10, seed=42)
     >>> print(p.steps[0])
-    min_count(10): kept 2 of 3 classes and 80 of 83 rows; removed 1 classes and 3 rows (3.614%) [c]; imbalance ratio 16.7 : 1 -> 1.7 : 1; smallest class left: b (30 rows)
+    min_count(10): kept 2 of 3 classes and 80 of 83 rows; removed 1 class and 3 rows (3.614%) [c]; imbalance ratio 16.7 : 1 -> 1.7 : 1; smallest class left: b (30 rows)
     >>> p.split
     Split(train=56, valid=8, test=16, left_out=3)
     """  # noqa: E501

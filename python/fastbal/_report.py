@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from fastbal import _fastbal
+from fastbal import _checks, _fastbal
 from fastbal._labels import ValueCounts, run
 from fastbal._select import DEFAULT_THRESHOLDS, WhatIf, what_if
 from fastbal._split import Split
@@ -312,7 +312,7 @@ class LabelReport:
     def to_markdown(self) -> str:
         d = self.to_dict()
         out = ["# Label report", ""]
-        ratio = f"{d['imbalance_ratio']:,.1f} : 1" if self.n_classes else "n/a"
+        ratio = _checks.ratio(d["imbalance_ratio"])
         out += [
             f"- rows: {d['rows']:,} ({d['null_rows']:,} without a label)",
             f"- classes: {d['classes']:,}",

@@ -34,7 +34,7 @@ class Resampled(NamedTuple):
 def _class_dict(labels: Labels, counts: Mapping[Any, Any], what: str) -> npt.NDArray[np.int64]:
     """Per-class array from `{class: count}`, refusing classes absent from the data."""
     pos = {c: i for i, c in enumerate(labels.classes.tolist())}
-    out = labels.counts.copy()
+    out: npt.NDArray[np.int64] = labels.counts.copy()
     absent = [c for c in counts if c not in pos]
     if absent:
         raise ValueError(f"{what} names classes absent from the labels: {absent[:20]}")

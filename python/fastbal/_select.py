@@ -15,8 +15,8 @@ from fastbal._labels import ClassInfo, as_labels, run
 Mask = npt.NDArray[np.bool_]
 
 
-def _ratio(counts: npt.NDArray[np.int64]) -> float:
-    return float(counts.max() / counts.min()) if len(counts) else float("nan")
+def _ratio(counts: npt.NDArray[np.int64]) -> float | None:
+    return float(counts.max() / counts.min()) if len(counts) else None
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,9 @@ class FilterSummary:
     rows_before: int
     rows_kept: int
     null_rows: int
-    ratio_before: float
-    ratio_after: float
+    #: largest / smallest class; None when there is no class
+    ratio_before: float | None
+    ratio_after: float | None
     smallest_after: tuple[Any, int] | None
 
     @property
@@ -77,19 +78,22 @@ class FilterSummary:
         if removed > 20:
             shown += f", ... {removed - 20} more"
         smallest = (
-            f"; smallest class left: {self.smallest_after[0]} ({self.smallest_after[1]:,} rows)"
+            f"; smallest class left: {self.smallest_after[0]} "
+            f"({_checks.plural(self.smallest_after[1], 'row')})"
             if self.smallest_after
             else ""
         )
         return (
-            f"{self.rule}: kept {self.classes_kept} of {self.classes_before} classes "
-            f"and {self.rows_kept:,} of {self.rows_before:,} rows; "
-            f"removed {removed} classes and {self.rows_removed:,} rows "
-            f"({100 * self.share_removed:.3f}%)"
+            f"{self.rule}: kept {self.classes_kept} of "
+            f"{_checks.plural(self.classes_before, 'class')} and {self.rows_kept:,} of "
+            f"{_checks.plural(self.rows_before, 'row')}; "
+            f"removed {_checks.plural(removed, 'class')} and "
+            f"{_checks.plural(self.rows_removed, 'row')} ({100 * self.share_removed:.3f}%)"
             + (f" [{shown}]" if removed else "")
-            + f"; imbalance ratio {self.ratio_before:,.1f} : 1 -> {self.ratio_after:,.1f} : 1"
+            + f"; imbalance ratio {_checks.ratio(self.ratio_before)} -> "
+            f"{_checks.ratio(self.ratio_after)}"
             + smallest
-            + (f"; {self.null_rows:,} null rows dropped" if self.null_rows else "")
+            + (f"; {_checks.plural(self.null_rows, 'null row')} dropped" if self.null_rows else "")
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,7 +105,7 @@ class FilterSummary:
 def _masked(
     rule: str, name: str, x: Any, k: Any, summary: bool
 ) -> Mask | tuple[Mask, FilterSummary]:
-    k = _checks.count("k", k)
+    k = _checks.count("k", k, clamp=True)
     (mask, keep), info = run(_fastbal.rule_mask, x, rule, k)
     out: Mask = mask
     if not summary:
@@ -124,7 +128,7 @@ def filter_min_count(x: Any, k: int, *, return_summary: bool = False) -> Any:
     [True, True, True, True, True, False, False]
     >>> mask, summary = fastbal.filter_min_count(y, 2, return_summary=True)
     >>> print(summary)
-    min_count(2): kept 2 of 3 classes and 5 of 6 rows; removed 1 classes and 1 rows (16.667%) [3]; imbalance ratio 3.0 : 1 -> 1.5 : 1; smallest class left: 2 (2 rows); 1 null rows dropped
+    min_count(2): kept 2 of 3 classes and 5 of 6 rows; removed 1 class and 1 row (16.667%) [3]; imbalance ratio 3 : 1 -> 1.5 : 1; smallest class left: 2 (2 rows); 1 null row dropped
     """  # noqa: E501
     return _masked("min_count", "min_count", x, k, return_summary)
 
@@ -170,8 +174,10 @@ def isin_mask(x: Any, classes: Iterable[Any]) -> Mask:
     [True, False, True, False]
     """
     labels = as_labels(x)
-    wanted = np.asarray(list(classes), dtype=labels.classes.dtype if len(labels.classes) else None)
-    keep = np.isin(labels.classes, wanted)
+    wanted = set(classes)  # Python equality: 1 == 1.0, 1 != 1.5, 1 != "1"
+    keep = np.fromiter(
+        (c in wanted for c in labels.classes.tolist()), dtype=bool, count=labels.n_classes
+    )
     mask, _ = run(_fastbal.keep_mask, labels, keep)
     return mask  # type: ignore[no-any-return]
 
@@ -224,7 +230,7 @@ class WhatIf:
             lines.append(
                 f"| {r['threshold']} | {r['classes_removed']} | {r['rows_removed']:,} | "
                 f"{100 * r['share_removed']:.3f}% | {r['classes_left']} | "
-                + ("n/a |" if r["ratio_left"] is None else f"{r['ratio_left']:,.1f} : 1 |")
+                + f"{_checks.ratio(r['ratio_left'])} |"
             )
         return "\n".join(lines)
 
@@ -240,8 +246,8 @@ def what_if(x: Any, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> WhatIf:
     >>> print(fastbal.what_if([1] * 6 + [2] * 3 + [3], thresholds=[2, 5]))
     | min_count | classes removed | rows removed | share | classes left | ratio left |
     |---:|---:|---:|---:|---:|---:|
-    | 2 | 1 | 1 | 10.000% | 2 | 2.0 : 1 |
-    | 5 | 2 | 4 | 40.000% | 1 | 1.0 : 1 |
+    | 2 | 1 | 1 | 10.000% | 2 | 2 : 1 |
+    | 5 | 2 | 4 | 40.000% | 1 | 1 : 1 |
     """
     from fastbal._labels import ValueCounts, value_counts
 
@@ -284,8 +290,8 @@ def stratified_sample(
         raise TypeError("pass exactly one of fraction and n")
     if n is not None:
         n = _checks.count("n", n)
-    if fraction is not None and not isinstance(fraction, (int, float)):
-        raise TypeError(f"fraction must be a float; got {type(fraction).__name__}")
+    if fraction is not None:
+        fraction = _checks.fraction("fraction", fraction)
     (rows, _sizes), _ = run(
         _fastbal.stratified_sample,
         x,

@@ -19,7 +19,9 @@ SPLITS = ("train", "valid", "test")
 def _size(name: str, value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a float fraction or an int row count; got {value!r}")
-    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+    if isinstance(value, (int, np.integer)):
+        return _checks.count(name, value)
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,13 @@ class SplitSummary:
         if self.rare_classes:
             where = "left out" if self.rare_action == "drop" else "all in train"
             lines.append(
-                f"{len(self.rare_classes)} classes too small for every split, {where}: "
+                f"{_checks.plural(len(self.rare_classes), 'class')} too small for every split, "
+                f"{where}: "
                 + ", ".join(map(str, self.rare_classes[:20]))
                 + (" ..." if len(self.rare_classes) > 20 else "")
             )
         if self.null_rows:
-            lines.append(f"{self.null_rows:,} null rows left out")
+            lines.append(f"{_checks.plural(self.null_rows, 'null row')} left out")
         lines.append(f"classes in valid/test missing from train: {len(self.missing_from_train)}")
         return "\n".join(lines)
 
@@ -157,7 +160,7 @@ def stratified_split(
     Split(train=10, valid=3, test=4, left_out=0)
     >>> print(s.summary)
     split: train 10 (58.8%, 3 classes), valid 3 (17.6%, 2 classes), test 4 (23.5%, 2 classes)
-    1 classes too small for every split, all in train: c
+    1 class too small for every split, all in train: c
     classes in valid/test missing from train: 0
     """
     _checks.choice("rare", rare, ("train", "drop", "error"))

@@ -5,7 +5,7 @@ use std::time::Instant;
 use fastbal_core::rank::Ranker;
 use fastbal_core::select::{apportion, sample_rows};
 use fastbal_core::split::{assign_split, plan_split, Rare, Size};
-use fastbal_core::{histogram, Chunk, Column, Compacted, Ints, Prepared, RowKeys};
+use fastbal_core::{count_classes, histogram, Chunk, Column, Compacted, Ints, Prepared, RowKeys, StrChunk};
 
 fn main() {
     let n = 10_000_000usize;
@@ -29,6 +29,14 @@ fn main() {
         })
         .collect();
     let column = Column::Int(Ints::I32(vec![Chunk::new(&x, None)]));
+    // the same labels as strings "acct_<label>", Arrow large_utf8 layout
+    let mut data = Vec::new();
+    let mut offsets = vec![0i64];
+    for v in &x {
+        data.extend_from_slice(format!("acct_{v}").as_bytes());
+        offsets.push(data.len() as i64);
+    }
+    let strings = Column::LargeUtf8(vec![StrChunk { offsets: &offsets, data: &data, validity: None }]);
     let what = std::env::args().nth(1).unwrap_or_else(|| "count".into());
     let compacted = Compacted::new(Prepared::new(&column).unwrap());
     let view = compacted.view();
@@ -36,6 +44,9 @@ fn main() {
         "split" => {
             let plan = plan_split(view.counts, Size::Fraction(0.2), Size::Fraction(0.1), Rare::Train).unwrap();
             std::hint::black_box(assign_split(&view, Ranker::new(RowKeys::Position, 42), &plan));
+        }
+        "strings" => {
+            std::hint::black_box(count_classes(&strings).unwrap());
         }
         "sample" => {
             let sizes = apportion(view.counts, n as u64 / 10);

@@ -264,6 +264,34 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// Classes present in a column, their counts (class order) and the null count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassCounts {
+    pub classes: Classes,
+    pub counts: Vec<u64>,
+    pub null_count: u64,
+}
+
+/// Count a column's classes without materializing per-row codes.
+pub fn count_classes(column: &Column<'_>) -> Result<ClassCounts> {
+    let lens = column.chunk_lens();
+    let strings = match column {
+        Column::Utf8(c) => Some(hashed(&lens, &c.iter().map(str_reader).collect::<Vec<_>>(), utf8_class, false)),
+        Column::LargeUtf8(c) => Some(hashed(&lens, &c.iter().map(str_reader).collect::<Vec<_>>(), utf8_class, false)),
+        Column::View(c) => Some(hashed(&lens, &c.iter().map(view_reader).collect::<Vec<_>>(), utf8_class, false)),
+        Column::Ucs4(c) => Some(hashed(&lens, &c.iter().map(ucs4_reader).collect::<Vec<_>>(), ucs4_class, false)),
+        _ => None,
+    };
+    if let Some(r) = strings {
+        let (classes, raw, _) = r?;
+        return Ok(ClassCounts { classes, counts: raw.counts, null_count: raw.null_count });
+    }
+    let prepared = Prepared::new(column)?;
+    let raw = prepared.raw_counts();
+    let (classes, _) = prepared.compact(&raw);
+    Ok(ClassCounts { classes, counts: raw.counts.into_iter().filter(|&c| c > 0).collect(), null_count: raw.null_count })
+}
+
 /// Count rows per raw id. Per-task partial histograms, merged: exact and
 /// independent of the thread count.
 pub fn histogram(src: &dyn IdSource) -> RawCounts {
@@ -391,7 +419,7 @@ fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<
     let readers: Vec<_> =
         chunks.iter().map(|c| move |i: usize| if c.is_valid(i) { Some(c.values[i].key()) } else { None }).collect();
     let lens: Vec<usize> = chunks.iter().map(|c| c.values.len()).collect();
-    let (keys, raw, codes) = hash_factorize(&lens, &readers)?;
+    let (keys, raw, codes) = hash_factorize(&lens, &readers, true)?;
     let classes = if T::SIGNED {
         Classes::Int(keys.into_iter().map(|k| (k ^ (1 << 63)) as i64).collect())
     } else {
@@ -457,28 +485,76 @@ fn ucs4_class(bytes: &[u8]) -> Result<String> {
         .collect()
 }
 
-fn prepare_hashed<'a, R>(lens: &[usize], readers: &[R], decode: fn(&[u8]) -> Result<String>) -> Result<Prepared<'a>>
+/// A string as a hash key: strings of up to 15 bytes packed into one word
+/// (compared and hashed as an integer), longer ones borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum StrKey<'a> {
+    Short(u128),
+    Long(&'a [u8]),
+}
+
+impl<'a> StrKey<'a> {
+    #[inline(always)]
+    fn new(b: &'a [u8]) -> Self {
+        if b.len() <= 15 {
+            let mut buf = [0u8; 16];
+            buf[..b.len()].copy_from_slice(b);
+            buf[15] = b.len() as u8;
+            StrKey::Short(u128::from_le_bytes(buf))
+        } else {
+            StrKey::Long(b)
+        }
+    }
+
+    fn decode(&self, decode: fn(&[u8]) -> Result<String>) -> Result<String> {
+        match self {
+            StrKey::Short(w) => {
+                let buf = w.to_le_bytes();
+                decode(&buf[..buf[15] as usize])
+            }
+            StrKey::Long(b) => decode(b),
+        }
+    }
+}
+
+/// Hash-factorize string readers: classes sorted by string, counts, and the
+/// codes (empty unless `want_codes`).
+fn hashed<'a, R>(
+    lens: &[usize],
+    readers: &[R],
+    decode: fn(&[u8]) -> Result<String>,
+    want_codes: bool,
+) -> Result<(Classes, RawCounts, Vec<u32>)>
 where
     R: Fn(usize) -> Option<&'a [u8]> + Sync,
 {
-    let (keys, raw, codes) = hash_factorize(lens, readers)?;
-    let classes = keys.iter().map(|k| decode(k)).collect::<Result<Vec<String>>>()?;
-    // Byte order of UTF-8 is code point order; UCS-4 bytes are not, so sort the decoded strings.
+    let keyed: Vec<_> = readers.iter().map(|r| move |i| r(i).map(StrKey::new)).collect();
+    let (keys, raw, mut codes) = hash_factorize(lens, &keyed, want_codes)?;
+    let classes = keys.iter().map(|k| k.decode(decode)).collect::<Result<Vec<String>>>()?;
+    // Sort the decoded strings: UCS-4 bytes and packed keys do not sort like text.
     let mut order: Vec<u32> = (0..classes.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| classes[a as usize].cmp(&classes[b as usize]));
-    let classes = Classes::Str(order.iter().map(|&i| classes[i as usize].clone()).collect());
     let mut rank = vec![0u32; order.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i as usize] = r as u32;
     }
-    let mut codes = codes;
     codes.par_iter_mut().for_each(|c| {
         if *c != NULL {
             *c = rank[*c as usize];
         }
     });
     let counts = order.iter().map(|&i| raw.counts[i as usize]).collect();
-    Ok(Prepared::from_codes(codes, classes, RawCounts { counts, null_count: raw.null_count }))
+    let mut classes = classes;
+    let sorted = order.iter().map(|&i| std::mem::take(&mut classes[i as usize])).collect();
+    Ok((Classes::Str(sorted), RawCounts { counts, null_count: raw.null_count }, codes))
+}
+
+fn prepare_hashed<'a, R>(lens: &[usize], readers: &[R], decode: fn(&[u8]) -> Result<String>) -> Result<Prepared<'a>>
+where
+    R: Fn(usize) -> Option<&'a [u8]> + Sync,
+{
+    let (classes, raw, codes) = hashed(lens, readers, decode, true)?;
+    Ok(Prepared::from_codes(codes, classes, raw))
 }
 
 /// Owned codes as a raw id source.
@@ -511,7 +587,7 @@ impl<'a> Prepared<'a> {
 
 /// Hash-factorize rows given by per-chunk key readers (`None` = null).
 /// Returns the distinct keys in key order, their counts, and per-row codes.
-fn hash_factorize<K, R>(lens: &[usize], readers: &[R]) -> Result<(Vec<K>, RawCounts, Vec<u32>)>
+fn hash_factorize<K, R>(lens: &[usize], readers: &[R], want_codes: bool) -> Result<(Vec<K>, RawCounts, Vec<u32>)>
 where
     K: Hash + Eq + Ord + Copy + Send + Sync,
     R: Fn(usize) -> Option<K> + Sync,
@@ -520,29 +596,29 @@ where
     if n >= NULL as usize {
         return Err(Error::InvalidArgument(format!("{n} rows is more than fastbal can index (at most {})", NULL - 1)));
     }
-    let mut codes = vec![NULL; n];
-    // One local dictionary per segment of rows; local codes written in place.
-    let mut pieces: Vec<(usize, usize, &mut [u32])> = Vec::new();
+    // One local dictionary per segment of rows; local codes written in place when wanted.
+    let mut codes = if want_codes { vec![NULL; n] } else { Vec::new() };
+    let mut pieces: Vec<(usize, usize, usize, &mut [u32])> = Vec::new();
     let mut rest = codes.as_mut_slice();
     for (chunk, &len) in lens.iter().enumerate() {
         let mut start = 0;
         while start < len {
             let m = (1 << 16).min(len - start);
-            let (head, tail) = rest.split_at_mut(m);
-            pieces.push((chunk, start, head));
+            let (head, tail) = rest.split_at_mut(if want_codes { m } else { 0 });
+            pieces.push((chunk, start, m, head));
             rest = tail;
             start += m;
         }
     }
     let locals: Vec<(Vec<K>, Vec<u64>, u64)> = pieces
         .par_iter_mut()
-        .map(|(chunk, start, out)| {
+        .map(|(chunk, start, len, out)| {
             let read = &readers[*chunk];
             let mut map: HashMap<K, u32> = HashMap::new();
             let mut keys = Vec::new();
             let mut counts: Vec<u64> = Vec::new();
             let mut nulls = 0u64;
-            for (j, o) in out.iter_mut().enumerate() {
+            for j in 0..*len {
                 match read(*start + j) {
                     None => nulls += 1,
                     Some(k) => {
@@ -557,7 +633,9 @@ where
                             }
                         };
                         counts[id as usize] += 1;
-                        *o = id;
+                        if let Some(o) = out.get_mut(j) {
+                            *o = id;
+                        }
                     }
                 }
             }
@@ -584,13 +662,15 @@ where
                 .collect()
         })
         .collect();
-    pieces.into_par_iter().zip(luts).for_each(|((_, _, out), lut)| {
-        for o in out.iter_mut() {
-            if *o != NULL {
-                *o = lut[*o as usize];
+    if want_codes {
+        pieces.into_par_iter().zip(luts).for_each(|((_, _, _, out), lut)| {
+            for o in out.iter_mut() {
+                if *o != NULL {
+                    *o = lut[*o as usize];
+                }
             }
-        }
-    });
+        });
+    }
     Ok((all, RawCounts { counts, null_count }, codes))
 }
 

@@ -33,7 +33,9 @@ pub mod weights;
 
 pub use column::{Chunk, Validity, NULL};
 pub use error::{Error, Result};
-pub use factorize::{histogram, Classes, Column, Ints, Prepared, RawCounts, StrChunk, Ucs4Chunk, ViewChunk};
+pub use factorize::{
+    count_classes, histogram, ClassCounts, Classes, Column, Ints, Prepared, RawCounts, StrChunk, Ucs4Chunk, ViewChunk,
+};
 pub use labels::{order_by_count, Labels};
 pub use rank::{Ranker, RowKeys};
 pub use view::{Compacted, LabelView};

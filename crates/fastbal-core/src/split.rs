@@ -81,6 +81,13 @@ pub fn plan_split(counts: &[u64], test: Size, valid: Size, rare: Rare) -> Result
             }
         }
     }
+    // a zero fraction is zero rows, so `val_size=0` and `val_size=0.0` plan alike
+    let zero = |s: Size| if s == Size::Fraction(0.0) { Size::Rows(0) } else { s };
+    let (test, valid) = if matches!((test, valid), (Size::Fraction(_), Size::Fraction(_))) {
+        (test, valid)
+    } else {
+        (zero(test), zero(valid))
+    };
     let n_splits = 1 + nonempty_eval(test) as u64 + nonempty_eval(valid) as u64;
     let rare_classes: Vec<u32> = (0..counts.len() as u32).filter(|&c| counts[c as usize] < n_splits).collect();
     if rare == Rare::Error && !rare_classes.is_empty() {
@@ -99,9 +106,10 @@ pub fn plan_split(counts: &[u64], test: Size, valid: Size, rare: Rare) -> Result
             apportion3(n, [1.0 - t - v, v, t])
         }
         _ => {
+            // a fraction beside a row count: rounded to the nearest row (half up)
             let rows = |s: Size| match s {
                 Size::Rows(r) => r,
-                Size::Fraction(f) => (f * n as f64).ceil() as u64,
+                Size::Fraction(f) => (f * n as f64).round() as u64,
             };
             let (t, v) = (rows(test), rows(valid));
             if t + v >= n {
