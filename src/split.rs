@@ -1,7 +1,7 @@
 //! Bindings of the stratified split and k-fold.
 
 use fastbal_core::factorize::row_keys;
-use fastbal_core::rank::{positions, shuffle as shuffle_rows, Ranker};
+use fastbal_core::rank::{positions_by_value, shuffle as shuffle_rows, Ranker};
 use fastbal_core::split::{assign_kfold, assign_split, plan_kfold, plan_split, Rare, Size};
 use fastbal_core::{Error, RowKeys};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
@@ -86,7 +86,7 @@ pub fn stratified_split<'py>(
         let ranker = ranker(&keys, seed, v.len())?;
         let plan = plan_split(v.counts, test, valid, rare)?;
         let assignment = assign_split(v, ranker, &plan);
-        let mut parts = [0i8, 1, 2].map(|s| positions(&assignment, |&a| a == s));
+        let mut parts = positions_by_value(&assignment, 3);
         if shuffle {
             parts.iter_mut().for_each(|p| shuffle_rows(p, ranker));
         }
@@ -94,7 +94,7 @@ pub fn stratified_split<'py>(
     })?;
     let k = plan.cells.len();
     let cells = vec_to_py(py, plan.cells.concat()).reshape([k, 3])?;
-    let [train, valid, test] = parts;
+    let [train, valid, test]: [Vec<i64>; 3] = parts.try_into().expect("three splits");
     Ok((
         vec_to_py(py, assignment),
         (vec_to_py(py, train), vec_to_py(py, valid), vec_to_py(py, test)),

@@ -13,7 +13,7 @@
 
 use std::hash::Hash;
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashTable};
 use rayon::prelude::*;
 
 use crate::column::{fold_blocks, Chunk, CodeIds, IdSource, Validity, NULL};
@@ -485,32 +485,59 @@ fn ucs4_class(bytes: &[u8]) -> Result<String> {
         .collect()
 }
 
-/// A string as a hash key: strings of up to 15 bytes packed into one word
-/// (compared and hashed as an integer), longer ones borrowed.
+/// A string as a hash key: strings of up to 16 bytes held in two words
+/// (hashed and compared as integers, no pointer to follow), longer ones borrowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum StrKey<'a> {
-    Short(u128),
+    Short { lo: u64, hi: u64, len: u8 },
     Long(&'a [u8]),
 }
 
+#[inline(always)]
+fn word<const N: usize>(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w[..N].copy_from_slice(&b[at..at + N]);
+    u64::from_le_bytes(w)
+}
+
 impl<'a> StrKey<'a> {
+    /// Overlapping fixed-size reads cover every byte of a short string; with
+    /// the length they identify it, without a variable-length copy.
     #[inline(always)]
     fn new(b: &'a [u8]) -> Self {
-        if b.len() <= 15 {
-            let mut buf = [0u8; 16];
-            buf[..b.len()].copy_from_slice(b);
-            buf[15] = b.len() as u8;
-            StrKey::Short(u128::from_le_bytes(buf))
-        } else {
-            StrKey::Long(b)
-        }
+        let len = b.len();
+        let (lo, hi) = match len {
+            0 => (0, 0),
+            1..=3 => (b[0] as u64 | (b[len / 2] as u64) << 8 | (b[len - 1] as u64) << 16, 0),
+            4..=7 => (word::<4>(b, 0), word::<4>(b, len - 4)),
+            8..=16 => (word::<8>(b, 0), word::<8>(b, len - 8)),
+            _ => return StrKey::Long(b),
+        };
+        StrKey::Short { lo, hi, len: len as u8 }
     }
 
     fn decode(&self, decode: fn(&[u8]) -> Result<String>) -> Result<String> {
-        match self {
-            StrKey::Short(w) => {
-                let buf = w.to_le_bytes();
-                decode(&buf[..buf[15] as usize])
+        match *self {
+            StrKey::Short { lo, hi, len } => {
+                let len = len as usize;
+                let mut buf = [0u8; 16];
+                match len {
+                    0 => {}
+                    1..=3 => {
+                        buf[0] = lo as u8;
+                        buf[len / 2] = (lo >> 8) as u8;
+                        buf[len - 1] = (lo >> 16) as u8;
+                    }
+                    4..=7 => {
+                        buf[..4].copy_from_slice(&lo.to_le_bytes()[..4]);
+                        buf[len - 4..len].copy_from_slice(&hi.to_le_bytes()[..4]);
+                    }
+                    _ => {
+                        buf[..8].copy_from_slice(&lo.to_le_bytes());
+                        buf[len - 8..len].copy_from_slice(&hi.to_le_bytes());
+                    }
+                }
+                decode(&buf[..len])
             }
             StrKey::Long(b) => decode(b),
         }
@@ -587,9 +614,34 @@ impl<'a> Prepared<'a> {
 
 /// Hash-factorize rows given by per-chunk key readers (`None` = null).
 /// Returns the distinct keys in key order, their counts, and per-row codes.
+/// A key's 64-bit hash for the factorization tables (not part of any result).
+trait FastHash {
+    fn fast_hash(&self) -> u64;
+}
+
+impl FastHash for u64 {
+    #[inline(always)]
+    fn fast_hash(&self) -> u64 {
+        crate::hash::mix64(*self)
+    }
+}
+
+impl FastHash for StrKey<'_> {
+    #[inline(always)]
+    fn fast_hash(&self) -> u64 {
+        match *self {
+            StrKey::Short { lo, hi, len } => {
+                let m = (lo ^ crate::hash::mix64(hi ^ len as u64)) as u128 * 0x9e37_79b9_7f4a_7c15;
+                (m as u64) ^ ((m >> 64) as u64)
+            }
+            StrKey::Long(b) => hash_bytes(b),
+        }
+    }
+}
+
 fn hash_factorize<K, R>(lens: &[usize], readers: &[R], want_codes: bool) -> Result<(Vec<K>, RawCounts, Vec<u32>)>
 where
-    K: Hash + Eq + Ord + Copy + Send + Sync,
+    K: FastHash + Hash + Eq + Ord + Copy + Send + Sync,
     R: Fn(usize) -> Option<K> + Sync,
 {
     let n: usize = lens.iter().sum();
@@ -614,19 +666,21 @@ where
         .par_iter_mut()
         .map(|(chunk, start, len, out)| {
             let read = &readers[*chunk];
-            let mut map: HashMap<K, u32> = HashMap::new();
-            let mut keys = Vec::new();
+            // ids in the table, keys beside it: a compact table that stays in cache
+            let mut table: HashTable<u32> = HashTable::new();
+            let mut keys: Vec<K> = Vec::new();
             let mut counts: Vec<u64> = Vec::new();
             let mut nulls = 0u64;
             for j in 0..*len {
                 match read(*start + j) {
                     None => nulls += 1,
                     Some(k) => {
-                        let id = match map.get(&k) {
+                        let h = k.fast_hash();
+                        let id = match table.find(h, |&id| keys[id as usize] == k) {
                             Some(&id) => id,
                             None => {
                                 let id = keys.len() as u32;
-                                map.insert(k, id);
+                                table.insert_unique(h, id, |&id| keys[id as usize].fast_hash());
                                 keys.push(k);
                                 counts.push(0);
                                 id
@@ -851,4 +905,27 @@ fn first_duplicate(keys: &[u64]) -> Option<(usize, usize)> {
     let dup = sorted.windows(2).find(|w| w[0] == w[1])?[0];
     let mut rows = keys.iter().enumerate().filter(|(_, &k)| k == dup).map(|(i, _)| i);
     Some((rows.next()?, rows.next()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_string_keys_round_trip_and_stay_distinct() {
+        let words: Vec<String> =
+            ["", "a", "ab", "aba", "abc", "abcd", "abcde", "aaaaaaaa", "aaaaaaaaa", "aaaaaaaaaaaaaaaa", "é", "日本語"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let keys: Vec<StrKey<'_>> = words.iter().map(|w| StrKey::new(w.as_bytes())).collect();
+        for (w, k) in words.iter().zip(&keys) {
+            assert_eq!(&k.decode(utf8_class).unwrap(), w);
+        }
+        for i in 0..keys.len() {
+            for j in 0..i {
+                assert_ne!(keys[i], keys[j], "{:?} vs {:?}", words[i], words[j]);
+            }
+        }
+    }
 }

@@ -311,6 +311,42 @@ pub fn positions<T: Sync>(values: &[T], pred: impl Fn(&T) -> bool + Sync) -> Vec
     out
 }
 
+/// Sorted positions of the rows holding each value `0..n_values` (one pass;
+/// other values are skipped): `out[v]` lists the rows where `values[row] == v`.
+pub fn positions_by_value(values: &[i8], n_values: usize) -> Vec<Vec<i64>> {
+    const PIECE: usize = 1 << 16;
+    let slot = |v: i8| usize::try_from(v).ok().filter(|&v| v < n_values);
+    let counts: Vec<Vec<usize>> = values
+        .par_chunks(PIECE)
+        .map(|chunk| {
+            let mut c = vec![0usize; n_values];
+            chunk.iter().filter_map(|&v| slot(v)).for_each(|v| c[v] += 1);
+            c
+        })
+        .collect();
+    let mut out: Vec<Vec<i64>> = (0..n_values).map(|v| vec![0i64; counts.iter().map(|c| c[v]).sum()]).collect();
+    // each piece writes its own stretch of every output
+    let mut stretches: Vec<Vec<&mut [i64]>> = (0..counts.len()).map(|_| Vec::with_capacity(n_values)).collect();
+    for (v, o) in out.iter_mut().enumerate() {
+        let mut rest = o.as_mut_slice();
+        for (p, c) in counts.iter().enumerate() {
+            let (head, tail) = rest.split_at_mut(c[v]);
+            stretches[p].push(head);
+            rest = tail;
+        }
+    }
+    values.par_chunks(PIECE).zip(stretches).enumerate().for_each(|(p, (chunk, mut outs))| {
+        let mut at = vec![0usize; n_values];
+        for (j, &v) in chunk.iter().enumerate() {
+            if let Some(v) = slot(v) {
+                outs[v][at[v]] = (p * PIECE + j) as i64;
+                at[v] += 1;
+            }
+        }
+    });
+    out
+}
+
 /// Reorder row positions by their rank key: a seeded permutation that, like
 /// the ranking, does not depend on row order when keys are ids.
 pub fn shuffle(rows: &mut [i64], ranker: Ranker<'_>) {
@@ -364,6 +400,15 @@ mod tests {
         let ranker = Ranker::new(RowKeys::Position, 9);
         let windows = thresholds_by_windows(&l.view(), ranker, &cuts).expect("cuts fall in their windows");
         assert_eq!(windows, thresholds_by_buckets(&l.view(), ranker, &cuts));
+    }
+
+    #[test]
+    fn positions_by_value_matches_filtering() {
+        let values: Vec<i8> = (0..200_000).map(|i| ((i * 7) % 5) as i8 - 1).collect();
+        let got = positions_by_value(&values, 3);
+        for (v, rows) in got.iter().enumerate() {
+            assert_eq!(rows, &positions(&values, |&x| x == v as i8));
+        }
     }
 
     #[test]
