@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import datetime
 import gc
+import hashlib
 import importlib
 import math
 import multiprocessing as mp
@@ -106,13 +107,15 @@ def int_labels(n: int, seed: int = 0) -> np.ndarray:
     Deterministic for (n, seed); cached as .npy under `CACHE` so that child
     processes and later runs load instead of regenerating.
     """
-    path = CACHE / f"seed_int32_v{_CACHE_VERSION}_{n}_{seed}.npy"
+    counts = seed_counts(n)
+    tag = hashlib.sha1(counts.tobytes()).hexdigest()[:12]  # a new shape, a new file
+    path = CACHE / f"seed_int32_v{_CACHE_VERSION}_{n}_{seed}_{tag}.npy"
     if path.exists():
         with contextlib.suppress(OSError, ValueError):
             y = np.load(path)
             if y.shape == (n,) and y.dtype == np.int32:
                 return y
-    y = np.repeat(np.arange(N_CLASSES, dtype=np.int32), seed_counts(n))
+    y = np.repeat(np.arange(N_CLASSES, dtype=np.int32), counts)
     np.random.default_rng(seed).shuffle(y)
     with contextlib.suppress(OSError):
         CACHE.mkdir(parents=True, exist_ok=True)
@@ -320,12 +323,15 @@ def _child(
         conn.send(("ready",))
         before = _status_kb("VmRSS") * 1024
         exact = _reset_peak()
+        peak_before = _status_kb("VmHWM") * 1024
         elapsed, out = _once(fn, keep=True)
         peak = _status_kb("VmHWM") * 1024
+        # without a reset, a peak no higher than the setup's says nothing about the call
+        extra = peak - before if exact or peak > peak_before else None
         size = nbytes(out)
         about = describe(out) if describe is not None else None
         del out
-        conn.send(("first", elapsed, peak - before, size, exact, about))
+        conn.send(("first", elapsed, extra, size, exact, about))
         if elapsed <= slow:
             for _ in range(repeats):
                 conn.send(("time", _once(fn)[0]))
@@ -451,7 +457,7 @@ class Budget:
     sizes (one that raised is tried again: a larger size may suit it).
     """
 
-    def __init__(self, limit: float = LIMIT_SECONDS, memory_share: float = 0.6):
+    def __init__(self, limit: float = LIMIT_SECONDS, memory_share: float = 0.8):
         self.limit = limit
         self.memory_share = memory_share
         self.times: dict[Hashable, tuple[int, float]] = {}
@@ -467,7 +473,7 @@ class Budget:
             self.memory[tool] = (n, peak)
 
     def timeout(self, tool: Hashable, n: int) -> None:
-        self.stopped[tool] = f"not run: > {self.limit:.0f} s at {fmt_size(n)}"
+        self.stopped[tool] = f"not run: > {fmt_s(self.limit)} s at {fmt_size(n)}"
 
     def estimate(self, tool: Hashable, n: int) -> float | None:
         if tool not in self.times:
@@ -482,7 +488,7 @@ class Budget:
         est = self.estimate(tool, n)
         if est is not None and est > self.limit:
             n0 = self.times[tool][0]
-            return f"skipped: est. {est:,.0f} s > {self.limit:.0f} s (from {fmt_size(n0)})"
+            return f"skipped: est. {fmt_s(est)} s > {fmt_s(self.limit)} s (from {fmt_size(n0)})"
         if tool in self.memory:
             n0, m0 = self.memory[tool]
             need = m0 * n / n0
@@ -494,6 +500,10 @@ class Budget:
 
 
 # --------------------------------------------------------------------------- formatting
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:,.0f}" if seconds >= 10 else f"{seconds:.2g}"
 
 
 def fmt_ms(seconds: float | None) -> str:

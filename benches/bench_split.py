@@ -203,7 +203,7 @@ def main() -> None:
         mem: dict[str, h.ChildResult] = {}
         todo: dict[Hashable, Callable[[], Any]] = {}
         for tool in IN_PROCESS:
-            why = budget.skip(tool, n)
+            why = None if tool == "fastbal" else budget.skip(tool, n)
             if tool in missing:
                 res[tool] = f"not installed (pip install {PIP_NAME[missing[tool]]})"
             elif why:
@@ -229,7 +229,7 @@ def main() -> None:
                 case_split, "hf", n, limit=args.limit, repeats=repeats, describe=split_sizes
             )
             if r.timed_out and r.first_seconds is None:
-                res["hf"] = f"> {args.limit:.0f} s (stopped)"
+                res["hf"] = f"> {h.fmt_s(args.limit)} s (stopped)"
                 budget.timeout("hf", n)
             elif r.error:
                 res["hf"] = r.error
@@ -298,8 +298,8 @@ def main() -> None:
             + " (not measured for datasets: '—').",
             "medians of the timed runs after one warm-up (1 timed run for calls over "
             f"{h.SLOW_SECONDS:.0f} s); datasets runs in a child process (stoppable at "
-            f"{args.limit:.0f} s): its first call is its warm-up, the time is the median of the "
-            "repeats when the first call was fast, else that first call.",
+            f"{h.fmt_s(args.limit)} s): its first call is its warm-up, the time is the median "
+            "of the repeats when the first call was fast, else that first call.",
             "peak memory: one call in a fresh process per tool and size; peak RSS minus RSS "
             "just before the call (the labels and the tool's input object are built first).",
             "scikit-learn needs two calls for three splits and raises on classes with one row "

@@ -57,7 +57,7 @@ def main() -> None:
     unknown = only - {n for n, _ in BENCHES}
     if unknown:
         p.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
-    passed = ["--out", str(out)]
+    passed = ["--out", args.out] if args.out else []
     if args.quick:
         passed.append("--quick")
     for opt in ("sizes", "repeats", "limit"):

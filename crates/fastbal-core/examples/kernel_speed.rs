@@ -5,6 +5,7 @@ use std::time::Instant;
 use fastbal_core::rank::Ranker;
 use fastbal_core::select::{apportion, sample_rows};
 use fastbal_core::split::{assign_split, plan_split, Rare, Size};
+use fastbal_core::weights::{class_weights, sample_weights, Normalize, Strategy};
 use fastbal_core::{count_classes, histogram, Chunk, Column, Compacted, Ints, Prepared, RowKeys, StrChunk};
 
 fn main() {
@@ -44,6 +45,10 @@ fn main() {
         "split" => {
             let plan = plan_split(view.counts, Size::Fraction(0.2), Size::Fraction(0.1), Rare::Train).unwrap();
             std::hint::black_box(assign_split(&view, Ranker::new(RowKeys::Position, 42), &plan));
+        }
+        "weights" => {
+            let w = class_weights(view.counts, Strategy::Balanced, Normalize::None, None).unwrap();
+            std::hint::black_box(sample_weights(&view, &w));
         }
         "strings" => {
             std::hint::black_box(count_classes(&strings).unwrap());

@@ -16,7 +16,7 @@ use std::hash::Hash;
 use hashbrown::{HashMap, HashTable};
 use rayon::prelude::*;
 
-use crate::column::{fold_blocks, Chunk, CodeIds, IdSource, Validity, NULL};
+use crate::column::{fold_blocks, zeroed, Chunk, CodeIds, IdSource, Validity, NULL};
 use crate::hash::hash_bytes;
 use crate::labels::Labels;
 use crate::{Error, Result};
@@ -649,7 +649,7 @@ where
         return Err(Error::InvalidArgument(format!("{n} rows is more than fastbal can index (at most {})", NULL - 1)));
     }
     // One local dictionary per segment of rows; local codes written in place when wanted.
-    let mut codes = if want_codes { vec![NULL; n] } else { Vec::new() };
+    let mut codes = if want_codes { zeroed(n) } else { Vec::new() };
     let mut pieces: Vec<(usize, usize, usize, &mut [u32])> = Vec::new();
     let mut rest = codes.as_mut_slice();
     for (chunk, &len) in lens.iter().enumerate() {
@@ -673,7 +673,12 @@ where
             let mut nulls = 0u64;
             for j in 0..*len {
                 match read(*start + j) {
-                    None => nulls += 1,
+                    None => {
+                        nulls += 1;
+                        if let Some(o) = out.get_mut(j) {
+                            *o = NULL;
+                        }
+                    }
                     Some(k) => {
                         let h = k.fast_hash();
                         let id = match table.find(h, |&id| keys[id as usize] == k) {

@@ -1,7 +1,7 @@
 //! [`Labels`]: a factorized column (codes, counts, classes), built once and
 //! shared by every later operation.
 
-use crate::column::{map_blocks, CodeIds, NULL};
+use crate::column::{map_blocks, zeroed, CodeIds, NULL};
 use crate::factorize::{Classes, Column, Prepared};
 use crate::Result;
 
@@ -28,7 +28,7 @@ impl Labels {
     pub fn from_prepared(prepared: &Prepared<'_>) -> Self {
         let raw = prepared.raw_counts();
         let (classes, lut) = prepared.compact(&raw);
-        let mut codes = vec![NULL; prepared.ids().len()];
+        let mut codes = zeroed(prepared.ids().len());
         map_blocks(prepared.ids(), &mut codes, |_, ids, out| {
             for (o, &id) in out.iter_mut().zip(ids) {
                 *o = lut.get(id as usize).copied().unwrap_or(NULL);

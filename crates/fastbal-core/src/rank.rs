@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use crate::column::{fold_blocks, map_blocks, NULL};
+use crate::column::{fold_blocks, map_blocks, zeroed, Zero, NULL};
 use crate::hash::{rank_hash, seed_offset};
 use crate::view::LabelView;
 
@@ -87,7 +87,7 @@ impl Buckets {
 ///
 /// Hashes are uniform, so the key at rank `b` of `n` lies near the quantile
 /// `b / n` of the hash space: one pass counts, per cut, the rows below a
-/// window around that quantile (eight standard deviations wide each side)
+/// window around that quantile (six standard deviations wide each side)
 /// and gathers the rows inside it. If a cut falls outside its window (not
 /// expected in practice), the exact bucket method below decides instead.
 fn thresholds(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Vec<Vec<RankKey>> {
@@ -103,7 +103,7 @@ struct Window {
 
 fn window(rank: u64, n: u64) -> Window {
     let (q, nf) = (rank as f64 / n as f64, n as f64);
-    let delta = 8.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
+    let delta = 6.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
     let at = |x: f64| {
         if x <= 0.0 {
             0
@@ -280,17 +280,20 @@ fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u
 /// `null` for rows without a label. `cuts[c]` are ascending ranks in `0..=n_c`.
 pub fn rank_parts<T, P>(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>], null: T, part: P) -> Vec<T>
 where
-    T: Copy + Send + Sync,
+    T: Copy + Send + Sync + Zero,
     P: Fn(usize) -> T + Sync,
 {
     let th = thresholds(view, ranker, cuts);
-    let mut out = vec![null; view.len()];
+    let mut out = zeroed(view.len());
     map_blocks(view.ids(), &mut out, |row, ids, out| {
         for (j, (&c, o)) in ids.iter().zip(out.iter_mut()).enumerate() {
-            if c != NULL {
+            *o = if c == NULL {
+                null
+            } else {
                 let key = ranker.key(row + j);
-                *o = part(th[c as usize].partition_point(|t| *t <= key));
-            }
+                // thresholds ascend: the part is how many are at or below the key
+                part(th[c as usize].iter().filter(|t| **t <= key).count())
+            };
         }
     });
     out
@@ -298,35 +301,29 @@ where
 
 /// Sorted positions of the rows whose value satisfies `pred`.
 pub fn positions<T: Sync>(values: &[T], pred: impl Fn(&T) -> bool + Sync) -> Vec<i64> {
-    const PIECE: usize = 1 << 16;
-    let pieces: Vec<Vec<i64>> = values
-        .par_chunks(PIECE)
-        .enumerate()
-        .map(|(p, chunk)| {
-            chunk.iter().enumerate().filter(|(_, v)| pred(v)).map(|(j, _)| (p * PIECE + j) as i64).collect()
-        })
-        .collect();
-    let mut out = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
-    pieces.into_iter().for_each(|p| out.extend(p));
-    out
+    positions_by(values, 1, |v| pred(v).then_some(0)).pop().unwrap_or_default()
 }
 
-/// Sorted positions of the rows holding each value `0..n_values` (one pass;
-/// other values are skipped): `out[v]` lists the rows where `values[row] == v`.
+/// Sorted positions of the rows holding each value `0..n_values` (other
+/// values skipped): `out[v]` lists the rows where `values[row] == v`.
 pub fn positions_by_value(values: &[i8], n_values: usize) -> Vec<Vec<i64>> {
+    positions_by(values, n_values, |&v| usize::try_from(v).ok().filter(|&v| v < n_values))
+}
+
+/// Rows grouped by `slot(value)`: one counting pass, then every piece of rows
+/// writes its own stretch of each (exactly sized) output.
+fn positions_by<T: Sync>(values: &[T], n_slots: usize, slot: impl Fn(&T) -> Option<usize> + Sync) -> Vec<Vec<i64>> {
     const PIECE: usize = 1 << 16;
-    let slot = |v: i8| usize::try_from(v).ok().filter(|&v| v < n_values);
     let counts: Vec<Vec<usize>> = values
         .par_chunks(PIECE)
         .map(|chunk| {
-            let mut c = vec![0usize; n_values];
-            chunk.iter().filter_map(|&v| slot(v)).for_each(|v| c[v] += 1);
+            let mut c = vec![0usize; n_slots];
+            chunk.iter().filter_map(&slot).for_each(|v| c[v] += 1);
             c
         })
         .collect();
-    let mut out: Vec<Vec<i64>> = (0..n_values).map(|v| vec![0i64; counts.iter().map(|c| c[v]).sum()]).collect();
-    // each piece writes its own stretch of every output
-    let mut stretches: Vec<Vec<&mut [i64]>> = (0..counts.len()).map(|_| Vec::with_capacity(n_values)).collect();
+    let mut out: Vec<Vec<i64>> = (0..n_slots).map(|v| zeroed(counts.iter().map(|c| c[v]).sum())).collect();
+    let mut stretches: Vec<Vec<&mut [i64]>> = (0..counts.len()).map(|_| Vec::with_capacity(n_slots)).collect();
     for (v, o) in out.iter_mut().enumerate() {
         let mut rest = o.as_mut_slice();
         for (p, c) in counts.iter().enumerate() {
@@ -336,8 +333,8 @@ pub fn positions_by_value(values: &[i8], n_values: usize) -> Vec<Vec<i64>> {
         }
     }
     values.par_chunks(PIECE).zip(stretches).enumerate().for_each(|(p, (chunk, mut outs))| {
-        let mut at = vec![0usize; n_values];
-        for (j, &v) in chunk.iter().enumerate() {
+        let mut at = vec![0usize; n_slots];
+        for (j, v) in chunk.iter().enumerate() {
             if let Some(v) = slot(v) {
                 outs[v][at[v]] = (p * PIECE + j) as i64;
                 at[v] += 1;

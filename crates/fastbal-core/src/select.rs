@@ -2,7 +2,7 @@
 //! stratified sampling.
 
 use crate::bail_arg;
-use crate::column::map_blocks;
+use crate::column::{map_blocks, zeroed};
 use crate::labels::order_by_count;
 use crate::rank::{positions, rank_parts, Ranker};
 use crate::view::LabelView;
@@ -10,7 +10,7 @@ use crate::{Error, Result};
 
 /// Per-row mask from a per-class decision; rows without a label are `false`.
 pub fn class_mask(view: &LabelView<'_>, keep: &[bool]) -> Vec<bool> {
-    let mut out = vec![false; view.len()];
+    let mut out = zeroed(view.len());
     map_blocks(view.ids(), &mut out, |_, ids, out| {
         for (o, &c) in out.iter_mut().zip(ids) {
             *o = keep.get(c as usize).copied().unwrap_or(false);
