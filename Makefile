@@ -24,6 +24,7 @@ lint:
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m mypy
+	$(PYTHON) -m mypy.stubtest fastbal._fastbal
 
 test-python:
 	$(PYTHON) -m pytest -q

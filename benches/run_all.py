@@ -27,6 +27,7 @@ BENCHES = [
     ("select", "bench_select.py"),
     ("split", "bench_split.py"),
     ("weights", "bench_weights.py"),
+    ("report", "bench_report.py"),
 ]
 PACKAGES = [
     "fastbal",

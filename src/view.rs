@@ -54,7 +54,7 @@ where
     Ok((r, Some(Meta { classes, counts, null_count, value_type })))
 }
 
-/// Like [`with_view`] for kernels that cannot fail.
+/// The meta of [`with_view`] for Python (None for a `Labels`).
 pub fn meta_to_py(py: Python<'_>, meta: Option<Meta>) -> PyResult<Option<PyMeta<'_>>> {
     meta.map(|m| m.into_py(py)).transpose()
 }

@@ -60,7 +60,7 @@ def imblearn_counts(sampler, y, strategy):
 
 
 def check_over_indices(y, result):
-    """Every labeled row once, in order, then the drawn rows of the right classes."""
+    """Every labeled row once, in order, then the drawn rows, class by class."""
     y = np.asarray(y, dtype=object)
     idx = result.indices
     labeled = np.flatnonzero(np.array([v is not None for v in y]))
@@ -68,7 +68,8 @@ def check_over_indices(y, result):
     assert ((idx >= 0) & (idx < len(y))).all()
     assert idx[: len(labeled)].tolist() == labeled.tolist()
     extra = idx[len(labeled) :]
-    assert extra.tolist() == sorted(extra.tolist())
+    drawn_classes = y[extra].tolist()
+    assert drawn_classes == sorted(drawn_classes)  # grouped by class, in class order
     original = Counter(y[labeled].tolist())
     drawn = Counter(y[extra].tolist())
     assert None not in drawn

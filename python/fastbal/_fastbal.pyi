@@ -7,21 +7,39 @@ given a column (not a `Labels`) also return its `Meta`: classes (sorted),
 rows per class, null rows and the type of the label values.
 """
 
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
+
+__all__ = [
+    "DEBUG_BUILD",
+    "Labels",
+    "__version__",
+    "class_weights",
+    "keep_mask",
+    "oversample",
+    "rule_mask",
+    "sample_weights",
+    "stratified_kfold",
+    "stratified_sample",
+    "stratified_split",
+    "text_length_histogram",
+    "undersample",
+    "value_counts",
+]
 
 __version__: str
 DEBUG_BUILD: bool
 
 #: (classes: int64/uint64 array or list of str, counts, null rows, value type)
-Meta = tuple[Any, npt.NDArray[np.uint64], int, str]
+_Meta = tuple[Any, npt.NDArray[np.uint64], int, str]
 
+@final
 class Labels:
     """A factorized label column: codes per row, counts and classes."""
 
-    def __init__(self, x: Any) -> None: ...
+    def __new__(cls, x: Any) -> Labels: ...
     def codes(self) -> npt.NDArray[np.int64]:
         """Class code per row, -1 for a missing label (a copy)."""
     @property
@@ -42,15 +60,15 @@ def value_counts(x: Any) -> tuple[Any, npt.NDArray[np.uint64], int, str]:
 
 def rule_mask(
     x: Any, rule: str, k: int
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], Meta | None]:
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], _Meta | None]:
     """(row mask, class flags, meta) for rule "min_count", "max_count" or "top_k"."""
 
-def keep_mask(x: Any, keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.bool_], Meta | None]:
+def keep_mask(x: Any, keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.bool_], _Meta | None]:
     """(row mask, meta) from one flag per class."""
 
 def stratified_sample(
     x: Any, n: int | None = None, fraction: float | None = None, seed: int = 0
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], Meta | None]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], _Meta | None]:
     """(sorted rows, rows per class, meta) of a stratified sample."""
 
 def stratified_split(
@@ -66,13 +84,13 @@ def stratified_split(
     tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
     npt.NDArray[np.uint64],
     tuple[list[int], bool, list[int], list[int]],
-    Meta | None,
+    _Meta | None,
 ]:
     """(assignment, (train, valid, test), cells, (rare, dropped, target, sizes), meta)."""
 
 def stratified_kfold(
     x: Any, k: int = 5, seed: int = 0, ids: Any = None
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], Meta | None]:
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], _Meta | None]:
     """(fold per row, rows per class per fold, meta)."""
 
 def class_weights(
@@ -81,7 +99,7 @@ def class_weights(
     beta: float = 0.999,
     normalize: str = "none",
     max_weight: float | None = None,
-) -> tuple[npt.NDArray[np.float64], Meta | None]:
+) -> tuple[npt.NDArray[np.float64], _Meta | None]:
     """(weight per class, meta)."""
 
 def sample_weights(
@@ -90,7 +108,7 @@ def sample_weights(
     beta: float = 0.999,
     normalize: str = "none",
     max_weight: float | None = None,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], Meta | None]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Meta | None]:
     """(weight per row, weight per class, meta)."""
 
 def undersample(x: Any, targets: npt.NDArray[np.uint64], seed: int = 0) -> npt.NDArray[np.int64]:
@@ -101,5 +119,5 @@ def oversample(x: Any, extra: npt.NDArray[np.uint64], seed: int = 0) -> npt.NDAr
 
 def text_length_histogram(
     x: Any, texts: Any
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint64], Meta | None]:
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint64], _Meta | None]:
     """(class codes, text lengths in characters, rows, meta), sorted by class then length."""

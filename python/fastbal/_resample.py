@@ -111,7 +111,8 @@ def oversample(
     With `ratio` (default 1.0), every class is raised to at least
     `ceil(ratio * largest count)` rows; with `counts`, the named classes to
     exactly that many rows. Every original labeled row is kept once (sorted),
-    followed by the drawn rows (sorted). Deterministic for a seed.
+    followed by the drawn rows, class by class in class order. Deterministic
+    for a seed, whatever the thread count or chunking.
 
     >>> import fastbal
     >>> idx, targets = fastbal.oversample(["a"] * 4 + ["b"], ratio=0.5, seed=0)

@@ -752,10 +752,12 @@ impl<K: IntLabel> IdSource for DictIds<'_, K> {
     #[inline]
     fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
         let c = &self.chunks[chunk];
+        // the chunk's dictionary entry -> class map, one NULL entry appended: keys
+        // were checked in `prepare_dict`, and the clamp keeps every index in bounds
         let lut = &self.luts[chunk];
+        let last = lut.len() - 1;
         let keys = &c.values[start..start + out.len()];
-        // Keys were checked against the dictionary length in `prepare_dict`.
-        let entry = |k: K| lut[(k.key() - K::ZERO_KEY) as usize];
+        let entry = |k: K| lut[((k.key().wrapping_sub(K::ZERO_KEY)) as usize).min(last)];
         match c.validity {
             None => out.iter_mut().zip(keys).for_each(|(o, &k)| *o = entry(k)),
             Some(valid) => {
@@ -767,6 +769,41 @@ impl<K: IntLabel> IdSource for DictIds<'_, K> {
     }
 }
 
+/// One chunk's keys read as dictionary entries: `0..len`, and `len` for a key
+/// outside the dictionary (counted, then refused).
+struct DictKeys<'a, K> {
+    chunk: &'a Chunk<'a, K>,
+    len: usize,
+}
+
+impl<K: IntLabel> IdSource for DictKeys<'_, K> {
+    fn n_ids(&self) -> usize {
+        self.len + 1
+    }
+    fn chunk_lens(&self) -> Vec<usize> {
+        vec![self.chunk.values.len()]
+    }
+    #[inline]
+    fn read(&self, _chunk: usize, start: usize, out: &mut [u32]) {
+        let c = self.chunk;
+        let keys = &c.values[start..start + out.len()];
+        let len = self.len as u64;
+        let entry = |k: K| k.key().wrapping_sub(K::ZERO_KEY).min(len) as u32;
+        match c.validity {
+            None => out.iter_mut().zip(keys).for_each(|(o, &k)| *o = entry(k)),
+            Some(valid) => {
+                for (j, (o, &k)) in out.iter_mut().zip(keys).enumerate() {
+                    *o = if valid.is_valid(start + j) { entry(k) } else { NULL };
+                }
+            }
+        }
+    }
+}
+
+/// Dictionary columns: the dictionaries' values are factorized (they are
+/// few), each chunk's entries mapped to classes, and the rows counted per
+/// dictionary entry (a vectorized pass over the keys, which also checks
+/// them) before the small per-entry counts are mapped to classes.
 fn prepare_dict<'a>(keys: &'a Ints<'a>, values: &'a Column<'a>) -> Result<Prepared<'a>> {
     let dict = Labels::new(values)?;
     let mut luts = Vec::new();
@@ -778,18 +815,26 @@ fn prepare_dict<'a>(keys: &'a Ints<'a>, values: &'a Column<'a>) -> Result<Prepar
     if luts.len() != keys.chunk_lens().len() {
         return Err(Error::InvalidData("dictionary column has a different number of key and dictionary chunks".into()));
     }
+    let mut counts = RawCounts { counts: vec![0; dict.classes.len()], null_count: 0 };
     with_ints!(keys, chunks => {
-        for (c, lut) in chunks.iter().zip(&luts) {
-            if let Some((lo, hi)) = key_range(std::slice::from_ref(c)) {
-                if lo < key_zero(c) || hi - key_zero(c) >= lut.len() as u64 {
-                    return Err(Error::InvalidData("dictionary key out of range of its dictionary".into()));
+        for (c, lut) in chunks.iter().zip(luts.iter_mut()) {
+            let per_entry = histogram(&DictKeys { chunk: c, len: lut.len() });
+            if per_entry.counts[lut.len()] > 0 {
+                return Err(Error::InvalidData("dictionary key out of range of its dictionary".into()));
+            }
+            counts.null_count += per_entry.null_count;
+            for (&class, &n) in lut.iter().zip(&per_entry.counts) {
+                match counts.counts.get_mut(class as usize) {
+                    Some(total) => *total += n,
+                    None => counts.null_count += n, // a null dictionary entry
                 }
             }
+            lut.push(NULL);
         }
         Ok(Prepared {
             ids: Box::new(DictIds { chunks, luts, n_ids: dict.classes.len() }),
             raw: RawClasses::Table(dict.classes),
-            known_counts: None,
+            known_counts: Some(counts),
         })
     })
 }

@@ -299,6 +299,61 @@ where
     out
 }
 
+/// The rows of rank below `sizes[c]` in each class, sorted, in a single pass,
+/// when every cut is small enough that its window starts at hash 0: then the
+/// rows inside the windows are all the candidates. `None` when that does not
+/// hold (or, not expected in practice, a cut fell outside its window).
+pub fn lowest_rows_one_pass(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
+    // per class, the highest hash a kept row can have
+    let mut hi = Vec::with_capacity(sizes.len());
+    for (&size, &n) in sizes.iter().zip(view.counts) {
+        hi.push(if size == 0 {
+            None
+        } else if size >= n {
+            Some(u64::MAX)
+        } else {
+            let w = window(size, n);
+            if w.lo > 0 {
+                return None;
+            }
+            Some(w.hi)
+        });
+    }
+    let mut gathered = fold_blocks(
+        view.ids(),
+        Vec::new,
+        |acc: &mut Vec<(u32, RankKey)>, row, ids| {
+            for (j, &c) in ids.iter().enumerate() {
+                if let Some(Some(h)) = hi.get(c as usize) {
+                    let key = ranker.key(row + j);
+                    if key.0 <= *h {
+                        acc.push((c, key));
+                    }
+                }
+            }
+        },
+        |mut a, mut b| {
+            a.append(&mut b);
+            a
+        },
+    );
+    gathered.par_sort_unstable();
+    let mut rows = Vec::with_capacity(sizes.iter().sum::<u64>() as usize);
+    let mut i = 0;
+    for (c, &size) in sizes.iter().enumerate() {
+        let begin = i;
+        while i < gathered.len() && gathered[i].0 as usize == c {
+            i += 1;
+        }
+        if ((i - begin) as u64) < size.min(view.counts[c]) {
+            return None;
+        }
+        rows.extend(gathered[begin..begin + size as usize].iter().map(|&(_, (_, r))| r as i64));
+    }
+    rows.par_sort_unstable();
+    Some(rows)
+}
+
 /// Sorted positions of the rows whose value satisfies `pred`.
 pub fn positions<T: Sync>(values: &[T], pred: impl Fn(&T) -> bool + Sync) -> Vec<i64> {
     positions_by(values, 1, |v| pred(v).then_some(0)).pop().unwrap_or_default()
@@ -406,6 +461,18 @@ mod tests {
         for (v, rows) in got.iter().enumerate() {
             assert_eq!(rows, &positions(&values, |&x| x == v as i8));
         }
+    }
+
+    #[test]
+    fn one_pass_lowest_rows_match_the_parts() {
+        let values: Vec<i64> = (0..40_000).map(|i| (i * 13 % 11) % 6).collect();
+        let l = labels(&values);
+        let sizes: Vec<u64> = l.counts.iter().enumerate().map(|(c, &n)| [0, 1, 5, n, 20, 2][c].min(n)).collect();
+        let ranker = Ranker::new(RowKeys::Position, 5);
+        let one_pass = lowest_rows_one_pass(&l.view(), ranker, &sizes).expect("small cuts");
+        let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
+        let parts = rank_parts(&l.view(), ranker, &cuts, false, |p| p == 0);
+        assert_eq!(one_pass, positions(&parts, |&keep| keep));
     }
 
     #[test]

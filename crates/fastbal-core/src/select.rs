@@ -4,7 +4,7 @@
 use crate::bail_arg;
 use crate::column::{map_blocks, zeroed};
 use crate::labels::order_by_count;
-use crate::rank::{positions, rank_parts, Ranker};
+use crate::rank::{lowest_rows_one_pass, positions, rank_parts, Ranker};
 use crate::view::LabelView;
 use crate::{Error, Result};
 
@@ -92,6 +92,9 @@ pub fn sample_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> R
             "class #{c} has {} rows; cannot take {} without replacement",
             view.counts[c], sizes[c]
         )));
+    }
+    if let Some(rows) = lowest_rows_one_pass(view, ranker, sizes) {
+        return Ok(rows);
     }
     let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
     let parts = rank_parts(view, ranker, &cuts, false, |p| p == 0);
