@@ -16,11 +16,44 @@ import numpy as np
 import numpy.typing as npt
 
 from fastbal import _checks, _fastbal
-from fastbal._labels import Labels, as_labels
+from fastbal._input import to_native
+from fastbal._labels import Labels, _classes, as_labels
 
 #: Under-sampling to fewer rows per class than this, by a rule rather than
 #: explicit counts, draws a warning.
 WARN_BELOW = 10
+
+
+class _Column:
+    """A label column counted once: the input as the extension reads it, and
+    its classes and counts in class order (no per-row codes materialized)."""
+
+    native: Any
+    classes: npt.NDArray[Any]
+    counts: npt.NDArray[np.int64]
+
+    def __init__(self, x: Any):
+        self.source = x
+        if isinstance(x, Labels):
+            self.native = x._inner
+            self.classes, self.counts = x.classes, x.counts
+            return
+        self.native = to_native(x)
+        raw, counts, _nulls, value_type = _fastbal.value_counts(self.native)
+        classes = _classes(raw, value_type)
+        order = np.argsort(classes, kind="stable")  # class order: sorted by value
+        self.classes = classes[order]
+        self.counts = counts.view(np.int64)[order]
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.counts)
+
+    def label_column(self) -> Any:
+        """The labels as a numpy array, nulls left out (what a callable strategy gets)."""
+        labels = as_labels(self.source)
+        codes = labels.codes
+        return labels.classes[codes[codes >= 0]]
 
 
 class Resampled(NamedTuple):
@@ -31,7 +64,7 @@ class Resampled(NamedTuple):
     targets: dict[Any, int]
 
 
-def _class_dict(labels: Labels, counts: Mapping[Any, Any], what: str) -> npt.NDArray[np.int64]:
+def _class_dict(labels: _Column, counts: Mapping[Any, Any], what: str) -> npt.NDArray[np.int64]:
     """Per-class array from `{class: count}`, refusing classes absent from the data."""
     pos = {c: i for i, c in enumerate(labels.classes.tolist())}
     out: npt.NDArray[np.int64] = labels.counts.copy()
@@ -43,7 +76,7 @@ def _class_dict(labels: Labels, counts: Mapping[Any, Any], what: str) -> npt.NDA
     return out
 
 
-def _name(labels: Labels, i: int) -> str:
+def _name(labels: _Column, i: int) -> str:
     """Class `i` as users wrote it (a plain int or str, not a numpy scalar)."""
     return repr(labels.classes[i : i + 1].tolist()[0])
 
@@ -55,11 +88,11 @@ def _positive_ratio(ratio: Any) -> float:
     return r
 
 
-def _result(labels: Labels, idx: npt.NDArray[np.int64], final: npt.NDArray[np.int64]) -> Resampled:
+def _result(labels: _Column, idx: npt.NDArray[np.int64], final: npt.NDArray[np.int64]) -> Resampled:
     return Resampled(idx, dict(zip(labels.classes.tolist(), final.tolist(), strict=True)))
 
 
-def _over(labels: Labels, targets: npt.NDArray[np.int64], seed: int) -> Resampled:
+def _over(labels: _Column, targets: npt.NDArray[np.int64], seed: int) -> Resampled:
     counts = labels.counts
     if (targets < counts).any():
         i = int(np.flatnonzero(targets < counts)[0])
@@ -77,11 +110,11 @@ def _over(labels: Labels, targets: npt.NDArray[np.int64], seed: int) -> Resample
             UserWarning,
             stacklevel=3,
         )
-    idx = _fastbal.oversample(labels._inner, extra.astype(np.uint64), seed=_checks.seed(seed))
+    idx = _fastbal.oversample(labels.native, extra.astype(np.uint64), seed=_checks.seed(seed))
     return _result(labels, idx, targets)
 
 
-def _under(labels: Labels, targets: npt.NDArray[np.int64], seed: int, by_rule: bool) -> Resampled:
+def _under(labels: _Column, targets: npt.NDArray[np.int64], seed: int, by_rule: bool) -> Resampled:
     counts = labels.counts
     if (targets > counts).any():
         i = int(np.flatnonzero(targets > counts)[0])
@@ -99,7 +132,7 @@ def _under(labels: Labels, targets: npt.NDArray[np.int64], seed: int, by_rule: b
             UserWarning,
             stacklevel=3,
         )
-    idx = _fastbal.undersample(labels._inner, targets.astype(np.uint64), seed=_checks.seed(seed))
+    idx = _fastbal.undersample(labels.native, targets.astype(np.uint64), seed=_checks.seed(seed))
     return _result(labels, idx, targets)
 
 
@@ -121,7 +154,7 @@ def oversample(
     >>> idx.tolist()
     [0, 1, 2, 3, 4, 4]
     """
-    labels = as_labels(x)
+    labels = _Column(x)
     if counts is not None:
         if ratio is not None:
             raise TypeError("pass ratio or counts, not both")
@@ -150,7 +183,7 @@ def undersample(
     >>> targets, len(idx)
     ({'a': 3, 'b': 2}, 5)
     """
-    labels = as_labels(x)
+    labels = _Column(x)
     given = [v is not None for v in (max_count, ratio, counts)]
     if sum(given) != 1:
         raise TypeError("pass exactly one of max_count, ratio and counts")
@@ -168,7 +201,7 @@ _SPELLINGS = ("auto", "minority", "majority", "not minority", "not majority", "a
 
 
 def _strategy_targets(
-    labels: Labels, strategy: Any, kind: str
+    labels: _Column, strategy: Any, kind: str
 ) -> tuple[npt.NDArray[np.int64], bool]:
     """Rows per class after resampling, following imbalanced-learn's `sampling_strategy`.
 
@@ -191,8 +224,7 @@ def _strategy_targets(
 
     if callable(strategy):
         # as imbalanced-learn: the callable gets the label column (nulls left out)
-        codes = labels.codes
-        strategy = strategy(labels.classes[codes[codes >= 0]])
+        strategy = strategy(labels.label_column())
     if isinstance(strategy, Mapping):
         return _class_dict(labels, strategy, "sampling_strategy"), False
     if isinstance(strategy, str):
@@ -256,7 +288,7 @@ def resample(
     {'a': 30, 'b': 20, 'c': 20}
     """
     _checks.choice("kind", kind, ("over", "under"))
-    labels = as_labels(x)
+    labels = _Column(x)
     targets, by_rule = _strategy_targets(labels, sampling_strategy, kind)
     if kind == "over":
         return _over(labels, targets, seed)

@@ -299,25 +299,29 @@ where
     out
 }
 
-/// The rows of rank below `sizes[c]` in each class, sorted, in a single pass,
-/// when every cut is small enough that its window starts at hash 0: then the
-/// rows inside the windows are all the candidates. `None` when that does not
-/// hold (or, not expected in practice, a cut fell outside its window).
+/// The rows of rank below `sizes[c]` in each class, sorted, in a single pass:
+/// every row hashing below the top of its class's cut window is gathered, and
+/// the lowest-ranked of those kept. Worth it when the windows are low, so few
+/// rows are gathered (small samples, under-sampling); `None` when more than a
+/// sixteenth of the rows would be (or, not expected in practice, when a cut
+/// fell outside its window).
 pub fn lowest_rows_one_pass(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
     // per class, the highest hash a kept row can have
     let mut hi = Vec::with_capacity(sizes.len());
+    let mut expected = 0.0;
     for (&size, &n) in sizes.iter().zip(view.counts) {
-        hi.push(if size == 0 {
+        let top = if size == 0 {
             None
         } else if size >= n {
             Some(u64::MAX)
         } else {
-            let w = window(size, n);
-            if w.lo > 0 {
-                return None;
-            }
-            Some(w.hi)
-        });
+            Some(window(size, n).hi)
+        };
+        expected += top.map_or(0.0, |h| n as f64 * (h as f64 / u64::MAX as f64));
+        hi.push(top);
+    }
+    if expected > (view.total() as f64 / 16.0).max(65_536.0) {
+        return None;
     }
     let mut gathered = fold_blocks(
         view.ids(),
