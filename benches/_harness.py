@@ -183,8 +183,14 @@ class Timing:
     output: Any = None
 
 
+#: Pause before each timed call, so thread pools that spin after their last
+#: task (every tool here has one) are idle when the next tool starts.
+SETTLE_SECONDS = 0.05
+
+
 def _once(fn: Callable[[], Any], keep: bool = False) -> tuple[float, Any]:
     gc.collect()
+    time.sleep(SETTLE_SECONDS)
     gc.disable()
     try:
         t0 = time.perf_counter()

@@ -28,7 +28,7 @@ FORMATS = {
 }
 
 #: Rows per batch when streaming a file.
-BATCH_ROWS = 4_000_000
+BATCH_ROWS = 1_000_000
 
 
 class DataError(Exception):

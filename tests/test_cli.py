@@ -1,0 +1,207 @@
+"""The command line end to end: report and split on every file format, errors
+with their exit codes, streaming in several batches, no output after a failure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import fastbal
+import numpy as np
+import polars as pl
+import pytest
+from fastbal.cli import main
+from fastbal.datasets import seed_shaped, seed_shaped_texts
+
+WRITERS = {
+    "parquet": lambda df, p: df.write_parquet(p),
+    "csv": lambda df, p: df.write_csv(p),
+    "ndjson": lambda df, p: df.write_ndjson(p),
+    "arrow": lambda df, p: df.write_ipc(p),
+}
+READERS = {
+    "parquet": pl.read_parquet,
+    "csv": pl.read_csv,
+    "ndjson": pl.read_ndjson,
+    "arrow": pl.read_ipc,
+}
+
+
+@pytest.fixture(scope="module")
+def frame() -> pl.DataFrame:
+    y = seed_shaped()[:30_000]
+    return pl.DataFrame({"acct_code": y, "text": seed_shaped_texts(y), "row": np.arange(len(y))})
+
+
+def write(frame: pl.DataFrame, tmp_path, ext: str):
+    path = tmp_path / f"data.{ext}"
+    WRITERS[ext](frame, path)
+    return path
+
+
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_report_json_equals_the_in_memory_report(frame, tmp_path, capsys, ext):
+    path = write(frame, tmp_path, ext)
+    # 7,000 rows a batch: five batches, merged
+    code = main(
+        [
+            "report",
+            str(path),
+            "--label",
+            "acct_code",
+            "--text",
+            "text",
+            "--format",
+            "json",
+            "--batch-rows",
+            "7000",
+        ]
+    )
+    assert code == 0
+    got = json.loads(capsys.readouterr().out)
+    want = fastbal.report(frame["acct_code"], texts=frame["text"]).to_dict()
+    assert got == json.loads(json.dumps(want))
+
+
+def test_report_markdown_and_plot(frame, tmp_path, capsys):
+    path = write(frame, tmp_path, "parquet")
+    png = tmp_path / "ranks.png"
+    assert (
+        main(["report", str(path), "--label", "acct_code", "--min-count", "10", "--plot", str(png)])
+        == 0
+    )
+    out = capsys.readouterr()
+    assert out.out.startswith("# Label report\n")
+    assert "- classes: " in out.out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_split_writes_three_files_and_the_report(frame, tmp_path, ext):
+    path = write(frame, tmp_path, ext)
+    out = tmp_path / "out"
+    code = main(
+        [
+            "split",
+            str(path),
+            "--label",
+            "acct_code",
+            "--min-count",
+            "10",
+            "--max-classes",
+            "280",
+            "--seed",
+            "42",
+            "--out",
+            str(out),
+            "--batch-rows",
+            "6000",
+        ]
+    )
+    assert code == 0
+    parts = {name: READERS[ext](out / f"{name}.{ext}") for name in ("train", "valid", "test")}
+    # the same rows as the library's pipeline, every column carried along
+    prepared = fastbal.prepare_split(
+        frame["acct_code"], test_size=0.2, val_size=0.1, seed=42, max_classes=280, min_count=10
+    )
+    for code_, name in enumerate(("train", "valid", "test")):
+        rows = np.flatnonzero(prepared.assignment == code_)
+        assert parts[name]["row"].to_list() == rows.tolist()
+        assert parts[name].columns == frame.columns
+    train_classes = set(parts["train"]["acct_code"].to_list())
+    assert set(parts["valid"]["acct_code"].to_list()) <= train_classes
+    assert set(parts["test"]["acct_code"].to_list()) <= train_classes
+    report = json.loads((out / "report.json").read_text())
+    assert report["splits"]["missing_from_train"] == []
+    assert (out / "report.md").read_text().startswith("top_k(280)")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"train.{ext}", f"valid.{ext}", f"test.{ext}", "report.md", "report.json"]
+    )
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fastbal", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_missing_file_is_a_data_error(tmp_path):
+    r = run("report", str(tmp_path / "nope.parquet"), "--label", "y")
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"fastbal: error: {tmp_path / 'nope.parquet'}: no such file"
+
+
+def test_missing_column_lists_the_columns(frame, tmp_path):
+    path = write(frame, tmp_path, "csv")
+    r = run("report", str(path), "--label", "label")
+    assert r.returncode == 1
+    assert r.stderr.strip().endswith("no column 'label'; the columns are: acct_code, text, row")
+
+
+def test_unreadable_format(tmp_path):
+    path = tmp_path / "data.xlsx"
+    path.write_text("not a table")
+    r = run("report", str(path), "--label", "y")
+    assert r.returncode == 1
+    assert "unreadable format '.xlsx'" in r.stderr
+
+
+def test_all_null_label_column(tmp_path):
+    path = tmp_path / "nulls.parquet"
+    pl.DataFrame({"y": pl.Series([None, None], dtype=pl.Int32)}).write_parquet(path)
+    for cmd in ("report", "split"):
+        extra = ["--out", str(tmp_path / "out")] if cmd == "split" else []
+        r = run(cmd, str(path), "--label", "y", *extra)
+        assert r.returncode == 1
+        assert "has no non-null value" in r.stderr
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_usage_errors_exit_2():
+    assert run("report").returncode == 2
+    assert run("split", "x.parquet", "--label", "y").returncode == 2  # --out missing
+    assert run("nonsense").returncode == 2
+    r = run("--help")
+    assert r.returncode == 0
+    assert "report" in r.stdout
+    assert "split" in r.stdout
+
+
+def test_a_failed_split_leaves_no_file_behind(frame, tmp_path):
+    path = write(frame, tmp_path, "parquet")
+    out = tmp_path / "out"
+    # rare="error" refuses classes too small for three splits, after the label pass
+    r = run("split", str(path), "--label", "acct_code", "--rare", "error", "--out", str(out))
+    assert r.returncode == 1
+    assert "too few to appear in every split" in r.stderr
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_failure_while_writing_removes_the_partial_files(frame, tmp_path, monkeypatch, capsys):
+    import fastbal._io
+
+    path = write(frame, tmp_path, "parquet")
+    out = tmp_path / "out"
+
+    def fail(self, name, text):
+        raise OSError("disk full")
+
+    # the split files are written, then writing the report fails
+    monkeypatch.setattr(fastbal._io.SplitWriter, "write_text", fail)
+    code = main(
+        ["split", str(path), "--label", "acct_code", "--out", str(out), "--batch-rows", "5000"]
+    )
+    assert code == 1
+    assert "disk full" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+
+
+def test_python_dash_m_and_demo(tmp_path):
+    png = tmp_path / "demo.png"
+    r = run("demo", "--plot", str(png))
+    assert r.returncode == 0
+    assert "imbalance ratio (largest / smallest): 44,098 : 1" in r.stdout
+    assert f"Rank-frequency chart: {png}" in r.stdout
+    assert png.exists()

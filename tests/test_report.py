@@ -1,0 +1,177 @@
+"""The label report: figures, Markdown, JSON keys, the chart, split checks."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import fastbal
+import numpy as np
+import pytest
+from fastbal.datasets import SEED_SINGLETONS, seed_shaped, seed_shaped_texts
+
+SMALL = ["a"] * 6 + ["b"] * 3 + ["c"] + [None] * 2
+
+SMALL_MARKDOWN = """\
+# Label report
+
+- rows: 12 (2 without a label)
+- classes: 3
+- imbalance ratio (largest / smallest): 6 : 1
+- top-2 share: 90.00%
+- majority-class baseline accuracy: 60.00%
+- normalized entropy: 0.817; effective number of classes: 2.5
+- one-row classes (1): c
+- classes under min_count=2 (1): c
+
+## Head
+
+| label | rows | share | cumulative |
+|---:|---:|---:|---:|
+| a | 6 | 60.00% | 60.00% |
+| b | 3 | 30.00% | 90.00% |
+
+## Tail
+
+| label | rows | share | cumulative |
+|---:|---:|---:|---:|
+| b | 3 | 30.00% | 90.00% |
+| c | 1 | 10.00% | 100.00% |
+
+## What a min-count filter would remove
+
+| min_count | classes removed | rows removed | share | classes left | ratio left |
+|---:|---:|---:|---:|---:|---:|
+| 2 | 1 | 1 | 10.000% | 2 | 2 : 1 |
+| 5 | 2 | 4 | 40.000% | 1 | 1 : 1 |
+"""
+
+
+def test_small_report_markdown_snapshot():
+    r = fastbal.report(SMALL, top=2, min_count=2, thresholds=(2, 5))
+    assert r.to_markdown() == SMALL_MARKDOWN
+    assert str(r) == SMALL_MARKDOWN
+
+
+def test_small_report_figures_by_hand():
+    r = fastbal.report(SMALL, top=2, min_count=2)
+    d = r.to_dict()
+    assert (d["rows"], d["null_rows"], d["labeled_rows"], d["classes"]) == (12, 2, 10, 3)
+    assert d["imbalance_ratio"] == 6.0
+    assert d["largest_class"] == {"label": "a", "rows": 6}
+    assert d["smallest_class"] == {"label": "c", "rows": 1}
+    assert d["top_k_share"] == pytest.approx(0.9)
+    assert d["majority_baseline"] == pytest.approx(0.6)
+    p = np.array([0.6, 0.3, 0.1])
+    entropy = -(p * np.log(p)).sum()
+    assert d["entropy"] == pytest.approx(entropy / np.log(3))
+    assert d["effective_classes"] == pytest.approx(np.exp(entropy))
+    assert d["one_row_classes"] == ["c"]
+    assert d["classes_under_min_count"] == ["c"]
+    assert d["text_length"] is None
+    assert d["splits"] is None
+
+
+def test_json_keys_are_stable_and_valid_json():
+    r = fastbal.report(SMALL)
+    d = json.loads(r.to_json())
+    assert tuple(d) == fastbal.REPORT_KEYS
+    assert list(d["head"][0]) == ["label", "rows", "share", "cumulative_share"]
+    assert list(d["what_if"][0]) == [
+        "threshold",
+        "classes_removed",
+        "rows_removed",
+        "share_removed",
+        "classes_left",
+        "ratio_left",
+    ]
+    # no class left at high thresholds: null, not NaN (NaN is not JSON)
+    assert d["what_if"][-1]["ratio_left"] is None
+
+
+def test_text_lengths_per_class():
+    labels = ["x", "x", "x", "y", "y"]
+    texts = ["ab", "abcd", "日本", "hello", None]
+    table = fastbal.report(labels, texts=texts).lengths.table
+    rows = {r["class"]: r for r in table.iter_rows(named=True)}
+    # x: lengths 2, 4, 2 (characters, not bytes); y: 5 (the null text is skipped)
+    assert rows["x"] == {
+        "class": "x",
+        "rows": 3,
+        "min": 2,
+        "median": 2.0,
+        "mean": 8 / 3,
+        "p95": float(np.percentile([2, 2, 4], 95)),
+        "max": 4,
+    }
+    assert (rows["y"]["rows"], rows["y"]["median"]) == (1, 5.0)
+
+
+def test_text_length_outliers_on_the_demo_data():
+    y = seed_shaped()
+    r = fastbal.report(y, texts=seed_shaped_texts(y))
+    # the synthetic texts of labels 7 and 101 are about 400 characters, the rest 30-120
+    assert sorted(r.lengths.long) == [7, 101]
+    assert r.lengths.short == []
+
+
+def test_demo_report_reproduces_the_reference_figures():
+    d = fastbal.report(seed_shaped(), min_count=10).to_dict()
+    assert (d["rows"], d["classes"]) == (298_821, 224)
+    assert d["imbalance_ratio"] == 44_098.0
+    assert round(100 * d["top_k_share"], 2) == 45.92
+    assert d["one_row_classes"] == sorted(SEED_SINGLETONS)
+    assert [r["label"] for r in d["head"]] == [197, 177, 62, 178, 79]
+    assert len(d["classes_under_min_count"]) == 30
+    ten = next(r for r in d["what_if"] if r["threshold"] == 10)
+    assert (ten["classes_removed"], ten["rows_removed"], ten["classes_left"]) == (30, 122, 194)
+
+
+def test_split_checks_from_a_split_and_from_columns():
+    y = np.array(["a"] * 20 + ["b"] * 10 + ["c"] * 2)
+    s = fastbal.stratified_split(y, test_size=0.2, val_size=0.1, seed=1)
+    from_split = fastbal.report(y, splits=s).to_dict()["splits"]
+    from_columns = fastbal.report(
+        y, splits={"train": y[s.train], "valid": y[s.valid], "test": y[s.test]}
+    ).to_dict()["splits"]
+    assert from_split == from_columns
+    assert from_split["missing_from_train"] == []
+    # c has two rows, too few for three splits: all in train, so valid and test lack it
+    assert from_split["missing_from_valid"] == ["c"]
+    assert from_split["missing_from_test"] == ["c"]
+    assert from_split["classes_per_split"] == {"train": 3, "valid": 2, "test": 2}
+
+
+def test_split_check_finds_a_class_missing_from_train():
+    d = fastbal.report(["a", "b"], splits=(["a", "a"], ["a"], ["b"])).to_dict()["splits"]
+    assert d["missing_from_train"] == ["b"]
+    assert d["max_share_difference"]["class"] in ("a", "b")
+    assert d["max_share_difference"]["difference"] == pytest.approx(1.0)
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_plot_writes_a_png_of_the_expected_size(tmp_path):
+    out = tmp_path / "ranks.png"
+    r = fastbal.report(seed_shaped(), min_count=10)
+    assert r.plot(str(out), dpi=50) == str(out)
+    assert png_size(out) == (400, 225)  # 8 x 4.5 inches at 50 dpi
+
+
+def test_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("no matplotlib here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(ImportError, match=r"pip install 'fastbal\[plot\]'"):
+        fastbal.report([1, 1, 2]).plot(str(tmp_path / "x.png"))
