@@ -8,7 +8,7 @@ demo: install
 	fastbal demo
 
 install:
-	$(PYTHON) -m pip install -q .
+	$(PYTHON) -m pip install -q '.[plot]'
 
 install-test:
 	$(PYTHON) -m pip install -q -e '.[test]'

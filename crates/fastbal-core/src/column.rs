@@ -61,6 +61,22 @@ impl<'a, T> Chunk<'a, T> {
     }
 }
 
+impl<T: Copy> Chunk<'_, T> {
+    /// Write `id(value)` for rows `start..start + out.len()`, [`NULL`] for null rows.
+    #[inline(always)]
+    pub fn read_ids(&self, start: usize, out: &mut [u32], id: impl Fn(T) -> u32) {
+        let values = &self.values[start..start + out.len()];
+        match self.validity {
+            None => out.iter_mut().zip(values).for_each(|(o, &v)| *o = id(v)),
+            Some(valid) => {
+                for (j, (o, &v)) in out.iter_mut().zip(values).enumerate() {
+                    *o = if valid.is_valid(start + j) { id(v) } else { NULL };
+                }
+            }
+        }
+    }
+}
+
 /// A label column read as raw ids: every row maps to an id in `0..n_ids()` or
 /// to [`NULL`]. Ids are ordered like the label values they stand for, so the
 /// class order is the value order whatever the input's representation.

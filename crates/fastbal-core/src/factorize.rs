@@ -361,17 +361,8 @@ impl<T: IntLabel> IdSource for DenseInts<'_, T> {
     }
     #[inline]
     fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
-        let c = &self.chunks[chunk];
-        let values = &c.values[start..start + out.len()];
         let min = self.min;
-        match c.validity {
-            None => out.iter_mut().zip(values).for_each(|(o, v)| *o = v.key().wrapping_sub(min) as u32),
-            Some(valid) => {
-                for (j, (o, v)) in out.iter_mut().zip(values).enumerate() {
-                    *o = if valid.is_valid(start + j) { v.key().wrapping_sub(min) as u32 } else { NULL };
-                }
-            }
-        }
+        self.chunks[chunk].read_ids(start, out, |v| v.key().wrapping_sub(min) as u32);
     }
 }
 
@@ -751,21 +742,11 @@ impl<K: IntLabel> IdSource for DictIds<'_, K> {
     }
     #[inline]
     fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
-        let c = &self.chunks[chunk];
         // the chunk's dictionary entry -> class map, one NULL entry appended: keys
         // were checked in `prepare_dict`, and the clamp keeps every index in bounds
         let lut = &self.luts[chunk];
         let last = lut.len() - 1;
-        let keys = &c.values[start..start + out.len()];
-        let entry = |k: K| lut[((k.key().wrapping_sub(K::ZERO_KEY)) as usize).min(last)];
-        match c.validity {
-            None => out.iter_mut().zip(keys).for_each(|(o, &k)| *o = entry(k)),
-            Some(valid) => {
-                for (j, (o, &k)) in out.iter_mut().zip(keys).enumerate() {
-                    *o = if valid.is_valid(start + j) { entry(k) } else { NULL };
-                }
-            }
-        }
+        self.chunks[chunk].read_ids(start, out, |k| lut[((k.key().wrapping_sub(K::ZERO_KEY)) as usize).min(last)]);
     }
 }
 
@@ -785,18 +766,8 @@ impl<K: IntLabel> IdSource for DictKeys<'_, K> {
     }
     #[inline]
     fn read(&self, _chunk: usize, start: usize, out: &mut [u32]) {
-        let c = self.chunk;
-        let keys = &c.values[start..start + out.len()];
         let len = self.len as u64;
-        let entry = |k: K| k.key().wrapping_sub(K::ZERO_KEY).min(len) as u32;
-        match c.validity {
-            None => out.iter_mut().zip(keys).for_each(|(o, &k)| *o = entry(k)),
-            Some(valid) => {
-                for (j, (o, &k)) in out.iter_mut().zip(keys).enumerate() {
-                    *o = if valid.is_valid(start + j) { entry(k) } else { NULL };
-                }
-            }
-        }
+        self.chunk.read_ids(start, out, |k| k.key().wrapping_sub(K::ZERO_KEY).min(len) as u32);
     }
 }
 
