@@ -87,9 +87,9 @@ def main() -> None:
         "# fastbal benchmarks",
         "",
         "Seed-shaped labels: 224 classes in the proportions of "
-        "`fastbal.datasets.seed_shaped_counts()` (the incident's dataset), generated at each "
+        "`fastbal.datasets.seed_shaped_counts()` (the demo dataset), generated at each "
         "size by `benches/_harness.py`. Times are medians in milliseconds; every section "
-        "gives its own command, and the ratios its issue's targets.",
+        "gives its own command, and the ratios their targets.",
         "",
         h.machine_line(PACKAGES) + f"; {when}.",
         "",
