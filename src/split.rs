@@ -18,10 +18,10 @@ fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
         return Err(type_error(format!("{name} must be a float fraction or an int row count; got a bool")));
     }
     if obj.is_instance_of::<PyInt>() {
-        let rows: i64 = obj.extract()?;
-        return u64::try_from(rows)
+        return obj
+            .extract::<u64>()
             .map(Size::Rows)
-            .map_err(|_| PyValueError::new_err(format!("{name} must not be negative; got {rows}")));
+            .map_err(|_| PyValueError::new_err(format!("{name} must be a row count in [0, 2**64); got {obj}")));
     }
     if obj.is_instance_of::<PyFloat>() {
         let f: f64 = obj.extract()?;
