@@ -126,6 +126,21 @@ impl IdSource for CodeIds<'_> {
     }
 }
 
+/// Look up a per-class table for every id of a block: `out[j] = table[ids[j]]`,
+/// `missing` for [`NULL`] (and any id past the table). The table is copied
+/// with `missing` appended so the lookup is a clamped, branch-free index.
+pub fn gather_by_id<T: Copy + Send + Sync>(src: &dyn IdSource, table: &[T], missing: T, out: &mut [T]) {
+    let mut padded = Vec::with_capacity(table.len() + 1);
+    padded.extend_from_slice(table);
+    padded.push(missing);
+    let last = table.len();
+    map_blocks(src, out, |_, ids, out| {
+        for (o, &id) in out.iter_mut().zip(ids) {
+            *o = padded[(id as usize).min(last)];
+        }
+    });
+}
+
 /// A zero-filled vector of `n` values for a per-row output.
 ///
 /// Large outputs are written once, right after allocation; the first touch of

@@ -1,7 +1,7 @@
 //! [`Labels`]: a factorized column (codes, counts, classes), built once and
 //! shared by every later operation.
 
-use crate::column::{map_blocks, zeroed, CodeIds, NULL};
+use crate::column::{gather_by_id, zeroed, CodeIds, NULL};
 use crate::factorize::{Classes, Column, Prepared};
 use crate::Result;
 
@@ -29,11 +29,7 @@ impl Labels {
         let raw = prepared.raw_counts();
         let (classes, lut) = prepared.compact(&raw);
         let mut codes = zeroed(prepared.ids().len());
-        map_blocks(prepared.ids(), &mut codes, |_, ids, out| {
-            for (o, &id) in out.iter_mut().zip(ids) {
-                *o = lut.get(id as usize).copied().unwrap_or(NULL);
-            }
-        });
+        gather_by_id(prepared.ids(), &lut, NULL, &mut codes);
         let counts = raw.counts.into_iter().filter(|&c| c > 0).collect();
         Labels { codes, counts, null_count: raw.null_count, classes }
     }

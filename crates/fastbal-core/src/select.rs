@@ -2,7 +2,7 @@
 //! stratified sampling.
 
 use crate::bail_arg;
-use crate::column::{map_blocks, zeroed};
+use crate::column::{gather_by_id, zeroed};
 use crate::labels::order_by_count;
 use crate::rank::{lowest_rows_one_pass, positions, rank_parts, Ranker};
 use crate::view::LabelView;
@@ -11,11 +11,7 @@ use crate::{Error, Result};
 /// Per-row mask from a per-class decision; rows without a label are `false`.
 pub fn class_mask(view: &LabelView<'_>, keep: &[bool]) -> Vec<bool> {
     let mut out = zeroed(view.len());
-    map_blocks(view.ids(), &mut out, |_, ids, out| {
-        for (o, &c) in out.iter_mut().zip(ids) {
-            *o = keep.get(c as usize).copied().unwrap_or(false);
-        }
-    });
+    gather_by_id(view.ids(), keep, false, &mut out);
     out
 }
 

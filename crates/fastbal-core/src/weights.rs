@@ -1,6 +1,6 @@
 //! Class weights and per-row sample weights.
 
-use crate::column::{map_blocks, zeroed};
+use crate::column::{gather_by_id, zeroed};
 use crate::view::LabelView;
 use crate::{bail_arg, Result};
 
@@ -78,11 +78,7 @@ pub fn class_weights(
 /// One weight per row: its class's weight, 0 for rows without a label.
 pub fn sample_weights(view: &LabelView<'_>, class_weights: &[f64]) -> Vec<f64> {
     let mut out = zeroed(view.len());
-    map_blocks(view.ids(), &mut out, |_, ids, out| {
-        for (o, &c) in out.iter_mut().zip(ids) {
-            *o = class_weights.get(c as usize).copied().unwrap_or(0.0);
-        }
-    });
+    gather_by_id(view.ids(), class_weights, 0.0, &mut out);
     out
 }
 
