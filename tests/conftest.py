@@ -6,7 +6,11 @@ Set HYPOTHESIS_PROFILE=thorough for a longer search than the default run.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -21,3 +25,23 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning"
     )
+
+
+@pytest.fixture
+def run_with_threads(tmp_path) -> Callable[[str, int], dict[str, np.ndarray]]:
+    """Run `script` (argv: tmp_path/in.npz, an output .npz) in a fresh process with
+    RAYON_NUM_THREADS set, and return the arrays it saved."""
+
+    def run(script: str, threads: int) -> dict[str, np.ndarray]:
+        out = tmp_path / f"out{threads}.npz"
+        env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "in.npz"), str(out)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        with np.load(out) as f:
+            return {k: f[k] for k in f.files}
+
+    return run

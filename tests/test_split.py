@@ -6,9 +6,6 @@ plain Python: Counter per class, exact fractions for quotas, numpy for index set
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from fractions import Fraction
 
@@ -621,20 +618,7 @@ np.savez(
 """
 
 
-def _run_with_threads(tmp_path, threads: int) -> dict[str, np.ndarray]:
-    out = tmp_path / f"out{threads}.npz"
-    env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
-    subprocess.run(
-        [sys.executable, "-c", THREAD_SCRIPT, str(tmp_path / "in.npz"), str(out)],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    with np.load(out) as f:
-        return {k: f[k] for k in f.files}
-
-
-def test_split_and_kfold_do_not_depend_on_the_thread_count(tmp_path):
+def test_split_and_kfold_do_not_depend_on_the_thread_count(tmp_path, run_with_threads):
     rng = np.random.default_rng(0)
     n = 300_000  # several 65,536-row segments, so two threads split the work
     values = np.minimum(rng.geometric(0.05, n), 120).astype(np.int32)
@@ -642,7 +626,7 @@ def test_split_and_kfold_do_not_depend_on_the_thread_count(tmp_path):
     null = rng.random(n) < 0.01
     ids = rng.choice(2**40, n, replace=False).astype(np.int64)
     np.savez(tmp_path / "in.npz", values=values, null=null, ids=ids)
-    one, two = _run_with_threads(tmp_path, 1), _run_with_threads(tmp_path, 2)
+    one, two = run_with_threads(THREAD_SCRIPT, 1), run_with_threads(THREAD_SCRIPT, 2)
     assert one.keys() == two.keys()
     for key in one:
         np.testing.assert_array_equal(one[key], two[key], err_msg=key)
