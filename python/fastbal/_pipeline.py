@@ -66,15 +66,18 @@ def prepare_split(
             f"extract({extract_ratio}): kept {len(rows):,} of {len(series):,} rows, "
             "stratified by label"
         )
+
+    def kept() -> pl.Series:
+        # the column itself while no step has removed a row: no copy
+        return series if len(rows) == len(series) else series.gather(rows)
+
     for step, arg in ((top_k_mask, max_classes), (filter_min_count, min_count)):
         if arg is None:
             continue
-        mask, summary = step(series.gather(rows), arg, return_summary=True)
+        mask, summary = step(kept(), arg, return_summary=True)
         rows = rows[mask]
         steps.append(summary)
-    split = stratified_split(
-        series.gather(rows), test_size=test_size, val_size=val_size, seed=seed, rare=rare
-    )
+    split = stratified_split(kept(), test_size=test_size, val_size=val_size, seed=seed, rare=rare)
     assignment = np.full(len(series), -1, dtype=np.int8)
     assignment[rows] = split.assignment
     # indices in terms of the original rows

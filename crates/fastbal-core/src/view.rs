@@ -99,9 +99,3 @@ impl IdSource for Remap<'_> {
         }
     }
 }
-
-impl<'a> From<&'a Labels> for LabelView<'a> {
-    fn from(labels: &'a Labels) -> Self {
-        labels.view()
-    }
-}
