@@ -7,6 +7,7 @@ use pyo3::types::PyList;
 
 use crate::errors::to_py;
 use crate::input::{Input, ValueType};
+use crate::view::detach;
 
 /// A factorized label column: class code per row, counts and classes.
 #[pyclass(module = "fastbal._fastbal", name = "Labels", frozen)]
@@ -30,7 +31,7 @@ impl PyLabels {
     fn new(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Self> {
         let (input, value_type) = Input::extract(x)?;
         let column = input.column()?;
-        let inner = py.detach(|| fastbal_core::Labels::new(&column)).map_err(to_py)?;
+        let inner = detach(py, column.len(), || fastbal_core::Labels::new(&column)).map_err(to_py)?;
         Ok(PyLabels { inner, value_type })
     }
 
@@ -86,14 +87,13 @@ pub fn value_counts<'py>(
         Err(_) => {
             let (input, value_type) = Input::extract(x)?;
             let column = input.column()?;
-            let (counts, null_count, classes) = py
-                .detach(|| {
-                    let c = count_classes(&column)?;
-                    let order = order_by_count(&c.counts);
-                    let counts = order.iter().map(|&i| c.counts[i as usize]).collect::<Vec<_>>();
-                    Ok((counts, c.null_count, c.classes.take(&order)))
-                })
-                .map_err(to_py)?;
+            let (counts, null_count, classes) = detach(py, column.len(), || {
+                let c = count_classes(&column)?;
+                let order = order_by_count(&c.counts);
+                let counts = order.iter().map(|&i| c.counts[i as usize]).collect::<Vec<_>>();
+                Ok((counts, c.null_count, c.classes.take(&order)))
+            })
+            .map_err(to_py)?;
             (counts, null_count, classes, value_type)
         }
     };

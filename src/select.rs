@@ -1,11 +1,13 @@
 //! Bindings of row selection: class masks and stratified samples.
 
+use fastbal_core::params::{MaskRule, SampleSize};
 use fastbal_core::rank::Ranker;
 use fastbal_core::select::{apportion, class_mask, keep_max_count, keep_min_count, keep_top_k, sample_rows};
 use fastbal_core::{Error, RowKeys};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::errors::to_py;
 use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
 
 /// A mask and, for a column read in place, its classes and counts.
@@ -17,11 +19,10 @@ type RuleMaskResult<'py> = (Bound<'py, PyArray1<bool>>, Bound<'py, PyArray1<bool
 /// (count <= k) or "top_k" (the k most frequent classes).
 #[pyfunction]
 pub fn rule_mask<'py>(py: Python<'py>, x: &Bound<'py, PyAny>, rule: &str, k: u64) -> PyResult<RuleMaskResult<'py>> {
-    let keep: fn(&[u64], u64) -> Vec<bool> = match rule {
-        "min_count" => keep_min_count,
-        "max_count" => keep_max_count,
-        "top_k" => |counts, k| keep_top_k(counts, usize::try_from(k).unwrap_or(usize::MAX)),
-        other => return Err(pyo3::exceptions::PyValueError::new_err(format!("unknown mask rule {other:?}"))),
+    let keep: fn(&[u64], u64) -> Vec<bool> = match rule.parse::<MaskRule>().map_err(to_py)? {
+        MaskRule::MinCount => keep_min_count,
+        MaskRule::MaxCount => keep_max_count,
+        MaskRule::TopK => |counts, k| keep_top_k(counts, usize::try_from(k).unwrap_or(usize::MAX)),
     };
     let ((mask, keep), meta) = with_view(py, x, |v| {
         let keep = keep(v.counts, k);
@@ -58,17 +59,9 @@ pub fn stratified_sample<'py>(
     fraction: Option<f64>,
     seed: u64,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<u64>>, Option<PyMeta<'py>>)> {
+    let size = SampleSize::new(n, fraction).map_err(to_py)?;
     let ((rows, sizes), meta) = with_view(py, x, |v| {
-        let total = v.total();
-        let n = match (n, fraction) {
-            (Some(n), None) if n <= total => n,
-            (Some(n), None) => {
-                return Err(Error::Infeasible(format!("n = {n} is more than the {total} labeled rows")));
-            }
-            (None, Some(f)) if f > 0.0 && f <= 1.0 => ((f * total as f64).round() as u64).min(total),
-            (None, Some(f)) => return Err(Error::InvalidArgument(format!("fraction must be in (0, 1]; got {f}"))),
-            _ => return Err(Error::InvalidArgument("pass exactly one of n and fraction".into())),
-        };
+        let n = size.rows(v.total())?;
         let sizes = apportion(v.counts, n);
         Ok((sample_rows(v, Ranker::new(RowKeys::Position, seed), &sizes)?, sizes))
     })?;

@@ -1,9 +1,9 @@
 //! Bindings of the stratified split and k-fold.
 
-use fastbal_core::factorize::row_keys;
+use fastbal_core::params::{folds, Rare, Size, SizeArg};
 use fastbal_core::rank::{positions_by_value, shuffle as shuffle_rows, Ranker};
-use fastbal_core::split::{assign_kfold, assign_split, plan_kfold, plan_split, Rare, Size};
-use fastbal_core::{Error, RowKeys};
+use fastbal_core::split::{assign_kfold, assign_split, plan_kfold, plan_split};
+use fastbal_core::{row_keys, Error, RowKeys};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -11,33 +11,36 @@ use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use crate::errors::{to_py, type_error};
 use crate::input::Input;
-use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
+use crate::view::{detach, meta_to_py, vec_to_py, with_view, PyMeta};
 
+/// A split size from Python: an int row count or a float fraction (bools refused).
 fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
-    if obj.is_instance_of::<PyBool>() {
-        return Err(type_error(format!("{name} must be a float fraction or an int row count; got a bool")));
-    }
-    if obj.is_instance_of::<PyInt>() {
-        return obj
+    let arg = if obj.is_instance_of::<PyBool>() {
+        None
+    } else if obj.is_instance_of::<PyInt>() {
+        let rows = obj
             .extract::<u64>()
-            .map(Size::Rows)
-            .map_err(|_| PyValueError::new_err(format!("{name} must be a row count in [0, 2**64); got {obj}")));
+            .map_err(|_| PyValueError::new_err(format!("{name} must be a row count in [0, 2**64); got {obj}")))?;
+        Some(SizeArg::Rows(rows))
+    } else if obj.is_instance_of::<PyFloat>() {
+        Some(SizeArg::Fraction(obj.extract()?))
+    } else {
+        None
+    };
+    match arg {
+        Some(arg) => arg.check(name).map_err(to_py),
+        None => Err(type_error(format!(
+            "{name} must be a float fraction or an int row count; got {}",
+            obj.get_type().name()?
+        ))),
     }
-    if obj.is_instance_of::<PyFloat>() {
-        let f: f64 = obj.extract()?;
-        if !(0.0..1.0).contains(&f) {
-            return Err(PyValueError::new_err(format!("{name} must be in [0, 1) as a fraction; got {f}")));
-        }
-        return Ok(Size::Fraction(f));
-    }
-    Err(type_error(format!("{name} must be a float fraction or an int row count; got {}", obj.get_type().name()?)))
 }
 
 fn keys(py: Python<'_>, ids: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u64>>> {
     let Some(ids) = ids else { return Ok(None) };
     let (input, _) = Input::extract(ids)?;
     let column = input.column()?;
-    py.detach(|| row_keys(&column)).map(Some).map_err(to_py)
+    detach(py, column.len(), || row_keys(&column)).map(Some).map_err(to_py)
 }
 
 fn ranker<'a>(keys: &'a Option<Vec<u64>>, seed: u64, n_rows: usize) -> fastbal_core::Result<Ranker<'a>> {
@@ -73,14 +76,7 @@ pub fn stratified_split<'py>(
     shuffle: bool,
 ) -> PyResult<SplitResult<'py>> {
     let (test, valid) = (size("test_size", test_size)?, size("val_size", val_size)?);
-    let rare = match rare {
-        "train" => Rare::Train,
-        "drop" => Rare::Drop,
-        "error" => Rare::Error,
-        other => {
-            return Err(PyValueError::new_err(format!("rare must be \"train\", \"drop\" or \"error\"; got {other:?}")))
-        }
-    };
+    let rare: Rare = rare.parse().map_err(to_py)?;
     let keys = keys(py, ids)?;
     let ((assignment, parts, plan), meta) = with_view(py, x, |v| {
         let ranker = ranker(&keys, seed, v.len())?;
@@ -114,16 +110,14 @@ pub fn stratified_kfold<'py>(
     seed: u64,
     ids: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyArray1<i16>>, Bound<'py, PyArray2<u64>>, Option<PyMeta<'py>>)> {
-    if !(2..=i16::MAX as i64).contains(&k) {
-        return Err(PyValueError::new_err(format!("k must be between 2 and {}; got {k}", i16::MAX)));
-    }
+    let k = folds(k).map_err(to_py)?;
     let keys = keys(py, ids)?;
     let ((folds, plan), meta) = with_view(py, x, |v| {
         let ranker = ranker(&keys, seed, v.len())?;
-        let plan = plan_kfold(v.counts, k as usize)?;
+        let plan = plan_kfold(v.counts, k)?;
         Ok((assign_kfold(v, ranker, &plan), plan))
     })?;
     let n = plan.len();
-    let plan = vec_to_py(py, plan.concat()).reshape([n, k as usize])?;
+    let plan = vec_to_py(py, plan.concat()).reshape([n, k])?;
     Ok((vec_to_py(py, folds), plan, meta_to_py(py, meta)?))
 }

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use crate::errors::to_py;
 use crate::input::Input;
-use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
+use crate::view::{detach, meta_to_py, vec_to_py, with_view, PyMeta};
 
 /// Rows per (class, text length in characters): (codes, lengths, counts, meta),
 /// sorted by class then length. Rows with a null label or text are skipped.
@@ -21,7 +21,7 @@ pub fn text_length_histogram<'py>(
         return Err(crate::errors::type_error(format!("texts must be a string column; got {value_type} values")));
     }
     let column = input.column()?;
-    let lengths = py.detach(|| char_lengths(&column)).map_err(to_py)?;
+    let lengths = detach(py, column.len(), || char_lengths(&column)).map_err(to_py)?;
     let ((codes, lens, counts), meta) = with_view(py, x, |v| length_histogram(v, &lengths))?;
     Ok((vec_to_py(py, codes), vec_to_py(py, lens), vec_to_py(py, counts), meta_to_py(py, meta)?))
 }

@@ -27,6 +27,13 @@ impl Meta {
     }
 }
 
+/// Release the interpreter and run a kernel over `rows` rows under the
+/// core's parallelism switch (the pool for large inputs, the calling thread
+/// for small ones and in a forked child).
+pub fn detach<R: Send>(py: Python<'_>, rows: usize, f: impl FnOnce() -> R + Send) -> R {
+    py.detach(|| fastbal_core::parallel::run(rows, f))
+}
+
 /// Run `f` on the view of `x` with the interpreter released. `Meta` is
 /// `None` when `x` is a `Labels` (the caller has its classes already).
 pub fn with_view<R, F>(py: Python<'_>, x: &Bound<'_, PyAny>, f: F) -> PyResult<(R, Option<Meta>)>
@@ -36,21 +43,21 @@ where
 {
     if let Ok(labels) = x.cast::<PyLabels>() {
         let inner = &labels.get().inner;
-        let r = py.detach(|| f(&inner.view())).map_err(|e| crate::errors::with_classes(e, &inner.classes))?;
+        let r =
+            detach(py, inner.len(), || f(&inner.view())).map_err(|e| crate::errors::with_classes(e, &inner.classes))?;
         return Ok((r, None));
     }
     let (input, value_type) = Input::extract(x)?;
     let column = input.column()?;
-    let (r, classes, counts, null_count) = py
-        .detach(|| {
-            let compacted = Compacted::new(Prepared::new(&column).map_err(|e| (e, None))?);
-            let r = f(&compacted.view()).map_err(|e| (e, Some(compacted.classes.clone())))?;
-            Ok((r, compacted.classes, compacted.counts, compacted.null_count))
-        })
-        .map_err(|(e, classes): (fastbal_core::Error, Option<Classes>)| match classes {
-            Some(c) => crate::errors::with_classes(e, &c),
-            None => to_py(e),
-        })?;
+    let (r, classes, counts, null_count) = detach(py, column.len(), || {
+        let compacted = Compacted::new(Prepared::new(&column).map_err(|e| (e, None))?);
+        let r = f(&compacted.view()).map_err(|e| (e, Some(compacted.classes.clone())))?;
+        Ok((r, compacted.classes, compacted.counts, compacted.null_count))
+    })
+    .map_err(|(e, classes): (fastbal_core::Error, Option<Classes>)| match classes {
+        Some(c) => crate::errors::with_classes(e, &c),
+        None => to_py(e),
+    })?;
     Ok((r, Some(Meta { classes, counts, null_count, value_type })))
 }
 

@@ -2,38 +2,13 @@
 
 use fastbal_core::weights::{class_weights as core_class_weights, sample_weights as core_sample_weights};
 use fastbal_core::weights::{Normalize, Strategy};
-use fastbal_core::Error;
 use numpy::PyArray1;
 use pyo3::prelude::*;
 
 use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
 
 fn parse(strategy: &str, beta: f64, normalize: &str) -> fastbal_core::Result<(Strategy, Normalize)> {
-    if !(0.0..1.0).contains(&beta) {
-        return Err(Error::InvalidArgument(format!("beta must be in [0, 1); got {beta}")));
-    }
-    let s = match strategy {
-        "balanced" => Strategy::Balanced,
-        "inverse" => Strategy::Inverse,
-        "sqrt" => Strategy::Sqrt,
-        "effective" => Strategy::Effective { beta },
-        other => {
-            return Err(Error::InvalidArgument(format!(
-                "unknown strategy {other:?}; use \"balanced\", \"inverse\", \"sqrt\" or \"effective\""
-            )))
-        }
-    };
-    let n = match normalize {
-        "none" => Normalize::None,
-        "mean" => Normalize::Mean,
-        "sum" => Normalize::Sum,
-        other => {
-            return Err(Error::InvalidArgument(format!(
-                "unknown normalize {other:?}; use \"none\", \"mean\" or \"sum\""
-            )))
-        }
-    };
-    Ok((s, n))
+    Ok((Strategy::new(strategy.parse()?, beta)?, normalize.parse()?))
 }
 
 /// Weight per class (class order). Returns (weights, meta).

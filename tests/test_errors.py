@@ -227,9 +227,9 @@ def test_fraction_bool() -> None:
 
 
 def test_fraction_or_n_exactly_one() -> None:
-    with pytest.raises(TypeError, match="pass exactly one of fraction and n"):
+    with pytest.raises(ValueError, match="pass exactly one of fraction and n"):
         fastbal.stratified_sample(Y)
-    with pytest.raises(TypeError, match="pass exactly one of fraction and n"):
+    with pytest.raises(ValueError, match="pass exactly one of fraction and n"):
         fastbal.stratified_sample(Y, fraction=0.5, n=2)
 
 

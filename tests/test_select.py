@@ -632,7 +632,7 @@ def test_a_huge_k_is_an_ordinary_threshold():
 
 @pytest.mark.parametrize("kwargs", [{}, {"n": 1, "fraction": 0.5}])
 def test_exactly_one_of_n_and_fraction(kwargs):
-    with pytest.raises(TypeError, match=r"^pass exactly one of fraction and n$"):
+    with pytest.raises(ValueError, match=r"^pass exactly one of fraction and n$"):
         fastbal.stratified_sample([1, 2], **kwargs)
 
 

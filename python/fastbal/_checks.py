@@ -1,4 +1,6 @@
-"""Argument checks shared by the public functions: one clear error each."""
+"""Conversion of Python arguments to the native types the core takes, with a
+TypeError naming the argument when the type is wrong. Domain rules (ranges,
+names, combinations) live in the core (`fastbal-core`'s `params`), once."""
 
 from __future__ import annotations
 
@@ -21,6 +23,13 @@ def count(name: str, value: Any, *, clamp: bool = False) -> int:
             return U64_MAX
         raise ValueError(f"{name} must be below 2**64; got {out}")
     return out
+
+
+def integer(name: str, value: Any) -> int:
+    """An int of any size (bools refused); its range is the core's rule."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}")
+    return int(value)
 
 
 def fraction(name: str, value: Any) -> float:
@@ -55,6 +64,7 @@ def seed(value: Any) -> int:
 
 
 def choice(name: str, value: Any, options: tuple[str, ...]) -> str:
+    """One of `options` (for choices made in Python, such as resampling spellings)."""
     if value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return str(value)

@@ -286,8 +286,6 @@ def stratified_sample(
     >>> sorted(y[i] for i in idx)
     ['a', 'a', 'a', 'a', 'b']
     """
-    if (fraction is None) == (n is None):
-        raise TypeError("pass exactly one of fraction and n")
     if n is not None:
         n = _checks.count("n", n)
     if fraction is not None:

@@ -16,12 +16,9 @@ Indices = npt.NDArray[np.int64]
 SPLITS = ("train", "valid", "test")
 
 
-def _size(name: str, value: Any) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a float fraction or an int row count; got {value!r}")
-    if isinstance(value, (int, np.integer)):
-        return _checks.count(name, value)
-    return float(value)
+def _size(value: Any) -> Any:
+    """numpy scalars as Python numbers; the core checks the rest."""
+    return value.item() if isinstance(value, (np.integer, np.floating)) else value
 
 
 @dataclass(frozen=True)
@@ -163,14 +160,13 @@ def stratified_split(
     1 class too small for every split, all in train: c
     classes in valid/test missing from train: 0
     """
-    _checks.choice("rare", rare, ("train", "drop", "error"))
     from fastbal._input import to_native
 
     (assignment, (train, valid, test), cells, (rare_codes, dropped, target, sizes)), info = run(
         _fastbal.stratified_split,
         x,
-        _size("test_size", test_size),
-        _size("val_size", val_size),
+        _size(test_size),
+        _size(val_size),
         seed=_checks.seed(seed),
         rare=rare,
         ids=None if ids is None else to_native(ids),
@@ -233,7 +229,8 @@ def stratified_kfold(x: Any, k: int = 5, seed: int = 0, ids: Any = None) -> KFol
     >>> [len(valid) for _, valid in kf]
     [3, 3, 3]
     """
-    k = _checks.count("k", k)
+    k = _checks.integer("k", k)
+    k = min(max(k, -(2**63)), 2**63 - 1)  # the core names the allowed range
     from fastbal._input import to_native
 
     (folds, plan), info = run(

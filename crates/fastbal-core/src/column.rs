@@ -1,21 +1,10 @@
-//! Borrowed views of a label column, and the parallel driver every kernel uses.
+//! The column model: a label column as borrowed chunks, nothing copied.
 //!
 //! A column arrives as chunks (Arrow chunks, or one numpy buffer). Each chunk is
-//! a set of borrowed slices plus an optional validity bitmap; nothing is copied.
-//! Kernels never look at values directly: an [`IdSource`] turns any stretch of
-//! rows into a block of *raw ids* (`u32`, [`NULL`] for a missing label), and
-//! the driver ([`fold_blocks`], [`map_blocks`]) walks those blocks in parallel.
+//! a set of borrowed slices plus an optional validity bitmap. Kernels never
+//! look at values directly: [`crate::factorize`] turns a column into raw ids.
 
-use rayon::prelude::*;
-
-/// The raw id (and class code) of a null row.
-pub const NULL: u32 = u32::MAX;
-
-/// Rows decoded at once: small enough to stay in L1 beside the kernel's tables.
-pub const BLOCK: usize = 2048;
-
-/// Rows handed to one parallel task.
-const SEGMENT: usize = 1 << 16;
+use crate::ids::NULL;
 
 /// An Arrow validity bitmap: bit `offset + i` (LSB first) is set when row `i` is valid.
 #[derive(Clone, Copy, Debug)]
@@ -77,218 +66,139 @@ impl<T: Copy> Chunk<'_, T> {
     }
 }
 
-/// A label column read as raw ids: every row maps to an id in `0..n_ids()` or
-/// to [`NULL`]. Ids are ordered like the label values they stand for, so the
-/// class order is the value order whatever the input's representation.
-pub trait IdSource: Sync {
-    /// Size of the raw id space.
-    fn n_ids(&self) -> usize;
+/// Integer label types: `key` maps a value to `u64` preserving order.
+pub trait IntLabel: Copy + Ord + Send + Sync + 'static {
+    const MIN: Self;
+    const MAX: Self;
+    const SIGNED: bool;
+    /// `key(0)`: keys at or above it are non-negative values.
+    const ZERO_KEY: u64 = if Self::SIGNED { 1 << 63 } else { 0 };
+    fn key(self) -> u64;
+}
+
+macro_rules! int_label {
+    (signed: $($t:ty),*) => {$(
+        impl IntLabel for $t {
+            const SIGNED: bool = true;
+            const MIN: Self = <$t>::MIN;
+            const MAX: Self = <$t>::MAX;
+            #[inline(always)]
+            fn key(self) -> u64 { (self as i64 as u64) ^ (1 << 63) }
+        }
+    )*};
+    (unsigned: $($t:ty),*) => {$(
+        impl IntLabel for $t {
+            const SIGNED: bool = false;
+            const MIN: Self = <$t>::MIN;
+            const MAX: Self = <$t>::MAX;
+            #[inline(always)]
+            fn key(self) -> u64 { self as u64 }
+        }
+    )*};
+}
+int_label!(signed: i8, i16, i32, i64);
+int_label!(unsigned: u8, u16, u32, u64);
+
+/// One chunk of Arrow strings: offsets into a data buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct StrChunk<'a, O> {
+    pub offsets: &'a [O],
+    pub data: &'a [u8],
+    pub validity: Option<Validity<'a>>,
+}
+
+/// One chunk of Arrow string views (`utf8_view`): 16-byte views given as raw
+/// little-endian bytes, and the data buffers they point into.
+#[derive(Clone, Debug)]
+pub struct ViewChunk<'a> {
+    pub views: &'a [u8],
+    pub buffers: Vec<&'a [u8]>,
+    pub validity: Option<Validity<'a>>,
+}
+
+/// Fixed-width UCS-4 strings (numpy `<U`): `width` code points per row, given
+/// as native-endian bytes; trailing NUL code points are padding.
+#[derive(Clone, Copy, Debug)]
+pub struct Ucs4Chunk<'a> {
+    pub data: &'a [u8],
+    pub width: usize,
+    pub len: usize,
+}
+
+/// Integer chunks of one type.
+#[derive(Clone, Debug)]
+pub enum Ints<'a> {
+    I8(Vec<Chunk<'a, i8>>),
+    I16(Vec<Chunk<'a, i16>>),
+    I32(Vec<Chunk<'a, i32>>),
+    I64(Vec<Chunk<'a, i64>>),
+    U8(Vec<Chunk<'a, u8>>),
+    U16(Vec<Chunk<'a, u16>>),
+    U32(Vec<Chunk<'a, u32>>),
+    U64(Vec<Chunk<'a, u64>>),
+}
+
+/// Run `$body` with `$c` bound to the typed chunk vector of an [`Ints`].
+macro_rules! with_ints {
+    ($ints:expr, $c:ident => $body:expr) => {
+        match $ints {
+            $crate::column::Ints::I8($c) => $body,
+            $crate::column::Ints::I16($c) => $body,
+            $crate::column::Ints::I32($c) => $body,
+            $crate::column::Ints::I64($c) => $body,
+            $crate::column::Ints::U8($c) => $body,
+            $crate::column::Ints::U16($c) => $body,
+            $crate::column::Ints::U32($c) => $body,
+            $crate::column::Ints::U64($c) => $body,
+        }
+    };
+}
+
+pub(crate) use with_ints;
+
+impl Ints<'_> {
     /// Lengths of the chunks, in row order.
-    fn chunk_lens(&self) -> Vec<usize>;
-    /// Write the raw ids of rows `start..start + out.len()` of chunk `chunk`.
-    fn read(&self, chunk: usize, start: usize, out: &mut [u32]);
+    pub fn chunk_lens(&self) -> Vec<usize> {
+        with_ints!(self, c => c.iter().map(|c| c.values.len()).collect())
+    }
+}
+
+/// A label column, borrowed from its owner (Arrow arrays, a numpy buffer).
+#[derive(Clone, Debug)]
+pub enum Column<'a> {
+    Int(Ints<'a>),
+    Utf8(Vec<StrChunk<'a, i32>>),
+    LargeUtf8(Vec<StrChunk<'a, i64>>),
+    View(Vec<ViewChunk<'a>>),
+    Ucs4(Vec<Ucs4Chunk<'a>>),
+    /// Dictionary-encoded: `values` has one chunk per key chunk, that chunk's dictionary.
+    Dict {
+        keys: Ints<'a>,
+        values: Box<Column<'a>>,
+    },
+}
+
+impl Column<'_> {
+    /// Lengths of the chunks, in row order.
+    pub fn chunk_lens(&self) -> Vec<usize> {
+        match self {
+            Column::Int(ints) => ints.chunk_lens(),
+            Column::Utf8(c) => c.iter().map(|c| c.offsets.len().saturating_sub(1)).collect(),
+            Column::LargeUtf8(c) => c.iter().map(|c| c.offsets.len().saturating_sub(1)).collect(),
+            Column::View(c) => c.iter().map(|c| c.views.len() / 16).collect(),
+            Column::Ucs4(c) => c.iter().map(|c| c.len).collect(),
+            Column::Dict { keys, .. } => keys.chunk_lens(),
+        }
+    }
+
     /// Total rows.
-    fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.chunk_lens().iter().sum()
     }
-    fn is_empty(&self) -> bool {
+
+    pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-impl<T: IdSource + ?Sized> IdSource for &T {
-    fn n_ids(&self) -> usize {
-        (**self).n_ids()
-    }
-    fn chunk_lens(&self) -> Vec<usize> {
-        (**self).chunk_lens()
-    }
-    fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
-        (**self).read(chunk, start, out)
-    }
-}
-
-/// Raw ids that are already materialized (class codes of a factorized column).
-pub struct CodeIds<'a> {
-    pub codes: &'a [u32],
-    pub n_ids: usize,
-}
-
-impl IdSource for CodeIds<'_> {
-    fn n_ids(&self) -> usize {
-        self.n_ids
-    }
-    fn chunk_lens(&self) -> Vec<usize> {
-        vec![self.codes.len()]
-    }
-    fn read(&self, _chunk: usize, start: usize, out: &mut [u32]) {
-        out.copy_from_slice(&self.codes[start..start + out.len()]);
-    }
-}
-
-/// Look up a per-class table for every id of a block: `out[j] = table[ids[j]]`,
-/// `missing` for [`NULL`] (and any id past the table). The table is copied
-/// with `missing` appended so the lookup is a clamped, branch-free index.
-pub fn gather_by_id<T: Copy + Send + Sync>(src: &dyn IdSource, table: &[T], missing: T, out: &mut [T]) {
-    let mut padded = Vec::with_capacity(table.len() + 1);
-    padded.extend_from_slice(table);
-    padded.push(missing);
-    let last = table.len();
-    map_blocks(src, out, |_, ids, out| {
-        for (o, &id) in out.iter_mut().zip(ids) {
-            *o = padded[(id as usize).min(last)];
-        }
-    });
-}
-
-/// A zero-filled vector of `n` values for a per-row output.
-///
-/// Large outputs are written once, right after allocation; the first touch of
-/// fresh memory dominates such a pass. On Linux the allocation is advised to
-/// use huge pages (as numpy does for its arrays), so it faults once per 2 MiB
-/// instead of once per 4 KiB.
-pub fn zeroed<T: Clone + Zero>(n: usize) -> Vec<T> {
-    let v = vec![T::ZERO; n]; // calloc: fresh pages, not yet touched
-    advise_huge_pages(v.as_ptr().cast(), std::mem::size_of_val(v.as_slice()));
-    v
-}
-
-/// Types whose all-zero value [`zeroed`] allocates.
-pub trait Zero {
-    const ZERO: Self;
-}
-
-macro_rules! zero {
-    ($($t:ty = $z:expr),*) => {$(impl Zero for $t { const ZERO: Self = $z; })*};
-}
-zero!(bool = false, i8 = 0, i16 = 0, i32 = 0, i64 = 0, u8 = 0, u32 = 0, u64 = 0, f64 = 0.0);
-
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(ptr: *const u8, len: usize) {
-    const PAGE: usize = 4096;
-    if len < 4 << 20 {
-        return;
-    }
-    let start = (ptr as usize).next_multiple_of(PAGE);
-    let end = (ptr as usize + len) / PAGE * PAGE;
-    if end > start {
-        // SAFETY: the range lies inside one live allocation; MADV_HUGEPAGE only
-        // changes how the kernel backs those pages, never their contents.
-        unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_ptr: *const u8, _len: usize) {}
-
-/// A stretch of rows handed to one task.
-#[derive(Clone, Copy, Debug)]
-struct Segment {
-    chunk: usize,
-    start: usize,
-    len: usize,
-    /// Global position of the segment's first row.
-    row: usize,
-}
-
-fn segments(lens: &[usize]) -> Vec<Segment> {
-    let mut out = Vec::new();
-    let mut row = 0;
-    for (chunk, &len) in lens.iter().enumerate() {
-        let mut start = 0;
-        while start < len {
-            let n = SEGMENT.min(len - start);
-            out.push(Segment { chunk, start, len: n, row });
-            start += n;
-            row += n;
-        }
-    }
-    out
-}
-
-fn for_each_block(src: &dyn IdSource, seg: Segment, buf: &mut [u32], mut f: impl FnMut(usize, &[u32])) {
-    let mut done = 0;
-    while done < seg.len {
-        let n = BLOCK.min(seg.len - done);
-        let ids = &mut buf[..n];
-        src.read(seg.chunk, seg.start + done, ids);
-        f(seg.row + done, ids);
-        done += n;
-    }
-}
-
-/// Fold every block of raw ids into one accumulator per contiguous group of
-/// rows (one group per thread), returned in row order.
-///
-/// `f(acc, row, ids)` receives the global position of the block's first row.
-pub fn fold_groups<A, I, F>(src: &dyn IdSource, init: I, f: F) -> Vec<A>
-where
-    A: Send,
-    I: Fn() -> A + Sync + Send,
-    F: Fn(&mut A, usize, &[u32]) + Sync,
-{
-    let segs = segments(&src.chunk_lens());
-    let groups = rayon::current_num_threads().clamp(1, segs.len().max(1));
-    let per_group = segs.len().div_ceil(groups).max(1);
-    segs.par_chunks(per_group)
-        .map(|group| {
-            let mut acc = init();
-            let mut buf = vec![0u32; BLOCK];
-            for &seg in group {
-                for_each_block(src, seg, &mut buf, |row, ids| f(&mut acc, row, ids));
-            }
-            acc
-        })
-        .collect()
-}
-
-/// [`fold_groups`], then merge the accumulators. Callers merge associatively
-/// (counts, sums), which makes the result independent of the thread count.
-pub fn fold_blocks<A, I, F, M>(src: &dyn IdSource, init: I, f: F, merge: M) -> A
-where
-    A: Send,
-    I: Fn() -> A + Sync + Send,
-    F: Fn(&mut A, usize, &[u32]) + Sync,
-    M: Fn(A, A) -> A,
-{
-    fold_groups(src, &init, f).into_iter().reduce(merge).unwrap_or_else(init)
-}
-
-/// Visit every block in row order on the calling thread.
-pub fn for_each_block_seq(src: &dyn IdSource, mut f: impl FnMut(usize, &[u32])) {
-    let mut buf = vec![0u32; BLOCK];
-    for seg in segments(&src.chunk_lens()) {
-        for_each_block(src, seg, &mut buf, &mut f);
-    }
-}
-
-/// Fill a per-row output in parallel: `f(row, ids, out)` writes `out[j]` for
-/// the block's rows, where `out` is the matching stretch of `output`.
-pub fn map_blocks<T, F>(src: &dyn IdSource, output: &mut [T], f: F)
-where
-    T: Send,
-    F: Fn(usize, &[u32], &mut [T]) + Sync,
-{
-    assert_eq!(output.len(), src.len(), "output length must match the column");
-    let segs = segments(&src.chunk_lens());
-    let mut pieces = Vec::with_capacity(segs.len());
-    let mut rest = output;
-    for seg in &segs {
-        let (head, tail) = rest.split_at_mut(seg.len);
-        pieces.push((*seg, head));
-        rest = tail;
-    }
-    pieces.into_par_iter().for_each_init(
-        || vec![0u32; BLOCK],
-        |buf, (seg, out)| {
-            for_each_block(src, seg, buf, |row, ids| {
-                let at = row - seg.row;
-                f(row, ids, &mut out[at..at + ids.len()]);
-            });
-        },
-    );
 }
 
 #[cfg(test)]
@@ -302,25 +212,5 @@ mod tests {
         let got: Vec<bool> = (0..6).map(|i| v.is_valid(i)).collect();
         assert_eq!(got, [true, false, true, true, false, true]);
         assert_eq!(v.null_count(6), 2);
-    }
-
-    #[test]
-    fn segments_cover_chunks_in_order() {
-        let segs = segments(&[3, 0, SEGMENT + 5]);
-        let rows: Vec<(usize, usize, usize, usize)> = segs.iter().map(|s| (s.chunk, s.start, s.len, s.row)).collect();
-        assert_eq!(rows, [(0, 0, 3, 0), (2, 0, SEGMENT, 3), (2, SEGMENT, 5, SEGMENT + 3)]);
-    }
-
-    #[test]
-    fn map_blocks_sees_global_rows() {
-        let codes: Vec<u32> = (0..200_000u32).map(|i| i % 7).collect();
-        let src = CodeIds { codes: &codes, n_ids: 7 };
-        let mut out = vec![0u64; codes.len()];
-        map_blocks(&src, &mut out, |row, ids, out| {
-            for (j, &id) in ids.iter().enumerate() {
-                out[j] = (row + j) as u64 * 10 + id as u64;
-            }
-        });
-        assert!(out.iter().enumerate().all(|(i, &v)| v == i as u64 * 10 + (i % 7) as u64));
     }
 }

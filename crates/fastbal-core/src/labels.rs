@@ -1,14 +1,16 @@
 //! [`Labels`]: a factorized column (codes, counts, classes), built once and
 //! shared by every later operation.
 
-use crate::column::{gather_by_id, zeroed, CodeIds, NULL};
-use crate::factorize::{Classes, Column, Prepared};
+use crate::classes::Classes;
+use crate::column::Column;
+use crate::factorize::Prepared;
+use crate::ids::CodeIds;
 use crate::Result;
 
 /// A factorized label column.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Labels {
-    /// Class code per row, [`NULL`] for a missing label.
+    /// Class code per row, [`crate::NULL`] for a missing label.
     pub codes: Vec<u32>,
     /// Rows per class, indexed by code; every class has at least one row.
     pub counts: Vec<u64>,
@@ -26,10 +28,7 @@ impl Labels {
 
     /// Materialize the codes of a prepared column.
     pub fn from_prepared(prepared: &Prepared<'_>) -> Self {
-        let raw = prepared.raw_counts();
-        let (classes, lut) = prepared.compact(&raw);
-        let mut codes = zeroed(prepared.ids().len());
-        gather_by_id(prepared.ids(), &lut, NULL, &mut codes);
+        let (classes, codes, raw) = prepared.factorize();
         let counts = raw.counts.into_iter().filter(|&c| c > 0).collect();
         Labels { codes, counts, null_count: raw.null_count, classes }
     }

@@ -7,9 +7,18 @@
 //!
 //! | module | what lives there |
 //! |---|---|
-//! | [`column`] | borrowed chunks, validity, the parallel block driver |
-//! | [`factorize`] | raw ids for every input kind, histograms, classes |
+//! | [`column`] | the column model: borrowed chunks and validity |
+//! | [`ids`] | raw ids, the one way kernels read a column |
+//! | [`blocks`] | the parallel block driver |
+//! | [`parallel`] | the parallelism switch: rayon's pool or the calling thread |
+//! | [`factorize`] | raw ids for every input kind (integers, dictionaries) |
+//! | [`strings`], [`hash_factorize`] | string readers; hash factorization |
+//! | [`histogram`] | rows per raw id |
+//! | [`classes`] | the distinct label values |
 //! | [`labels`], [`view`] | factorized columns and the view kernels read |
+//! | [`row_keys`] | per-row keys of an id column |
+//! | [`alloc`] | large per-row outputs |
+//! | [`params`] | every argument rule, once (names, sizes, k, ...) |
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
 //! | [`split`] | split and k-fold plans and assignments |
@@ -18,24 +27,36 @@
 //! | [`resample`] | over- and under-sampling indices |
 //! | [`hash`] | the fixed hashes seeded results depend on |
 
+pub mod alloc;
+pub mod blocks;
+pub mod classes;
 pub mod column;
 mod error;
 pub mod factorize;
 pub mod hash;
+pub mod hash_factorize;
+pub mod histogram;
+pub mod ids;
 pub mod labels;
+pub mod parallel;
+pub mod params;
 pub mod rank;
 pub mod resample;
+pub mod row_keys;
 pub mod select;
 pub mod split;
+pub mod strings;
 pub mod text;
 pub mod view;
 pub mod weights;
 
-pub use column::{Chunk, Validity, NULL};
+pub use classes::Classes;
+pub use column::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
 pub use error::{Error, Result};
-pub use factorize::{
-    count_classes, histogram, ClassCounts, Classes, Column, Ints, Prepared, RawCounts, StrChunk, Ucs4Chunk, ViewChunk,
-};
+pub use factorize::{count_classes, ClassCounts, Prepared};
+pub use histogram::{histogram, RawCounts};
+pub use ids::{IdSource, NULL};
 pub use labels::{order_by_count, Labels};
 pub use rank::{Ranker, RowKeys};
+pub use row_keys::row_keys;
 pub use view::{Compacted, LabelView};

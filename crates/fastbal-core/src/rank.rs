@@ -15,8 +15,10 @@
 
 use rayon::prelude::*;
 
-use crate::column::{fold_blocks, map_blocks, zeroed, Zero, NULL};
+use crate::alloc::{zeroed, Zero};
+use crate::blocks::{fold_blocks, map_blocks};
 use crate::hash::{rank_hash, seed_offset};
+use crate::ids::NULL;
 use crate::view::LabelView;
 
 /// What a row's rank hash is computed from.

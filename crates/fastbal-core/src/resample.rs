@@ -2,8 +2,10 @@
 
 use rayon::prelude::*;
 
-use crate::column::{for_each_block_seq, zeroed, NULL};
+use crate::alloc::zeroed;
+use crate::blocks::for_each_block_seq;
 use crate::hash::{below, mix64, seed_offset};
+use crate::ids::NULL;
 use crate::rank::Ranker;
 use crate::select::sample_rows;
 use crate::view::LabelView;

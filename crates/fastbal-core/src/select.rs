@@ -1,8 +1,9 @@
 //! Which rows stay: class masks (min count, max count, top k, a class set) and
 //! stratified sampling.
 
+use crate::alloc::zeroed;
 use crate::bail_arg;
-use crate::column::{gather_by_id, zeroed};
+use crate::ids::gather_by_id;
 use crate::labels::order_by_count;
 use crate::rank::{lowest_rows_one_pass, positions, rank_parts, Ranker};
 use crate::view::LabelView;

@@ -5,6 +5,7 @@
 //! (see [`crate::rank`]): the lowest ranks go to test, then valid, the rest
 //! to train.
 
+pub use crate::params::{Rare, Size};
 use crate::rank::{rank_parts, Ranker};
 use crate::view::LabelView;
 use crate::{Error, Result};
@@ -13,26 +14,6 @@ use crate::{Error, Result};
 pub const TRAIN: usize = 0;
 pub const VALID: usize = 1;
 pub const TEST: usize = 2;
-
-/// A requested split size.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Size {
-    /// A fraction of the eligible rows, in `[0, 1)`.
-    Fraction(f64),
-    /// An absolute number of rows.
-    Rows(u64),
-}
-
-/// What to do with classes too small to appear in every non-empty split.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rare {
-    /// All their rows go to train.
-    Train,
-    /// Their rows are left out (assignment -1).
-    Drop,
-    /// Refuse, listing them.
-    Error,
-}
 
 /// Rows per class per split, and how the global sizes came out.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,17 +51,6 @@ fn apportion3(n: u64, p: [f64; 3]) -> [u64; 3] {
 
 /// Plan a stratified split of classes with `counts` rows.
 pub fn plan_split(counts: &[u64], test: Size, valid: Size, rare: Rare) -> Result<SplitPlan> {
-    let nonempty_eval = |s: Size| match s {
-        Size::Fraction(f) => f > 0.0,
-        Size::Rows(r) => r > 0,
-    };
-    for (name, s) in [("test_size", test), ("val_size", valid)] {
-        if let Size::Fraction(f) = s {
-            if !(0.0..1.0).contains(&f) {
-                return Err(Error::InvalidArgument(format!("{name} must be in [0, 1) as a fraction; got {f}")));
-            }
-        }
-    }
     // a zero fraction is zero rows, so `val_size=0` and `val_size=0.0` plan alike
     let zero = |s: Size| if s == Size::Fraction(0.0) { Size::Rows(0) } else { s };
     let (test, valid) = if matches!((test, valid), (Size::Fraction(_), Size::Fraction(_))) {
@@ -88,7 +58,7 @@ pub fn plan_split(counts: &[u64], test: Size, valid: Size, rare: Rare) -> Result
     } else {
         (zero(test), zero(valid))
     };
-    let n_splits = 1 + nonempty_eval(test) as u64 + nonempty_eval(valid) as u64;
+    let n_splits = 1 + test.is_nonempty() as u64 + valid.is_nonempty() as u64;
     let rare_classes: Vec<u32> = (0..counts.len() as u32).filter(|&c| counts[c as usize] < n_splits).collect();
     if rare == Rare::Error && !rare_classes.is_empty() {
         return Err(Error::RareClasses { classes: rare_classes, min_rows: n_splits });
@@ -120,7 +90,7 @@ pub fn plan_split(counts: &[u64], test: Size, valid: Size, rare: Rare) -> Result
             [n - t - v, v, t]
         }
     };
-    let active = [true, target[VALID] > 0 || nonempty_eval(valid), target[TEST] > 0 || nonempty_eval(test)];
+    let active = [true, target[VALID] > 0 || valid.is_nonempty(), target[TEST] > 0 || test.is_nonempty()];
 
     // Quotas are exact fractions: class c's quota in split s is nc * target[s] / n.
     let mut cells = vec![[0u64; 3]; counts.len()];

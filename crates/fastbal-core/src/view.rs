@@ -2,8 +2,9 @@
 //! [`IdSource`]) and the per-class counts — whether the column was factorized
 //! into [`Labels`] beforehand or is read in place for a single call.
 
-use crate::column::{IdSource, NULL};
-use crate::factorize::{Classes, Prepared};
+use crate::classes::Classes;
+use crate::factorize::Prepared;
+use crate::ids::{IdSource, NULL};
 use crate::labels::Labels;
 
 /// Class codes per row and rows per class. Every class has at least one row.

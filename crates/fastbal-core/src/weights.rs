@@ -1,33 +1,10 @@
 //! Class weights and per-row sample weights.
 
-use crate::column::{gather_by_id, zeroed};
+use crate::alloc::zeroed;
+use crate::ids::gather_by_id;
+pub use crate::params::{Normalize, Strategy};
 use crate::view::LabelView;
-use crate::{bail_arg, Result};
-
-/// How a class's weight follows from its count.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Strategy {
-    /// scikit-learn's `compute_class_weight("balanced")`: `n / (k * count)`.
-    Balanced,
-    /// `1 / count`.
-    Inverse,
-    /// `sqrt(max_count / (count + 1))`: a softer re-weighting.
-    Sqrt,
-    /// Cui et al. (2019), class-balanced loss: `(1 - beta) / (1 - beta^count)`,
-    /// normalized so the weights sum to the number of classes.
-    Effective { beta: f64 },
-}
-
-/// How weights are scaled after the strategy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Normalize {
-    None,
-    /// Mean weight per row 1: `sum(count * weight) = rows`, so a weighted
-    /// loss keeps the scale of the unweighted one.
-    Mean,
-    /// Weights sum to the number of classes.
-    Sum,
-}
+use crate::Result;
 
 /// Weight per class (indexed by code), then normalized, then capped at `max_weight`.
 pub fn class_weights(
@@ -36,16 +13,7 @@ pub fn class_weights(
     normalize: Normalize,
     max_weight: Option<f64>,
 ) -> Result<Vec<f64>> {
-    if let Some(cap) = max_weight {
-        if cap.is_nan() || cap <= 0.0 {
-            bail_arg!("max_weight must be positive; got {cap}");
-        }
-    }
-    if let Strategy::Effective { beta } = strategy {
-        if !(0.0..1.0).contains(&beta) {
-            bail_arg!("beta must be in [0, 1); got {beta}");
-        }
-    }
+    let max_weight = crate::params::max_weight(max_weight)?;
     let k = counts.len() as f64;
     let n: f64 = counts.iter().sum::<u64>() as f64;
     let max = counts.iter().copied().max().unwrap_or(0) as f64;

@@ -1,0 +1,146 @@
+//! The parallel block driver every kernel uses: rows are cut into segments
+//! (one parallel task each) and decoded a block at a time into raw ids.
+
+use rayon::prelude::*;
+
+use crate::ids::IdSource;
+
+/// Rows decoded at once: small enough to stay in L1 beside the kernel's tables.
+pub const BLOCK: usize = 2048;
+
+/// Rows handed to one parallel task.
+const SEGMENT: usize = 1 << 16;
+
+/// A stretch of rows handed to one task.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    chunk: usize,
+    start: usize,
+    len: usize,
+    /// Global position of the segment's first row.
+    row: usize,
+}
+
+fn segments(lens: &[usize]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut row = 0;
+    for (chunk, &len) in lens.iter().enumerate() {
+        let mut start = 0;
+        while start < len {
+            let n = SEGMENT.min(len - start);
+            out.push(Segment { chunk, start, len: n, row });
+            start += n;
+            row += n;
+        }
+    }
+    out
+}
+
+fn for_each_block(src: &dyn IdSource, seg: Segment, buf: &mut [u32], mut f: impl FnMut(usize, &[u32])) {
+    let mut done = 0;
+    while done < seg.len {
+        let n = BLOCK.min(seg.len - done);
+        let ids = &mut buf[..n];
+        src.read(seg.chunk, seg.start + done, ids);
+        f(seg.row + done, ids);
+        done += n;
+    }
+}
+
+/// Fold every block of raw ids into one accumulator per contiguous group of
+/// rows (one group per thread), returned in row order.
+///
+/// `f(acc, row, ids)` receives the global position of the block's first row.
+pub fn fold_groups<A, I, F>(src: &dyn IdSource, init: I, f: F) -> Vec<A>
+where
+    A: Send,
+    I: Fn() -> A + Sync + Send,
+    F: Fn(&mut A, usize, &[u32]) + Sync,
+{
+    let segs = segments(&src.chunk_lens());
+    let groups = rayon::current_num_threads().clamp(1, segs.len().max(1));
+    let per_group = segs.len().div_ceil(groups).max(1);
+    segs.par_chunks(per_group)
+        .map(|group| {
+            let mut acc = init();
+            let mut buf = vec![0u32; BLOCK];
+            for &seg in group {
+                for_each_block(src, seg, &mut buf, |row, ids| f(&mut acc, row, ids));
+            }
+            acc
+        })
+        .collect()
+}
+
+/// [`fold_groups`], then merge the accumulators. Callers merge associatively
+/// (counts, sums), which makes the result independent of the thread count.
+pub fn fold_blocks<A, I, F, M>(src: &dyn IdSource, init: I, f: F, merge: M) -> A
+where
+    A: Send,
+    I: Fn() -> A + Sync + Send,
+    F: Fn(&mut A, usize, &[u32]) + Sync,
+    M: Fn(A, A) -> A,
+{
+    fold_groups(src, &init, f).into_iter().reduce(merge).unwrap_or_else(init)
+}
+
+/// Visit every block in row order on the calling thread.
+pub fn for_each_block_seq(src: &dyn IdSource, mut f: impl FnMut(usize, &[u32])) {
+    let mut buf = vec![0u32; BLOCK];
+    for seg in segments(&src.chunk_lens()) {
+        for_each_block(src, seg, &mut buf, &mut f);
+    }
+}
+
+/// Fill a per-row output in parallel: `f(row, ids, out)` writes `out[j]` for
+/// the block's rows, where `out` is the matching stretch of `output`.
+pub fn map_blocks<T, F>(src: &dyn IdSource, output: &mut [T], f: F)
+where
+    T: Send,
+    F: Fn(usize, &[u32], &mut [T]) + Sync,
+{
+    assert_eq!(output.len(), src.len(), "output length must match the column");
+    let segs = segments(&src.chunk_lens());
+    let mut pieces = Vec::with_capacity(segs.len());
+    let mut rest = output;
+    for seg in &segs {
+        let (head, tail) = rest.split_at_mut(seg.len);
+        pieces.push((*seg, head));
+        rest = tail;
+    }
+    pieces.into_par_iter().for_each_init(
+        || vec![0u32; BLOCK],
+        |buf, (seg, out)| {
+            for_each_block(src, seg, buf, |row, ids| {
+                let at = row - seg.row;
+                f(row, ids, &mut out[at..at + ids.len()]);
+            });
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::CodeIds;
+
+    #[test]
+    fn segments_cover_chunks_in_order() {
+        let segs = segments(&[3, 0, SEGMENT + 5]);
+        let rows: Vec<(usize, usize, usize, usize)> = segs.iter().map(|s| (s.chunk, s.start, s.len, s.row)).collect();
+        assert_eq!(rows, [(0, 0, 3, 0), (2, 0, SEGMENT, 3), (2, SEGMENT, 5, SEGMENT + 3)]);
+    }
+
+    #[test]
+    fn map_blocks_sees_global_rows() {
+        let codes: Vec<u32> = (0..200_000u32).map(|i| i % 7).collect();
+        let src = CodeIds { codes: &codes, n_ids: 7 };
+        let mut out = vec![0u64; codes.len()];
+        map_blocks(&src, &mut out, |row, ids, out| {
+            for (j, &id) in ids.iter().enumerate() {
+                out[j] = (row + j) as u64 * 10 + id as u64;
+            }
+        });
+        assert!(out.iter().enumerate().all(|(i, &v)| v == i as u64 * 10 + (i % 7) as u64));
+    }
+}

@@ -1,0 +1,71 @@
+//! Raw ids: the one way kernels read a column. An [`IdSource`] turns any
+//! stretch of rows into a block of `u32` ids, [`NULL`] for a missing label.
+
+use crate::blocks::map_blocks;
+
+/// The raw id (and class code) of a null row.
+pub const NULL: u32 = u32::MAX;
+
+/// A label column read as raw ids: every row maps to an id in `0..n_ids()` or
+/// to [`NULL`]. Ids are ordered like the label values they stand for, so the
+/// class order is the value order whatever the input's representation.
+pub trait IdSource: Sync {
+    /// Size of the raw id space.
+    fn n_ids(&self) -> usize;
+    /// Lengths of the chunks, in row order.
+    fn chunk_lens(&self) -> Vec<usize>;
+    /// Write the raw ids of rows `start..start + out.len()` of chunk `chunk`.
+    fn read(&self, chunk: usize, start: usize, out: &mut [u32]);
+    /// Total rows.
+    fn len(&self) -> usize {
+        self.chunk_lens().iter().sum()
+    }
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T: IdSource + ?Sized> IdSource for &T {
+    fn n_ids(&self) -> usize {
+        (**self).n_ids()
+    }
+    fn chunk_lens(&self) -> Vec<usize> {
+        (**self).chunk_lens()
+    }
+    fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
+        (**self).read(chunk, start, out)
+    }
+}
+
+/// Raw ids that are already materialized (class codes of a factorized column).
+pub struct CodeIds<'a> {
+    pub codes: &'a [u32],
+    pub n_ids: usize,
+}
+
+impl IdSource for CodeIds<'_> {
+    fn n_ids(&self) -> usize {
+        self.n_ids
+    }
+    fn chunk_lens(&self) -> Vec<usize> {
+        vec![self.codes.len()]
+    }
+    fn read(&self, _chunk: usize, start: usize, out: &mut [u32]) {
+        out.copy_from_slice(&self.codes[start..start + out.len()]);
+    }
+}
+
+/// Look up a per-class table for every id of a block: `out[j] = table[ids[j]]`,
+/// `missing` for [`NULL`] (and any id past the table). The table is copied
+/// with `missing` appended so the lookup is a clamped, branch-free index.
+pub fn gather_by_id<T: Copy + Send + Sync>(src: &dyn IdSource, table: &[T], missing: T, out: &mut [T]) {
+    let mut padded = Vec::with_capacity(table.len() + 1);
+    padded.extend_from_slice(table);
+    padded.push(missing);
+    let last = table.len();
+    map_blocks(src, out, |_, ids, out| {
+        for (o, &id) in out.iter_mut().zip(ids) {
+            *o = padded[(id as usize).min(last)];
+        }
+    });
+}
