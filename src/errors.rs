@@ -12,23 +12,31 @@ pub fn to_py(err: Error) -> PyErr {
     }
 }
 
-/// Like [`to_py`], naming classes by their values rather than their codes.
-pub fn with_classes(err: Error, classes: &Classes) -> PyErr {
-    match err {
-        Error::RareClasses { classes: codes, min_rows } => {
+/// The message of a core error, naming classes by their values when they are known.
+pub fn message(err: &Error, classes: Option<&Classes>) -> String {
+    match (err, classes) {
+        (Error::RareClasses { classes: codes, min_rows }, Some(classes)) => {
             const SHOWN: usize = 20;
             let mut names: Vec<String> = codes.iter().take(SHOWN).map(|&c| classes.display(c as usize)).collect();
             if codes.len() > SHOWN {
                 names.push(format!("... {} more", codes.len() - SHOWN));
             }
-            PyValueError::new_err(format!(
+            format!(
                 "{} classes have fewer than {min_rows} rows, too few to appear in every split: {}; \
                  pass rare=\"train\" to put them in train, rare=\"drop\" to leave them out, \
                  or filter them first (fastbal.filter_min_count)",
                 codes.len(),
                 names.join(", ")
-            ))
+            )
         }
+        (other, _) => other.to_string(),
+    }
+}
+
+/// Like [`to_py`], naming classes by their values rather than their codes.
+pub fn with_classes(err: Error, classes: &Classes) -> PyErr {
+    match err {
+        e @ Error::RareClasses { .. } => PyValueError::new_err(message(&e, Some(classes))),
         other => to_py(other),
     }
 }

@@ -1,9 +1,8 @@
 //! Bindings of row selection: class masks and stratified samples.
 
 use fastbal_core::params::{MaskRule, SampleSize};
-use fastbal_core::rank::Ranker;
-use fastbal_core::select::{apportion, class_mask, keep_max_count, keep_min_count, keep_top_k, sample_rows};
-use fastbal_core::{Error, RowKeys};
+use fastbal_core::select::{class_mask, keep_classes, stratified_sample as core_sample};
+use fastbal_core::Error;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
@@ -19,13 +18,9 @@ type RuleMaskResult<'py> = (Bound<'py, PyArray1<bool>>, Bound<'py, PyArray1<bool
 /// (count <= k) or "top_k" (the k most frequent classes).
 #[pyfunction]
 pub fn rule_mask<'py>(py: Python<'py>, x: &Bound<'py, PyAny>, rule: &str, k: u64) -> PyResult<RuleMaskResult<'py>> {
-    let keep: fn(&[u64], u64) -> Vec<bool> = match rule.parse::<MaskRule>().map_err(to_py)? {
-        MaskRule::MinCount => keep_min_count,
-        MaskRule::MaxCount => keep_max_count,
-        MaskRule::TopK => |counts, k| keep_top_k(counts, usize::try_from(k).unwrap_or(usize::MAX)),
-    };
+    let rule: MaskRule = rule.parse().map_err(to_py)?;
     let ((mask, keep), meta) = with_view(py, x, |v| {
-        let keep = keep(v.counts, k);
+        let keep = keep_classes(rule, v.counts, k);
         Ok((class_mask(v, &keep), keep))
     })?;
     Ok((vec_to_py(py, mask), vec_to_py(py, keep), meta_to_py(py, meta)?))
@@ -60,10 +55,6 @@ pub fn stratified_sample<'py>(
     seed: u64,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<u64>>, Option<PyMeta<'py>>)> {
     let size = SampleSize::new(n, fraction).map_err(to_py)?;
-    let ((rows, sizes), meta) = with_view(py, x, |v| {
-        let n = size.rows(v.total())?;
-        let sizes = apportion(v.counts, n);
-        Ok((sample_rows(v, Ranker::new(RowKeys::Position, seed), &sizes)?, sizes))
-    })?;
+    let ((rows, sizes), meta) = with_view(py, x, |v| core_sample(v, size, seed))?;
     Ok((vec_to_py(py, rows), vec_to_py(py, sizes), meta_to_py(py, meta)?))
 }

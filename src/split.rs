@@ -2,8 +2,8 @@
 
 use fastbal_core::params::{folds, Rare, Size, SizeArg};
 use fastbal_core::rank::{positions_by_value, shuffle as shuffle_rows, Ranker};
-use fastbal_core::split::{assign_kfold, assign_split, plan_kfold, plan_split};
-use fastbal_core::{row_keys, Error, RowKeys};
+use fastbal_core::row_keys;
+use fastbal_core::split::{stratified_kfold as core_kfold, stratified_split as core_split};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -43,14 +43,6 @@ fn keys(py: Python<'_>, ids: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u
     detach(py, column.len(), || row_keys(&column)).map(Some).map_err(to_py)
 }
 
-fn ranker<'a>(keys: &'a Option<Vec<u64>>, seed: u64, n_rows: usize) -> fastbal_core::Result<Ranker<'a>> {
-    match keys {
-        None => Ok(Ranker::new(RowKeys::Position, seed)),
-        Some(k) if k.len() == n_rows => Ok(Ranker::new(RowKeys::Hashed(k), seed)),
-        Some(k) => Err(Error::InvalidArgument(format!("ids has {} rows but the labels have {n_rows}", k.len()))),
-    }
-}
-
 type SplitResult<'py> = (
     Bound<'py, PyArray1<i8>>,
     (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>),
@@ -79,9 +71,8 @@ pub fn stratified_split<'py>(
     let rare: Rare = rare.parse().map_err(to_py)?;
     let keys = keys(py, ids)?;
     let ((assignment, parts, plan), meta) = with_view(py, x, |v| {
-        let ranker = ranker(&keys, seed, v.len())?;
-        let plan = plan_split(v.counts, test, valid, rare)?;
-        let assignment = assign_split(v, ranker, &plan);
+        let ranker = Ranker::for_rows(keys.as_deref(), seed, v.len())?;
+        let (assignment, plan) = core_split(v, ranker, test, valid, rare)?;
         let mut parts = positions_by_value(&assignment, 3);
         if shuffle {
             parts.iter_mut().for_each(|p| shuffle_rows(p, ranker));
@@ -112,11 +103,8 @@ pub fn stratified_kfold<'py>(
 ) -> PyResult<(Bound<'py, PyArray1<i16>>, Bound<'py, PyArray2<u64>>, Option<PyMeta<'py>>)> {
     let k = folds(k).map_err(to_py)?;
     let keys = keys(py, ids)?;
-    let ((folds, plan), meta) = with_view(py, x, |v| {
-        let ranker = ranker(&keys, seed, v.len())?;
-        let plan = plan_kfold(v.counts, k)?;
-        Ok((assign_kfold(v, ranker, &plan), plan))
-    })?;
+    let ((folds, plan), meta) =
+        with_view(py, x, |v| core_kfold(v, Ranker::for_rows(keys.as_deref(), seed, v.len())?, k))?;
     let n = plan.len();
     let plan = vec_to_py(py, plan.concat()).reshape([n, k])?;
     Ok((vec_to_py(py, folds), plan, meta_to_py(py, meta)?))

@@ -4,7 +4,10 @@
 //! a set of borrowed slices plus an optional validity bitmap. Kernels never
 //! look at values directly: [`crate::factorize`] turns a column into raw ids.
 
+use std::ops::Range;
+
 use crate::ids::NULL;
+use crate::{Error, Result};
 
 /// An Arrow validity bitmap: bit `offset + i` (LSB first) is set when row `i` is valid.
 #[derive(Clone, Copy, Debug)]
@@ -171,7 +174,8 @@ pub enum Column<'a> {
     LargeUtf8(Vec<StrChunk<'a, i64>>),
     View(Vec<ViewChunk<'a>>),
     Ucs4(Vec<Ucs4Chunk<'a>>),
-    /// Dictionary-encoded: `values` has one chunk per key chunk, that chunk's dictionary.
+    /// Dictionary-encoded: `values` has one chunk per key chunk, that chunk's
+    /// dictionary, or a single chunk shared by every key chunk.
     Dict {
         keys: Ints<'a>,
         values: Box<Column<'a>>,
@@ -198,6 +202,26 @@ impl Column<'_> {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Where each key chunk's dictionary lies in the concatenated dictionary
+/// values of a [`Column::Dict`]: its own chunk, or the one shared chunk.
+pub fn dictionary_ranges(keys: &Ints<'_>, values: &Column<'_>) -> Result<Vec<Range<usize>>> {
+    let (n_keys, lens) = (keys.chunk_lens().len(), values.chunk_lens());
+    match lens.as_slice() {
+        [shared] if n_keys > 1 => Ok(vec![0..*shared; n_keys]),
+        _ if lens.len() == n_keys => {
+            let mut at = 0;
+            Ok(lens
+                .iter()
+                .map(|&len| {
+                    at += len;
+                    at - len..at
+                })
+                .collect())
+        }
+        _ => Err(Error::InvalidData("dictionary column has a different number of key and dictionary chunks".into())),
     }
 }
 

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::alloc::zeroed;
 use crate::classes::Classes;
-use crate::column::{with_ints, Chunk, Column, IntLabel, Ints};
+use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel, Ints};
 use crate::hash_factorize::{hash_factorize, hashed};
 use crate::histogram::{histogram, RawCounts};
 use crate::ids::{gather_by_id, CodeIds, IdSource, NULL};
@@ -293,15 +293,7 @@ impl<K: IntLabel> IdSource for DictKeys<'_, K> {
 fn prepare_dict<'a>(keys: &'a Ints<'a>, values: &'a Column<'a>) -> Result<Prepared<'a>> {
     let dict = Prepared::new(values)?;
     let (classes, codes, _) = dict.factorize();
-    let mut luts = Vec::new();
-    let mut at = 0;
-    for len in values.chunk_lens() {
-        luts.push(codes[at..at + len].to_vec());
-        at += len;
-    }
-    if luts.len() != keys.chunk_lens().len() {
-        return Err(Error::InvalidData("dictionary column has a different number of key and dictionary chunks".into()));
-    }
+    let mut luts: Vec<Vec<u32>> = dictionary_ranges(keys, values)?.into_iter().map(|r| codes[r].to_vec()).collect();
     let mut counts = RawCounts { counts: vec![0; classes.len()], null_count: 0 };
     with_ints!(keys, chunks => {
         for (c, lut) in chunks.iter().zip(luts.iter_mut()) {

@@ -45,6 +45,18 @@ impl<'a> Ranker<'a> {
         Ranker { keys, offset: seed_offset(seed) }
     }
 
+    /// Rank `n_rows` rows by their position, or by `ids` (one key per row,
+    /// see [`crate::row_keys`]), under `seed`.
+    pub fn for_rows(ids: Option<&'a [u64]>, seed: u64, n_rows: usize) -> crate::Result<Self> {
+        match ids {
+            None => Ok(Ranker::new(RowKeys::Position, seed)),
+            Some(k) if k.len() == n_rows => Ok(Ranker::new(RowKeys::Hashed(k), seed)),
+            Some(k) => {
+                Err(crate::Error::InvalidArgument(format!("ids has {} rows but the labels have {n_rows}", k.len())))
+            }
+        }
+    }
+
     #[inline(always)]
     pub fn key(&self, row: usize) -> RankKey {
         let k = match self.keys {

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::classes::Classes;
-use crate::column::{with_ints, Chunk, Column, IntLabel};
+use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel};
 use crate::factorize::Prepared;
 use crate::hash::hash_bytes;
 use crate::strings::{str_reader, ucs4_class, ucs4_reader, view_reader};
@@ -84,12 +84,10 @@ pub fn row_keys(column: &Column<'_>) -> Result<Vec<u64>> {
         }
         Column::Dict { keys: dict_keys, values } => {
             let entry_keys = row_keys_allow_duplicates(values)?;
-            let lens = values.chunk_lens();
+            let ranges = dictionary_ranges(dict_keys, values)?;
             with_ints!(dict_keys, chunks => {
-                let mut start = 0;
-                for (c, len) in chunks.iter().zip(lens) {
-                    let entries = &entry_keys[start..start + len];
-                    start += len;
+                for (c, range) in chunks.iter().zip(ranges) {
+                    let entries = &entry_keys[range];
                     put(c.values.len(), &move |i| {
                         c.is_valid(i).then(|| entries.get((c.values[i].key() - key_zero(c)) as usize).copied()).flatten()
                     });

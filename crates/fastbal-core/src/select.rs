@@ -5,6 +5,7 @@ use crate::alloc::zeroed;
 use crate::bail_arg;
 use crate::ids::gather_by_id;
 use crate::labels::order_by_count;
+use crate::params::{MaskRule, SampleSize};
 use crate::rank::{lowest_rows_one_pass, positions, rank_parts, Ranker};
 use crate::view::LabelView;
 use crate::{Error, Result};
@@ -34,6 +35,15 @@ pub fn keep_top_k(counts: &[u64], k: usize) -> Vec<bool> {
         keep[c as usize] = true;
     }
     keep
+}
+
+/// The classes a rule keeps, one flag per class.
+pub fn keep_classes(rule: MaskRule, counts: &[u64], k: u64) -> Vec<bool> {
+    match rule {
+        MaskRule::MinCount => keep_min_count(counts, k),
+        MaskRule::MaxCount => keep_max_count(counts, k),
+        MaskRule::TopK => keep_top_k(counts, usize::try_from(k).unwrap_or(usize::MAX)),
+    }
 }
 
 /// Rows per class for a stratified sample of `n` rows out of `counts`.
@@ -96,6 +106,13 @@ pub fn sample_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> R
     let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
     let parts = rank_parts(view, ranker, &cuts, false, |p| p == 0);
     Ok(positions(&parts, |&keep| keep))
+}
+
+/// A stratified sample of a column, ranked by position under `seed`: the
+/// sorted rows and the rows taken per class.
+pub fn stratified_sample(view: &LabelView<'_>, size: SampleSize, seed: u64) -> Result<(Vec<i64>, Vec<u64>)> {
+    let sizes = apportion(view.counts, size.rows(view.total())?);
+    Ok((sample_rows(view, Ranker::new(crate::RowKeys::Position, seed), &sizes)?, sizes))
 }
 
 #[cfg(test)]

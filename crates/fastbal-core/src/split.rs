@@ -261,6 +261,25 @@ pub fn assign_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &[Vec<u64>])
     rank_parts(view, ranker, &cuts, -1, |p| p as i16)
 }
 
+/// Stratified split of a column: the split per row (`-1` left out) and the plan.
+pub fn stratified_split(
+    view: &LabelView<'_>,
+    ranker: Ranker<'_>,
+    test: Size,
+    valid: Size,
+    rare: Rare,
+) -> Result<(Vec<i8>, SplitPlan)> {
+    let plan = plan_split(view.counts, test, valid, rare)?;
+    Ok((assign_split(view, ranker, &plan), plan))
+}
+
+/// Stratified k-fold of a column: the fold per row (`-1` for nulls) and the
+/// plan (rows per class per fold).
+pub fn stratified_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, k: usize) -> Result<(Vec<i16>, Vec<Vec<u64>>)> {
+    let plan = plan_kfold(view.counts, k)?;
+    Ok((assign_kfold(view, ranker, &plan), plan))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,13 +49,11 @@ pub fn char_lengths(texts: &Column<'_>) -> Result<Vec<u32>> {
         }
         Column::Dict { keys, values } => {
             let entry = char_lengths(values)?;
-            let mut start = 0;
-            let lens = values.chunk_lens();
+            let ranges = crate::column::dictionary_ranges(keys, values)?;
             macro_rules! gather {
                 ($chunks:expr) => {
-                    for (c, len) in $chunks.iter().zip(lens) {
-                        let e = &entry[start..start + len];
-                        start += len;
+                    for (c, range) in $chunks.iter().zip(ranges) {
+                        let e = &entry[range];
                         out.par_extend((0..c.values.len()).into_par_iter().map(|i| {
                             if c.is_valid(i) {
                                 usize::try_from(c.values[i]).ok().and_then(|k| e.get(k).copied()).unwrap_or(NULL)

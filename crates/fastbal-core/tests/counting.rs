@@ -428,6 +428,28 @@ fn dictionary_chunks_with_different_dictionaries() {
 }
 
 #[test]
+fn dictionary_shared_by_every_key_chunk() {
+    // one dictionary for many key chunks (how a polars categorical arrives)
+    let dict = [Some("z"), Some("a"), Some("unused")];
+    let (o, d, _) = utf8::<i64>(&dict);
+    let (keys_a, keys_b, keys_c): ([u32; 3], [u32; 0], [u32; 2]) = ([0, 1, 0], [], [1, 1]);
+    let column = Column::Dict {
+        keys: Ints::U32(vec![Chunk::new(&keys_a, None), Chunk::new(&keys_b, None), Chunk::new(&keys_c, None)]),
+        values: Box::new(Column::LargeUtf8(vec![StrChunk { offsets: &o, data: &d, validity: None }])),
+    };
+    let labels = Labels::new(&column).unwrap();
+    // rows: z a z | | a a
+    assert_eq!(labels.classes, Classes::Str(["a", "z"].map(String::from).to_vec()));
+    assert_eq!(labels.codes, [1, 0, 1, 0, 0]);
+    assert_eq!(value_counts(&column), (labels.classes.clone(), vec![3, 2], 0));
+    let ids = fastbal_core::row_keys(&Column::Dict {
+        keys: Ints::U32(vec![Chunk::new(&keys_a[1..], None), Chunk::new(&keys_c[..1], None)]),
+        values: Box::new(Column::LargeUtf8(vec![StrChunk { offsets: &o, data: &d, validity: None }])),
+    });
+    assert!(matches!(ids, Err(Error::InvalidData(m)) if m.contains("rows 0 and 2")));
+}
+
+#[test]
 fn dictionary_of_ints_and_a_null_entry() {
     // entry 1 of the dictionary is itself null: rows pointing at it are missing
     let entries: [i64; 3] = [40, 0, -3];
