@@ -84,7 +84,9 @@ class LengthStats:
                     "max": int(lengths[-1]),
                 }
             )
-        table = pl.DataFrame(rows, schema_overrides={"class": hist.schema["class"]})
+        schema: dict[str, Any] = {"class": hist.schema["class"], "rows": pl.Int64, "min": pl.Int64}
+        schema.update(median=pl.Float64, mean=pl.Float64, p95=pl.Float64, max=pl.Int64)
+        table = pl.DataFrame(rows, schema=schema)  # typed even with no labeled row
         short: list[Any] = []
         long: list[Any] = []
         eligible = table.filter(pl.col("rows") >= 5)
