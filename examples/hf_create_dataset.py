@@ -82,7 +82,7 @@ def main() -> None:
     print(parts)
 
     train = parts["train"]
-    rep = fastbal.hf.report(train, "acct_code", "text", min_count=10)
+    rep = fastbal.hf.report(train, "acct_code", "text")
     print(rep.to_markdown())
 
     print(f"classes per split: {prepared.split.summary.classes_per_split}")

@@ -117,6 +117,9 @@ def class_weights(
     >>> import fastbal
     >>> fastbal.class_weights(["a"] * 99 + ["b"], "sqrt").to_dict()
     {'a': 0.99498743710662, 'b': 7.035623639735144}
+    >>> batches = [fastbal.value_counts(["a"] * 50), fastbal.value_counts(["a"] * 49 + ["b"])]
+    >>> fastbal.class_weights(fastbal.ValueCounts.merge(batches), "sqrt").to_dict()
+    {'a': 0.99498743710662, 'b': 7.035623639735144}
     """
     from fastbal._labels import ValueCounts
 
