@@ -391,6 +391,9 @@ def test_loss_recipe_with_torch() -> None:
     torch.testing.assert_close(acc, whole_grad)
 
 
+# third-party deprecation notices are not what this test is about
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_trainer_step_equals_one_full_batch_step(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
@@ -421,7 +424,7 @@ def test_trainer_step_equals_one_full_batch_step(tmp_path: Path) -> None:
                 learning_rate=0.5,
                 optim="sgd",
                 lr_scheduler_type="constant",
-                max_grad_norm=None,
+                max_grad_norm=0.0,  # no clipping
                 weight_decay=0.0,
                 report_to=[],
                 use_cpu=True,
