@@ -216,6 +216,19 @@ def test_streamed_counts_equal_in_memory(
     assert a == b
 
 
+def test_streamed_report_with_batches_without_labels() -> None:
+    ds = datasets.Dataset.from_dict(
+        {"y": ["a", "b", None, None, "a"], "t": ["x", "yy", "z", "w", "vvv"]}
+    )
+    whole = fastbal.hf.report(ds, "y", "t").to_dict()
+    streamed = fastbal.hf.report(ds.to_iterable_dataset(), "y", "t", batch_size=2).to_dict()
+    assert streamed == whole
+    assert [(c["class"], c["rows"], c["max"]) for c in whole["text_length"]["classes"]] == [
+        ("a", 2, 3),
+        ("b", 1, 2),
+    ]
+
+
 def test_value_counts_names() -> None:
     ds = make([1, 1, 0, 5, 1, -1], "classlabel")
     vc = fastbal.hf.value_counts(ds, "label")

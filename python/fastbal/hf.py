@@ -56,7 +56,8 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     ) from e
 
 from fastbal import _checks
-from fastbal._labels import ValueCounts
+from fastbal._labels import Labels, ValueCounts
+from fastbal._labels import value_counts as _count
 from fastbal._pipeline import PreparedSplit, prepare_split
 from fastbal._report import LabelReport, LengthStats, length_histogram
 from fastbal._select import DEFAULT_THRESHOLDS
@@ -359,8 +360,6 @@ def _named(counts: ValueCounts, names: list[str] | None) -> ValueCounts:
 
 def _stream_counts(dataset: Any, column: str, batch_size: int) -> tuple[ValueCounts, Any]:
     """Counts of a stream's label column in one pass, and its ClassLabel feature."""
-    from fastbal._labels import value_counts as count
-
     _check_name(dataset, column, "label column")
     feature = _classlabel(dataset, column)
     parts = []
@@ -369,7 +368,7 @@ def _stream_counts(dataset: Any, column: str, batch_size: int) -> tuple[ValueCou
         _check_type(column, values.type)
         if feature is not None:
             values = _missing_classlabel(values, column, list(feature.names))
-        parts.append(count(values))
+        parts.append(_count(values))
     if not parts:
         raise ValueError("the dataset has no rows")
     return ValueCounts.merge(parts), feature
@@ -392,14 +391,12 @@ def value_counts(
     >>> fastbal.hf.value_counts(ds.to_iterable_dataset(), "y", batch_size=3).to_dict()
     {'b': 2, 'a': 1}
     """
-    from fastbal._labels import value_counts as count
-
     ds = _dataset(dataset, "fastbal.hf.value_counts", stream_ok=True)
     if isinstance(ds, datasets.IterableDataset):
         counts, feature = _stream_counts(ds, label_column, batch_size)
         return _named(counts, list(feature.names) if feature is not None and names else None)
     col = _read(ds, label_column)
-    return _named(count(col.values), col.names if names else None)
+    return _named(_count(col.values), col.names if names else None)
 
 
 def report(
@@ -425,9 +422,6 @@ def report(
     >>> r.n_classes, r.imbalance_ratio, r.one_row_classes
     (3, 6.0, [3])
     """
-    from fastbal._labels import Labels
-    from fastbal._labels import value_counts as count
-
     ds = _dataset(dataset, "fastbal.hf.report", stream_ok=True)
     _check_name(ds, label_column, "label column")
     if text_column is not None:
@@ -453,12 +447,13 @@ def report(
             if not parts:
                 raise ValueError("the dataset has no rows")
             counts = ValueCounts.merge(parts)
-            hist = pl.concat(hists)
+            # a batch without a labeled row has an untyped empty histogram: leave it out
+            hist = pl.concat([h for h in hists if len(h)] or hists[:1])
     else:
         col = _read(ds, label_column)
         label_names = col.names
         if text_column is None:
-            counts, hist = count(col.values), None
+            counts, hist = _count(col.values), None
         else:
             labels = Labels(col.values)
             counts = labels.value_counts()
