@@ -184,10 +184,19 @@ def test_rare_classes() -> None:
 
 
 def test_summary_log() -> None:
-    ds = make([0] * 50 + [1] * 30 + [2] * 3, "classlabel")
-    parts, prepared = fastbal.hf.split(ds, "label", min_count=10, seed=42, return_summary=True)
+    ds = make([0] * 50 + [1] * 30 + [2] * 2 + [3], "classlabel")
+    parts, prepared = fastbal.hf.split(ds, "label", min_count=2, seed=42, return_summary=True)
     assert isinstance(prepared, fastbal.PreparedSplit)
-    assert str(prepared.steps[0]).startswith("min_count(10): kept 2 of 3 classes and 80 of 83 rows")
+    # ClassLabel classes by name
+    assert prepared.log().splitlines()[0] == (
+        "min_count(2): kept 3 of 4 classes and 82 of 83 rows; removed 1 class and 1 row "
+        "(1.205%) [fees]; imbalance ratio 50 : 1 -> 25 : 1; smallest class left: tax (2 rows)"
+    )
+    assert prepared.split.summary.classes.tolist() == ["rent", "travel", "tax"]
+    assert prepared.split.summary.rare_classes == ["tax"]
+    assert "too small for every split, all in train: tax" in prepared.log()
+    parts, prepared = fastbal.hf.split(ds, "label", min_count=10, seed=42, return_summary=True)
+    assert str(prepared.steps[0]).startswith("min_count(10): kept 2 of 4 classes and 80 of 83 rows")
     assert prepared.split.summary.missing_from_train == []
     assert [parts[n].num_rows for n in parts] == [56, 8, 16]
 

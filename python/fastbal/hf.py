@@ -38,6 +38,7 @@ arrays alike, through their shared operators.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
@@ -60,7 +61,7 @@ from fastbal._labels import Labels, ValueCounts
 from fastbal._labels import value_counts as _count
 from fastbal._pipeline import PreparedSplit, prepare_split
 from fastbal._report import LabelReport, LengthStats, length_histogram
-from fastbal._select import DEFAULT_THRESHOLDS
+from fastbal._select import DEFAULT_THRESHOLDS, FilterSummary
 from fastbal._weights import class_weights as _class_weights
 
 #: The DatasetDict keys `split` returns, in order (HuggingFace's names).
@@ -287,7 +288,8 @@ def split(
     their original order, built with `select(..., keep_in_memory=True)` (no
     cache file, nothing flattened). A split of size 0 is an empty Dataset.
     `return_summary=True` also returns the `PreparedSplit`: each filter
-    step's summary, the split summary and `log()`.
+    step's summary, the split summary and `log()` (ClassLabel classes by
+    name).
 
     >>> import datasets, fastbal.hf
     >>> ds = datasets.Dataset.from_dict({"acct": [10] * 20 + [2] * 10 + [7] * 3})
@@ -337,6 +339,8 @@ def split(
         rare=rare,
         ids=keys,
     )
+    if col.names is not None:
+        prepared = _with_names(prepared, col.names)
     parts = datasets.DatasetDict(
         {
             name: ds.select(rows, keep_in_memory=True)
@@ -344,6 +348,34 @@ def split(
         }
     )
     return (parts, prepared) if return_summary else parts
+
+
+def _with_names(prepared: PreparedSplit, names: list[str]) -> PreparedSplit:
+    """`prepared` with ClassLabel ids replaced by their names in every summary."""
+    table = np.empty(len(names), dtype=object)
+    table[:] = names
+
+    def named(ids: list[Any]) -> list[Any]:
+        return [names[i] for i in ids]
+
+    steps: list[FilterSummary | str] = []
+    for step in prepared.steps:
+        if isinstance(step, FilterSummary):
+            smallest = step.smallest_after
+            step = dataclasses.replace(
+                step,
+                removed_classes=named(step.removed_classes),
+                smallest_after=None if smallest is None else (names[smallest[0]], smallest[1]),
+            )
+        steps.append(step)
+    summary = prepared.split.summary
+    summary = dataclasses.replace(
+        summary,
+        classes=table[summary.classes.astype(np.int64)],
+        rare_classes=named(summary.rare_classes),
+    )
+    split = dataclasses.replace(prepared.split, summary=summary)
+    return PreparedSplit(prepared.assignment, split, steps)
 
 
 # --------------------------------------------------------------------------- counts and report
