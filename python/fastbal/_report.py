@@ -37,9 +37,12 @@ def length_histogram(x: Any, texts: Any) -> pl.DataFrame:
     from fastbal._input import to_native
 
     (codes, lengths, counts), info = run(_fastbal.text_length_histogram, x, to_native(texts))
+    classes = info.classes[codes.astype(np.int64)] if len(codes) else info.classes[:0]
+    # str classes stay String when there are none (a batch without labels), so batches concat
+    kind = pl.String if info.classes.dtype == object else None
     return pl.DataFrame(
         {
-            "class": info.classes[codes.astype(np.int64)] if len(codes) else info.classes[:0],
+            "class": pl.Series(classes, dtype=kind),
             "length": lengths.astype(np.int64),
             "rows": counts.astype(np.int64),
         }

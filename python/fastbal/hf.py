@@ -479,8 +479,7 @@ def report(
             if not parts:
                 raise ValueError("the dataset has no rows")
             counts = ValueCounts.merge(parts)
-            # a batch without a labeled row has an untyped empty histogram: leave it out
-            hist = pl.concat([h for h in hists if len(h)] or hists[:1])
+            hist = pl.concat(hists)
     else:
         col = _read(ds, label_column)
         label_names = col.names
