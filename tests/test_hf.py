@@ -57,13 +57,15 @@ def expected_labels(labels: list[Any], kind: str) -> list[Any]:
 
 @st.composite
 def label_columns(draw: Any) -> tuple[list[Any], str]:
-    kind = draw(st.sampled_from(["classlabel", "int", "str"]))
+    kind = draw(st.sampled_from(["classlabel", "int", "str", "bool"]))
     if kind == "classlabel":
         pool = st.integers(-1, len(NAMES) - 1)
     elif kind == "int":
-        pool = st.sampled_from([3, 10, 2, -7, 2**40])
+        pool = st.sampled_from([3, 10, 2, -7, 2**40, None])
+    elif kind == "str":
+        pool = st.sampled_from(["10", "2", "a", "é", "", None])
     else:
-        pool = st.sampled_from(["10", "2", "a", "é", ""])
+        pool = st.sampled_from([True, False, None])
     labels = draw(st.lists(pool, min_size=1, max_size=60))
     return labels, kind
 
@@ -301,9 +303,12 @@ def test_class_weights_int_and_str_columns() -> None:
 def test_streamed_weights_equal_in_memory(col: tuple[list[Any], str], strategy: str) -> None:
     labels, kind = col
     ds = make(labels, kind)
-    order = {"classlabel": None, "int": [3, 10, 2, -7, 2**40], "str": ["10", "2", "a", "é", ""]}[
-        kind
-    ]
+    order = {
+        "classlabel": None,
+        "int": [3, 10, 2, -7, 2**40],
+        "str": ["10", "2", "a", "é", ""],
+        "bool": [False, True],
+    }[kind]
     whole = fastbal.hf.class_weights(ds, "label", strategy, classes=order, normalize="mean")
     streamed = fastbal.hf.class_weights(
         ds.to_iterable_dataset(num_shards=2 if len(labels) > 1 else 1),
