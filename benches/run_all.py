@@ -28,6 +28,7 @@ BENCHES = [
     ("split", "bench_split.py"),
     ("weights", "bench_weights.py"),
     ("report", "bench_report.py"),
+    ("hf", "bench_hf.py"),
 ]
 PACKAGES = [
     "fastbal",

@@ -30,6 +30,7 @@ fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(split::stratified_split, m)?)?;
     m.add_function(wrap_pyfunction!(split::stratified_kfold, m)?)?;
     m.add_function(wrap_pyfunction!(weights::class_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::class_weights_from_counts, m)?)?;
     m.add_function(wrap_pyfunction!(weights::sample_weights, m)?)?;
     m.add_function(wrap_pyfunction!(resample::undersample, m)?)?;
     m.add_function(wrap_pyfunction!(resample::oversample, m)?)?;

@@ -64,6 +64,20 @@ def test_report_json_equals_the_in_memory_report(frame, tmp_path, capsys, ext):
     assert got == json.loads(json.dumps(want))
 
 
+def test_report_text_lengths_with_a_batch_without_labels(tmp_path, capsys):
+    path = tmp_path / "gaps.parquet"
+    pl.DataFrame(
+        {"y": ["a", "b", None, None, "a"], "t": ["x", "yy", "z", "w", "vvv"]}
+    ).write_parquet(path)
+    argv = ["report", str(path), "--label", "y", "--text", "t", "--format", "json"]
+    assert main([*argv, "--batch-rows", "2"]) == 0  # the second batch has no label
+    got = json.loads(capsys.readouterr().out)["text_length"]["classes"]
+    assert [(c["class"], c["rows"], c["min"], c["max"]) for c in got] == [
+        ("a", 2, 1, 3),
+        ("b", 1, 2, 2),
+    ]
+
+
 def test_report_markdown_and_plot(frame, tmp_path, capsys):
     path = write(frame, tmp_path, "parquet")
     png = tmp_path / "ranks.png"

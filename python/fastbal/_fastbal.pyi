@@ -17,6 +17,7 @@ __all__ = [
     "Labels",
     "__version__",
     "class_weights",
+    "class_weights_from_counts",
     "keep_mask",
     "oversample",
     "rule_mask",
@@ -101,6 +102,15 @@ def class_weights(
     max_weight: float | None = None,
 ) -> tuple[npt.NDArray[np.float64], _Meta | None]:
     """(weight per class, meta)."""
+
+def class_weights_from_counts(
+    counts: npt.NDArray[np.int64],
+    strategy: str = "balanced",
+    beta: float = 0.999,
+    normalize: str = "none",
+    max_weight: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Weight per class from rows per class (positive, in the order given)."""
 
 def sample_weights(
     x: Any,

@@ -41,13 +41,15 @@ def prepare_split(
     min_count: int | None = None,
     extract_ratio: float = 1.0,
     rare: str = "train",
+    ids: Any = None,
 ) -> PreparedSplit:
     """Apply, in order: stratified extraction of `extract_ratio` of the rows,
     the `max_classes` most frequent classes, classes with at least
     `min_count` rows, then a stratified train/valid/test split.
 
     Each step is logged (classes and rows it removed). Steps after the first
-    see only the rows the previous steps kept.
+    see only the rows the previous steps kept. `ids` (one key per row) keys
+    the split as in `stratified_split`; extraction ranks rows by position.
 
     >>> import fastbal
     >>> y = ["a"] * 50 + ["b"] * 30 + ["c"] * 3
@@ -58,6 +60,9 @@ def prepare_split(
     Split(train=56, valid=8, test=16, left_out=3)
     """  # noqa: E501
     series = y if isinstance(y, pl.Series) else pl.Series(y)
+    keys = None if ids is None else ids if isinstance(ids, pl.Series) else pl.Series(ids)
+    if keys is not None and len(keys) != len(series):
+        raise ValueError(f"ids has {len(keys):,} values for {len(series):,} labels")
     rows = np.arange(len(series), dtype=np.int64)
     steps: list[FilterSummary | str] = []
     if extract_ratio != 1.0:
@@ -67,9 +72,9 @@ def prepare_split(
             "stratified by label"
         )
 
-    def kept() -> pl.Series:
+    def kept(column: pl.Series = series) -> pl.Series:
         # the column itself while no step has removed a row: no copy
-        return series if len(rows) == len(series) else series.gather(rows)
+        return column if len(rows) == len(column) else column.gather(rows)
 
     for step, arg in ((top_k_mask, max_classes), (filter_min_count, min_count)):
         if arg is None:
@@ -77,7 +82,14 @@ def prepare_split(
         mask, summary = step(kept(), arg, return_summary=True)
         rows = rows[mask]
         steps.append(summary)
-    split = stratified_split(kept(), test_size=test_size, val_size=val_size, seed=seed, rare=rare)
+    split = stratified_split(
+        kept(),
+        test_size=test_size,
+        val_size=val_size,
+        seed=seed,
+        rare=rare,
+        ids=None if keys is None else kept(keys),
+    )
     assignment = np.full(len(series), -1, dtype=np.int8)
     assignment[rows] = split.assignment
     # indices in terms of the original rows

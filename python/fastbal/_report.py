@@ -37,9 +37,12 @@ def length_histogram(x: Any, texts: Any) -> pl.DataFrame:
     from fastbal._input import to_native
 
     (codes, lengths, counts), info = run(_fastbal.text_length_histogram, x, to_native(texts))
+    classes = info.classes[codes.astype(np.int64)] if len(codes) else info.classes[:0]
+    # str classes stay String when there are none (a batch without labels), so batches concat
+    kind = pl.String if info.classes.dtype == object else None
     return pl.DataFrame(
         {
-            "class": info.classes[codes.astype(np.int64)] if len(codes) else info.classes[:0],
+            "class": pl.Series(classes, dtype=kind),
             "length": lengths.astype(np.int64),
             "rows": counts.astype(np.int64),
         }
@@ -84,7 +87,9 @@ class LengthStats:
                     "max": int(lengths[-1]),
                 }
             )
-        table = pl.DataFrame(rows, schema_overrides={"class": hist.schema["class"]})
+        schema: dict[str, Any] = {"class": hist.schema["class"], "rows": pl.Int64, "min": pl.Int64}
+        schema.update(median=pl.Float64, mean=pl.Float64, p95=pl.Float64, max=pl.Int64)
+        table = pl.DataFrame(rows, schema=schema)  # typed even with no labeled row
         short: list[Any] = []
         long: list[Any] = []
         eligible = table.filter(pl.col("rows") >= 5)

@@ -106,12 +106,28 @@ def class_weights(
     loss. `classes` returns the weights in that order, as scikit-learn's
     `classes=`: it must hold every class of the data, once.
 
+    `x` is a label column, a `Labels`, or a `ValueCounts` (counts merged
+    from batches of a file or a stream weigh exactly like the whole column).
+
     >>> import fastbal
     >>> fastbal.class_weights(["a"] * 99 + ["b"], "sqrt").to_dict()
     {'a': 0.99498743710662, 'b': 7.035623639735144}
+    >>> batches = [fastbal.value_counts(["a"] * 50), fastbal.value_counts(["a"] * 49 + ["b"])]
+    >>> fastbal.class_weights(fastbal.ValueCounts.merge(batches), "sqrt").to_dict()
+    {'a': 0.99498743710662, 'b': 7.035623639735144}
     """
-    w, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
-    cls = info.classes
+    from fastbal._labels import ValueCounts
+
+    if isinstance(x, ValueCounts):  # counted already, e.g. merged from batches
+        order = np.argsort(x.classes, kind="stable")  # class order, as from a column
+        cls = x.classes[order]
+        w = _fastbal.class_weights_from_counts(
+            np.ascontiguousarray(x.counts[order], dtype=np.int64),
+            **_args(strategy, beta, normalize, max_weight),
+        )
+    else:
+        w, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
+        cls = info.classes
     if classes is not None:
         wanted = list(classes)
         pos = {c: i for i, c in enumerate(cls.tolist())}
