@@ -1,8 +1,11 @@
 # One entry point for people and CI. `make test` is what CI runs.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/fastbal-target
 PYTHON ?= python3
+# The oldest polars the plugin supports (pyproject.toml), tested in its own venv.
+POLARS_OLDEST ?= 1.32.3
+OLDEST_VENV ?= $(HOME)/.cache/fastbal-polars-$(POLARS_OLDEST)
 
-.PHONY: demo install install-test test test-rust lint test-python bench
+.PHONY: demo install install-test test test-rust lint test-python test-polars-oldest bench
 
 demo: install
 	fastbal demo
@@ -13,7 +16,7 @@ install:
 install-test:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
-test: install-test test-rust lint test-python
+test: install-test test-rust lint test-python test-polars-oldest
 
 test-rust:
 	cargo test -q -p fastbal-core
@@ -28,6 +31,12 @@ lint:
 
 test-python:
 	$(PYTHON) -m pytest -q
+
+# The plugin against the oldest polars declared; the newest is the one installed above.
+test-polars-oldest:
+	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install -q 'polars==$(POLARS_OLDEST)'
+	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_polars_plugin.py
 
 bench: install
 	$(PYTHON) benches/run_all.py

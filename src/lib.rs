@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 mod errors;
 mod input;
 mod labels;
+mod plugin;
 mod resample;
 mod select;
 mod split;

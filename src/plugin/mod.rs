@@ -1,0 +1,214 @@
+//! The polars expression plugin: thin `#[polars_expr]` functions over the
+//! core, registered from `python/fastbal/polars.py`.
+//!
+//! Each function reads one label column (and, for the split, an optional id
+//! column), runs the same core kernel as the Python API and returns a column
+//! of the same length. Keyword arguments arrive pickled; their values are
+//! checked by the core's argument rules (`fastbal_core::params`), so errors
+//! read exactly as in the Python API.
+//!
+//! polars calls these functions once per group inside `.over()` and
+//! `group_by().agg()`, in parallel on its own threads; the core's parallelism
+//! switch keeps small groups on the calling thread.
+//!
+//! No `PolarsAllocator`: every buffer the plugin hands to polars is released
+//! through the Arrow C interface by the allocator that made it, and the
+//! extension also serves numpy and pyarrow, which need no polars import.
+
+mod series;
+
+use std::sync::OnceLock;
+
+use fastbal_core::params::{folds, MaskRule, Rare, SampleSize, SizeArg, Strategy};
+use fastbal_core::select::{class_mask, keep_classes, stratified_sample};
+use fastbal_core::split::{stratified_kfold, stratified_split};
+use fastbal_core::weights::{class_weights, sample_weights};
+use fastbal_core::{parallel, row_keys, Compacted, LabelView, Prepared, Ranker};
+use polars::prelude::*;
+use pyo3_polars::derive::polars_expr;
+use serde::Deserialize;
+
+use crate::errors::message;
+use series::SeriesInput;
+
+/// Run `f` on the label column `s`, on the core's parallelism switch; core
+/// errors become polars errors with the Python API's message.
+fn on_labels<R: Send>(
+    s: &Series,
+    f: impl for<'v> FnOnce(&LabelView<'v>) -> fastbal_core::Result<R> + Send,
+) -> PolarsResult<R> {
+    let input = SeriesInput::new(s, "labels")?;
+    let column = input.column()?;
+    parallel::run(input.len(), || {
+        let compacted = Compacted::new(Prepared::new(&column).map_err(|e| message(&e, None))?);
+        let result = f(&compacted.view()).map_err(|e| message(&e, Some(&compacted.classes)));
+        result
+    })
+    .map_err(|msg| PolarsError::ComputeError(msg.into()))
+}
+
+/// A core argument rule's error as a polars error.
+fn arg<T>(r: fastbal_core::Result<T>) -> PolarsResult<T> {
+    r.map_err(|e| PolarsError::ComputeError(e.to_string().into()))
+}
+
+fn same_name(input_fields: &[Field], dtype: DataType) -> PolarsResult<Field> {
+    let first = input_fields.first().ok_or_else(|| polars_err!(ComputeError: "fastbal: no label column"))?;
+    Ok(Field::new(first.name().clone(), dtype))
+}
+
+fn boolean(input_fields: &[Field]) -> PolarsResult<Field> {
+    same_name(input_fields, DataType::Boolean)
+}
+
+fn float64(input_fields: &[Field]) -> PolarsResult<Field> {
+    same_name(input_fields, DataType::Float64)
+}
+
+// ------------------------------------------------------------------ masks
+
+#[derive(Deserialize)]
+struct CountKwargs {
+    k: u64,
+}
+
+fn mask(inputs: &[Series], rule: MaskRule, k: u64) -> PolarsResult<Series> {
+    let mask = on_labels(&inputs[0], |v| Ok(class_mask(v, &keep_classes(rule, v.counts, k))))?;
+    Ok(BooleanChunked::from_slice(inputs[0].name().clone(), &mask).into_series())
+}
+
+#[polars_expr(output_type_func=boolean)]
+fn min_count_mask(inputs: &[Series], kwargs: CountKwargs) -> PolarsResult<Series> {
+    mask(inputs, MaskRule::MinCount, kwargs.k)
+}
+
+#[polars_expr(output_type_func=boolean)]
+fn max_count_mask(inputs: &[Series], kwargs: CountKwargs) -> PolarsResult<Series> {
+    mask(inputs, MaskRule::MaxCount, kwargs.k)
+}
+
+#[polars_expr(output_type_func=boolean)]
+fn top_k_mask(inputs: &[Series], kwargs: CountKwargs) -> PolarsResult<Series> {
+    mask(inputs, MaskRule::TopK, kwargs.k)
+}
+
+// ------------------------------------------------------------------ sample
+
+#[derive(Deserialize)]
+struct SampleKwargs {
+    n: Option<u64>,
+    fraction: Option<f64>,
+    seed: u64,
+}
+
+#[polars_expr(output_type_func=boolean)]
+fn sample_mask(inputs: &[Series], kwargs: SampleKwargs) -> PolarsResult<Series> {
+    let size = arg(SampleSize::new(kwargs.n, kwargs.fraction))?;
+    let rows = on_labels(&inputs[0], |v| Ok(stratified_sample(v, size, kwargs.seed)?.0))?;
+    let mut mask = vec![false; inputs[0].len()];
+    for r in rows {
+        mask[r as usize] = true;
+    }
+    Ok(BooleanChunked::from_slice(inputs[0].name().clone(), &mask).into_series())
+}
+
+// ------------------------------------------------------------------ weights
+
+#[derive(Deserialize)]
+struct WeightKwargs {
+    strategy: String,
+    beta: f64,
+    normalize: String,
+    max_weight: Option<f64>,
+}
+
+#[polars_expr(output_type_func=float64)]
+fn class_weight(inputs: &[Series], kwargs: WeightKwargs) -> PolarsResult<Series> {
+    let strategy = arg(kwargs.strategy.parse().and_then(|name| Strategy::new(name, kwargs.beta)))?;
+    let normalize = arg(kwargs.normalize.parse())?;
+    let rows = on_labels(&inputs[0], |v| {
+        let w = class_weights(v.counts, strategy, normalize, kwargs.max_weight)?;
+        Ok(sample_weights(v, &w))
+    })?;
+    Ok(Float64Chunked::from_vec(inputs[0].name().clone(), rows).into_series())
+}
+
+// ------------------------------------------------------------ split, k-fold
+
+/// Row keys of the optional id column (the second input).
+fn ids(inputs: &[Series]) -> PolarsResult<Option<Vec<u64>>> {
+    let Some(ids) = inputs.get(1) else { return Ok(None) };
+    let input = SeriesInput::new(ids, "ids")?;
+    let column = input.column()?;
+    parallel::run(input.len(), || row_keys(&column))
+        .map(Some)
+        .map_err(|e| PolarsError::ComputeError(e.to_string().into()))
+}
+
+const SPLITS: [&str; 3] = ["train", "valid", "test"];
+
+/// `Enum(["train", "valid", "test"])`, made once so every call returns the same dtype.
+fn split_dtype() -> PolarsResult<DataType> {
+    static CATEGORIES: OnceLock<Arc<FrozenCategories>> = OnceLock::new();
+    if let Some(c) = CATEGORIES.get() {
+        return Ok(DataType::from_frozen_categories(c.clone()));
+    }
+    let c = FrozenCategories::new(SPLITS)?;
+    Ok(DataType::from_frozen_categories(CATEGORIES.get_or_init(|| c).clone()))
+}
+
+fn split_field(input_fields: &[Field]) -> PolarsResult<Field> {
+    same_name(input_fields, split_dtype()?)
+}
+
+#[derive(Deserialize)]
+struct SplitKwargs {
+    test_size: SizeArg,
+    val_size: SizeArg,
+    seed: u64,
+    rare: String,
+}
+
+#[polars_expr(output_type_func=split_field)]
+fn split(inputs: &[Series], kwargs: SplitKwargs) -> PolarsResult<Series> {
+    let test = arg(kwargs.test_size.check("test_size"))?;
+    let valid = arg(kwargs.val_size.check("val_size"))?;
+    let rare: Rare = arg(kwargs.rare.parse())?;
+    let keys = ids(inputs)?;
+    let assignment = on_labels(&inputs[0], |v| {
+        let ranker = Ranker::for_rows(keys.as_deref(), kwargs.seed, v.len())?;
+        Ok(stratified_split(v, ranker, test, valid, rare)?.0)
+    })?;
+    let codes: UInt8Chunked = assignment.iter().map(|&a| u8::try_from(a).ok()).collect();
+    let codes = codes.with_name(inputs[0].name().clone());
+    // SAFETY: every code is 0, 1 or 2, a category of the dtype (or null).
+    let out = unsafe { Categorical8Chunked::from_cats_and_dtype_unchecked(codes, split_dtype()?) };
+    Ok(out.into_series())
+}
+
+#[derive(Deserialize)]
+struct KFoldKwargs {
+    k: i64,
+    seed: u64,
+}
+
+/// Int8 fold ids up to 127 folds, Int16 beyond, as `fastbal.stratified_kfold`.
+fn kfold_field(input_fields: &[Field], kwargs: KFoldKwargs) -> PolarsResult<Field> {
+    same_name(input_fields, if kwargs.k <= i8::MAX as i64 { DataType::Int8 } else { DataType::Int16 })
+}
+
+#[polars_expr(output_type_func_with_kwargs=kfold_field)]
+fn kfold(inputs: &[Series], kwargs: KFoldKwargs) -> PolarsResult<Series> {
+    let k = arg(folds(kwargs.k))?;
+    let keys = ids(inputs)?;
+    let folds = on_labels(&inputs[0], |v| {
+        Ok(stratified_kfold(v, Ranker::for_rows(keys.as_deref(), kwargs.seed, v.len())?, k)?.0)
+    })?;
+    let name = inputs[0].name().clone();
+    let out = if k <= i8::MAX as usize {
+        folds.iter().map(|&f| (f >= 0).then_some(f as i8)).collect::<Int8Chunked>().with_name(name).into_series()
+    } else {
+        folds.iter().map(|&f| (f >= 0).then_some(f)).collect::<Int16Chunked>().with_name(name).into_series()
+    };
+    Ok(out)
+}

@@ -1,0 +1,305 @@
+"""The polars expression plugin equals the Python API on the same column, in
+every polars context: eager, lazy, streaming, many chunks, `.over()`,
+`group_by().agg()`, and after a plan is serialized."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import fastbal
+import fastbal.polars as fbp
+
+SPLIT_NAMES = np.array(["train", "valid", "test"], dtype=object)
+
+
+def split_column(y: Any, **kwargs: Any) -> list[str | None]:
+    """The plugin's expected split column: `stratified_split`'s assignment as names."""
+    a = fastbal.stratified_split(y, **kwargs).assignment
+    return [None if c < 0 else SPLIT_NAMES[c] for c in a.tolist()]
+
+
+def kfold_column(y: Any, **kwargs: Any) -> list[int | None]:
+    folds = fastbal.stratified_kfold(y, **kwargs).folds
+    return [None if f < 0 else int(f) for f in folds.tolist()]
+
+
+def sample_column(y: Any, **kwargs: Any) -> list[bool]:
+    rows = fastbal.stratified_sample(y, **kwargs)
+    mask = np.zeros(len(y), dtype=bool)
+    mask[rows] = True
+    return mask.tolist()
+
+
+# (plugin expression, the Python API's result as a column)
+CASES: dict[str, tuple[Callable[[pl.Expr], pl.Expr], Callable[[pl.Series], list[Any]]]] = {
+    "min_count_mask": (
+        lambda e: e.fastbal.min_count_mask(3),
+        lambda y: fastbal.filter_min_count(y, 3).tolist(),
+    ),
+    "max_count_mask": (
+        lambda e: e.fastbal.max_count_mask(2),
+        lambda y: fastbal.filter_max_count(y, 2).tolist(),
+    ),
+    "top_k_mask": (lambda e: e.fastbal.top_k_mask(2), lambda y: fastbal.top_k_mask(y, 2).tolist()),
+    "split": (
+        lambda e: e.fastbal.split(test_size=0.2, val_size=0.1, seed=7),
+        lambda y: split_column(y, test_size=0.2, val_size=0.1, seed=7),
+    ),
+    "split_rows_drop": (
+        lambda e: e.fastbal.split(test_size=3, val_size=2, seed=1, rare="drop"),
+        lambda y: split_column(y, test_size=3, val_size=2, seed=1, rare="drop"),
+    ),
+    "kfold": (lambda e: e.fastbal.kfold(3, seed=5), lambda y: kfold_column(y, k=3, seed=5)),
+    "class_weight": (
+        lambda e: e.fastbal.class_weight("sqrt", normalize="mean"),
+        lambda y: fastbal.sample_weights(y, "sqrt", normalize="mean").tolist(),
+    ),
+    "sample_mask": (
+        lambda e: e.fastbal.sample_mask(fraction=0.5, seed=3),
+        lambda y: sample_column(y, fraction=0.5, seed=3),
+    ),
+}
+
+DTYPES = [
+    pl.Int8,
+    pl.Int16,
+    pl.Int32,
+    pl.Int64,
+    pl.UInt8,
+    pl.UInt16,
+    pl.UInt32,
+    pl.UInt64,
+    pl.String,
+    pl.Categorical,
+    pl.Enum([str(i) for i in range(8)]),
+]
+
+LABEL_LISTS = st.lists(st.one_of(st.none(), st.integers(0, 7)), min_size=0, max_size=60)
+
+
+def column(values: list[int | None], dtype: Any) -> pl.Series:
+    if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+        strs = [None if v is None else str(v) for v in values]
+        return pl.Series("y", strs, dtype=pl.String).cast(dtype)
+    return pl.Series("y", values, dtype=dtype)
+
+
+def run_case(name: str, y: pl.Series) -> tuple[list[Any], list[Any]]:
+    expr, expected = CASES[name]
+    got = (
+        pl.DataFrame({"y": y})
+        .select(expr(pl.col("y")))["y"]
+        .cast(
+            pl.String
+            if name.startswith("split")
+            else pl.Float64
+            if name == "class_weight"
+            else None
+        )
+    )
+    return got.to_list(), expected(y)
+
+
+def assert_same(name: str, got: list[Any], want: list[Any]) -> None:
+    if name == "class_weight":
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    else:
+        assert got == want
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@given(values=LABEL_LISTS)
+@example(values=[])
+@example(values=[None, None])
+@example(values=[3])
+@example(values=[1] * 10 + [2] * 5 + [3])
+def test_plugin_equals_python_api(name: str, dtype: Any, values: list[int | None]) -> None:
+    y = column(values, dtype)
+    try:
+        want = CASES[name][1](y)
+    except ValueError as e:
+        with pytest.raises(pl.exceptions.ComputeError, match=str(e).split(";")[0]):
+            run_case(name, y)
+        return
+    got, _ = run_case(name, y)
+    assert_same(name, got, want)
+
+
+@pytest.mark.parametrize("name", ["min_count_mask", "split", "kfold", "class_weight"])
+def test_boolean_labels(name: str) -> None:
+    y = pl.Series("y", [True, False, True, True, None, False, True, True, False, True])
+    got, want = run_case(name, y)
+    assert_same(name, got, want)
+
+
+def seed_shaped(n: int) -> pl.Series:
+    rng = np.random.default_rng(0)
+    p = 1.0 / np.arange(1, 41) ** 1.2
+    return pl.Series("y", rng.choice(40, size=n, p=p / p.sum()).astype(np.int32))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_lazy_streaming_and_chunks_equal_eager(name: str) -> None:
+    y = seed_shaped(30_000)
+    expr = CASES[name][0](pl.col("y"))
+    eager = pl.DataFrame({"y": y}).select(expr)
+    lazy = pl.LazyFrame({"y": y}).select(expr).collect()
+    streaming = pl.LazyFrame({"y": y}).select(expr).collect(engine="streaming")
+    parts = [pl.DataFrame({"y": y[i : i + 3_000]}) for i in range(0, len(y), 3_000)]
+    chunked = pl.concat(parts, rechunk=False)
+    assert chunked["y"].n_chunks() == 10
+    many = chunked.lazy().select(expr).collect(engine="streaming")
+    for other in (lazy, streaming, many):
+        assert other.equals(eager)
+    _, want = run_case(name, y)
+    assert_same(
+        name, eager["y"].cast(pl.String if name.startswith("split") else None).to_list(), want
+    )
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_over_groups_equals_each_group_alone(name: str) -> None:
+    rng = np.random.default_rng(1)
+    n = 3_000
+    df = pl.DataFrame(
+        {"g": rng.integers(0, 5, n), "y": rng.integers(0, 6, n).astype(np.int64), "i": range(n)}
+    )
+    expr = CASES[name][0](pl.col("y"))
+    got = df.with_columns(out=expr.over("g"))
+    for (g,), part in got.group_by("g"):
+        alone = part.select(expr.alias("out"))
+        assert part["out"].equals(alone["out"]), g
+
+
+def test_group_by_agg_equals_each_group_alone() -> None:
+    df = pl.DataFrame({"g": [1, 1, 1, 1, 2, 2, 2], "y": ["a", "a", "b", "a", "c", "c", "d"]})
+    got = (
+        df.group_by("g", maintain_order=True)
+        .agg(pl.col("y").fastbal.min_count_mask(2).alias("keep"))
+        .sort("g")
+    )
+    assert got["keep"].to_list() == [[True, True, False, True], [True, True, False]]
+
+
+def test_filter_with_a_mask_and_a_split_column() -> None:
+    y = seed_shaped(20_000)
+    df = pl.DataFrame({"y": y, "x": range(len(y))})
+    kept = df.filter(pl.col("y").fastbal.min_count_mask(100))
+    assert kept.height == int(fastbal.filter_min_count(y, 100).sum())
+    parts = df.with_columns(split=pl.col("y").fastbal.split(seed=42))
+    s = fastbal.stratified_split(y, seed=42)
+    assert parts.filter(pl.col("split") == "test")["x"].to_list() == s.test.tolist()
+    assert parts.schema["split"] == pl.Enum(["train", "valid", "test"])
+
+
+def test_split_with_ids_does_not_depend_on_row_order() -> None:
+    rng = np.random.default_rng(2)
+    df = pl.DataFrame({"y": rng.integers(0, 4, 500), "id": rng.permutation(10_000)[:500]})
+    expr = pl.col("y").fastbal.split(seed=3, ids=pl.col("id")).alias("s")
+    a = df.with_columns(expr).sort("id")
+    b = df.reverse().with_columns(expr).sort("id")
+    assert a.equals(b)
+    want = split_column(df["y"], seed=3, ids=df["id"])
+    assert df.select(expr)["s"].cast(pl.String).to_list() == want
+
+
+def test_kfold_int16_beyond_127_folds() -> None:
+    df = pl.DataFrame({"y": [0] * 300})
+    out = df.select(fbp.kfold("y", 200, seed=4))
+    assert out.dtypes == [pl.Int16]
+    assert out["y"].to_list() == kfold_column(df["y"], k=200, seed=4)
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        (
+            pl.col("y").fastbal.split(rare="both"),
+            'rare must be "train", "drop" or "error"; got "both"',
+        ),
+        (pl.col("y").fastbal.split(test_size=1.5), r"test_size must be in \[0, 1\) as a fraction"),
+        (pl.col("y").fastbal.kfold(1), "k must be between 2 and 32767; got 1"),
+        (pl.col("y").fastbal.class_weight("loud"), 'strategy must be "balanced"'),
+        (pl.col("y").fastbal.class_weight(normalize="x"), 'normalize must be "none", "mean"'),
+        (pl.col("y").fastbal.class_weight(max_weight=0), "max_weight must be positive; got 0"),
+        (pl.col("y").fastbal.sample_mask(), "pass exactly one of fraction and n"),
+        (pl.col("y").fastbal.sample_mask(n=100), "n = 100 is more than the 4 labeled rows"),
+        (pl.col("y").fastbal.split(rare="error"), "fewer than 3 rows.*: 2"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_bad_arguments_give_the_python_message(expr: pl.Expr, message: str) -> None:
+    df = pl.DataFrame({"y": [1, 1, 1, 2]})
+    with pytest.raises(pl.exceptions.ComputeError, match=message):
+        df.select(expr)
+
+
+@pytest.mark.parametrize(
+    "series",
+    [pl.Series("y", [1.0, 2.0]), pl.Series("y", [[1], [2]]), pl.Series("y", [b"a", b"b"])],
+    ids=lambda s: str(s.dtype),
+)
+def test_unsupported_dtypes_are_a_polars_error(series: pl.Series) -> None:
+    with pytest.raises(
+        pl.exceptions.InvalidOperationError, match="labels must be integers, strings"
+    ):
+        series.to_frame().select(pl.col("y").fastbal.min_count_mask(1))
+
+
+def test_python_side_type_errors() -> None:
+    with pytest.raises(TypeError, match="k must be an int"):
+        pl.col("y").fastbal.min_count_mask("3")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"test_size must be a row count in \[0, 2\*\*64\)"):
+        pl.col("y").fastbal.split(test_size=-1)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        pl.col("y").fastbal.split(seed=1.5)  # type: ignore[arg-type]
+
+
+def test_numpy_scalars_and_huge_seed_are_accepted() -> None:
+    y = pl.Series("y", [0, 0, 0, 1, 1, 1])
+    got = y.to_frame().select(
+        pl.col("y").fastbal.split(np.float64(0.34), np.int64(0), seed=2**64 - 1)
+    )
+    assert got["y"].cast(pl.String).to_list() == split_column(
+        y, test_size=0.34, val_size=0, seed=2**64 - 1
+    )
+
+
+def test_plan_is_a_plugin_not_a_python_udf() -> None:
+    lf = pl.LazyFrame({"y": [1, 2]}).select(pl.col("y").fastbal.min_count_mask(1))
+    plan = lf.explain()
+    assert "min_count_mask" in plan
+    assert "python" not in plan.lower()
+
+
+def test_serialized_plan_runs_in_a_fresh_process(tmp_path: Any) -> None:
+    lf = pl.LazyFrame({"y": ["a", "a", "b", "b", "b", None]}).select(
+        pl.col("y").fastbal.split(test_size=0.2, val_size=0.2, seed=9),
+        w=pl.col("y").fastbal.class_weight(),
+    )
+    path = tmp_path / "plan.bin"
+    lf.serialize(path)
+    script = (
+        "import sys, polars as pl\n"
+        "lf = pl.LazyFrame.deserialize(sys.argv[1])\n"
+        "df = lf.collect()\n"
+        "print(repr((df['y'].cast(pl.String).to_list(), df['w'].round(4).to_list())))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    df = lf.collect()
+    assert out == repr((df["y"].cast(pl.String).to_list(), df["w"].round(4).to_list()))
+    assert df["y"].cast(pl.String).to_list() == split_column(
+        ["a", "a", "b", "b", "b", None], test_size=0.2, val_size=0.2, seed=9
+    )
