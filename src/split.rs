@@ -13,7 +13,7 @@ use crate::errors::{to_py, type_error};
 use crate::input::Input;
 use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
 
-fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
+pub fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
     if obj.is_instance_of::<PyBool>() {
         return Err(type_error(format!("{name} must be a float fraction or an int row count; got a bool")));
     }
@@ -48,6 +48,15 @@ fn ranker<'a>(keys: &'a Option<Vec<u64>>, seed: u64, n_rows: usize) -> fastbal_c
     }
 }
 
+fn rare_policy(rare: &str) -> PyResult<Rare> {
+    match rare {
+        "train" => Ok(Rare::Train),
+        "drop" => Ok(Rare::Drop),
+        "error" => Ok(Rare::Error),
+        other => Err(PyValueError::new_err(format!("rare must be \"train\", \"drop\" or \"error\"; got {other:?}"))),
+    }
+}
+
 type SplitResult<'py> = (
     Bound<'py, PyArray1<i8>>,
     (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>),
@@ -73,14 +82,7 @@ pub fn stratified_split<'py>(
     shuffle: bool,
 ) -> PyResult<SplitResult<'py>> {
     let (test, valid) = (size("test_size", test_size)?, size("val_size", val_size)?);
-    let rare = match rare {
-        "train" => Rare::Train,
-        "drop" => Rare::Drop,
-        "error" => Rare::Error,
-        other => {
-            return Err(PyValueError::new_err(format!("rare must be \"train\", \"drop\" or \"error\"; got {other:?}")))
-        }
-    };
+    let rare = rare_policy(rare)?;
     let keys = keys(py, ids)?;
     let ((assignment, parts, plan), meta) = with_view(py, x, |v| {
         let ranker = ranker(&keys, seed, v.len())?;
@@ -104,26 +106,30 @@ pub fn stratified_split<'py>(
     ))
 }
 
-/// Stratified k-fold. Returns (fold per row, rows per class per fold, meta).
+/// Stratified k-fold. Returns (fold per row, rows per class per fold, rare
+/// classes, meta). The fold is -1 for rows without a label or of a dropped
+/// rare class, -2 for rows of a rare class kept in every training part.
 #[pyfunction]
-#[pyo3(signature = (x, k=5, seed=0, ids=None))]
+#[pyo3(signature = (x, k=5, seed=0, ids=None, rare="train"))]
 pub fn stratified_kfold<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     k: i64,
     seed: u64,
     ids: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(Bound<'py, PyArray1<i16>>, Bound<'py, PyArray2<u64>>, Option<PyMeta<'py>>)> {
+    rare: &str,
+) -> PyResult<(Bound<'py, PyArray1<i16>>, Bound<'py, PyArray2<u64>>, Vec<u32>, Option<PyMeta<'py>>)> {
     if !(2..=i16::MAX as i64).contains(&k) {
         return Err(PyValueError::new_err(format!("k must be between 2 and {}; got {k}", i16::MAX)));
     }
+    let rare = rare_policy(rare)?;
     let keys = keys(py, ids)?;
     let ((folds, plan), meta) = with_view(py, x, |v| {
         let ranker = ranker(&keys, seed, v.len())?;
-        let plan = plan_kfold(v.counts, k as usize)?;
+        let plan = plan_kfold(v.counts, k as usize, rare)?;
         Ok((assign_kfold(v, ranker, &plan), plan))
     })?;
-    let n = plan.len();
-    let plan = vec_to_py(py, plan.concat()).reshape([n, k as usize])?;
-    Ok((vec_to_py(py, folds), plan, meta_to_py(py, meta)?))
+    let n = plan.folds.len();
+    let cells = vec_to_py(py, plan.folds.concat()).reshape([n, k as usize])?;
+    Ok((vec_to_py(py, folds), cells, plan.rare, meta_to_py(py, meta)?))
 }

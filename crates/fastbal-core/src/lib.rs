@@ -13,6 +13,7 @@
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
 //! | [`split`] | split and k-fold plans and assignments |
+//! | [`group`] | stratified splits and k-folds that keep groups whole |
 //! | [`weights`] | class and sample weights |
 //! | [`text`] | text length per class |
 //! | [`resample`] | over- and under-sampling indices |
@@ -21,6 +22,7 @@
 pub mod column;
 mod error;
 pub mod factorize;
+pub mod group;
 pub mod hash;
 pub mod labels;
 pub mod rank;
@@ -36,6 +38,8 @@ pub use error::{Error, Result};
 pub use factorize::{
     count_classes, histogram, ClassCounts, Classes, Column, Ints, Prepared, RawCounts, StrChunk, Ucs4Chunk, ViewChunk,
 };
+pub use group::{GroupPlan, GroupTable};
 pub use labels::{order_by_count, Labels};
 pub use rank::{Ranker, RowKeys};
+pub use split::{KFoldPlan, Rare, Size};
 pub use view::{Compacted, LabelView};
