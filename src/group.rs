@@ -36,7 +36,7 @@ fn report<'py>(py: Python<'py>, groups: &Labels, plan: GroupPlan) -> PyResult<Pl
 
 fn cells_to_py<'py>(py: Python<'py>, cells: &[Vec<u64>], splits: usize) -> PyResult<Bound<'py, PyArray2<u64>>> {
     let n = cells.len();
-    Ok(vec_to_py(py, cells.concat()).reshape([n, splits])?)
+    vec_to_py(py, cells.concat()).reshape([n, splits])
 }
 
 type GroupSplitResult<'py> = (

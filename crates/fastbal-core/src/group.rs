@@ -172,41 +172,157 @@ pub struct GroupPlan {
     pub large_groups: Vec<u32>,
 }
 
+/// The order groups are placed in: both put big groups first, where a
+/// misplaced group costs most; equal keys follow the seeded hash of the
+/// group's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    /// Most rows first.
+    Size,
+    /// Most concentrated first: by the spread of the group's class counts
+    /// (`classes x sum of squares - rows^2`, the variance of its class vector
+    /// up to a factor), which ranks big single-class groups first and big
+    /// mixed ones after them.
+    Peak,
+}
+
+/// What a placement minimizes, summed over the classes of a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cost {
+    /// The squared gap between rows and quota, per class and split, over
+    /// the class size squared.
+    Squared,
+    /// The length of a class's gap vector over the splits, over the class
+    /// size: closer to a mean over classes, which the squares overweight
+    /// for classes far off.
+    Norm,
+}
+
+/// The candidate placements tried; the one with the smallest mean per-class
+/// deviation is kept. Each is a greedy pass of O(cells x splits).
+const CANDIDATES: [(Order, Cost); 4] =
+    [(Order::Size, Cost::Squared), (Order::Size, Cost::Norm), (Order::Peak, Cost::Squared), (Order::Peak, Cost::Norm)];
+
+/// A placement: the split of every group, rows per class per split, rows per split.
+type Placement = (Vec<u16>, Vec<Vec<u64>>, Vec<u64>);
+
 /// Place the groups of `table` over splits with the given target sizes
 /// (rows; a zero target keeps the split empty).
-pub fn place_groups(table: &GroupTable, counts: &[u64], target: &[u64], keys: &[u64], seed: u64) -> GroupPlan {
-    let (k, s_n) = (counts.len(), target.len());
+///
+/// Runs the greedy placement for every (order, cost) candidate and keeps the
+/// one whose mean per-class deviation (see [`class_deviation`]) is smallest;
+/// ties go to the smaller gap between split sizes and targets, then to the
+/// first candidate.
+pub fn place_groups(
+    table: &GroupTable,
+    counts: &[u64],
+    target: &[u64],
+    share: &[f64],
+    keys: &[u64],
+    seed: u64,
+) -> GroupPlan {
+    let tried: Vec<Placement> = CANDIDATES
+        .par_iter()
+        .map(|&(order, cost)| {
+            let aim = Aim { counts, target, share };
+            let (mut split_of, placed) = place(table, aim, keys, seed, order, cost);
+            let (mut cells, mut sizes) = tally(table, counts.len(), target.len(), &split_of);
+            rebalance(table, aim, &placed, &mut split_of, &mut cells, &mut sizes);
+            (split_of, cells, sizes)
+        })
+        .collect();
+    let score = |(_, cells, sizes): &Placement| {
+        let dev = class_deviation(cells, counts, share);
+        let mean = dev.iter().sum::<f64>() / dev.len().max(1) as f64;
+        let size_gap: u64 = sizes.iter().zip(target).map(|(&a, &b)| a.abs_diff(b)).sum();
+        (mean, size_gap)
+    };
+    let mut best = 0;
+    for i in 1..tried.len() {
+        let (a, b) = (score(&tried[i]), score(&tried[best]));
+        if a.0 < b.0 || (a.0 == b.0 && a.1 < b.1) {
+            best = i;
+        }
+    }
+    let (split_of, cells, sizes) = tried.into_iter().nth(best).expect("at least one candidate");
+    summarize(table, counts.len(), target, split_of, cells, sizes)
+}
+
+/// Per class, the largest gap over the splits between the share of the
+/// class's rows in a split and the share of all rows asked for it.
+pub fn class_deviation(cells: &[Vec<u64>], counts: &[u64], share: &[f64]) -> Vec<f64> {
+    cells
+        .iter()
+        .zip(counts)
+        .map(|(cell, &nc)| {
+            let nc = nc.max(1) as f64;
+            cell.iter().zip(share).map(|(&r, &p)| (r as f64 / nc - p).abs()).fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+/// What a placement aims at: rows per class, and rows and shares per split.
+#[derive(Clone, Copy)]
+struct Aim<'a> {
+    counts: &'a [u64],
+    target: &'a [u64],
+    share: &'a [f64],
+}
+
+/// One greedy placement: the split of every group, and the order the groups
+/// with a labeled row were placed in.
+fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order, cost: Cost) -> (Vec<u16>, Vec<u32>) {
+    let Aim { counts, target, share } = aim;
+    let s_n = target.len();
     let n: u64 = counts.iter().sum();
     let nf = n.max(1) as f64;
-    let share: Vec<f64> = target.iter().map(|&t| t as f64 / nf).collect();
     let active: Vec<usize> = (0..s_n).filter(|&s| target[s] > 0).collect();
     // rows minus quota, per class and split (`dev[c * s_n + s]`), and per split
     let mut dev: Vec<f64> = counts.iter().flat_map(|&nc| share.iter().map(move |&p| -(nc as f64) * p)).collect();
     let mut dev_size: Vec<f64> = target.iter().map(|&t| -(t as f64)).collect();
-    let inv2: Vec<f64> = counts.iter().map(|&nc| 1.0 / (nc.max(1) as f64).powi(2)).collect();
-    let inv2_size = 1.0 / (nf * nf);
+    // per class: the sum of its squared gaps over the splits (for `Cost::Norm`)
+    let mut sq: Vec<f64> = (0..counts.len()).map(|c| active.iter().map(|&s| dev[c * s_n + s].powi(2)).sum()).collect();
+    let inv: Vec<f64> = counts.iter().map(|&nc| 1.0 / nc.max(1) as f64).collect();
+    let inv_size = 1.0 / nf;
 
-    // largest groups first; equal sizes in the seeded order of the group's value
     let offset = seed_offset(seed);
-    let mut order: Vec<u32> = (0..table.n_groups() as u32).filter(|&g| table.size[g as usize] > 0).collect();
-    order.par_sort_unstable_by_key(|&g| {
-        (std::cmp::Reverse(table.size[g as usize]), rank_hash(keys[g as usize], offset), g)
-    });
+    let n_classes = counts.len() as u128;
+    let mut groups: Vec<u32> = (0..table.n_groups() as u32).filter(|&g| table.size[g as usize] > 0).collect();
+    let tie = |g: u32| (rank_hash(keys[g as usize], offset), g);
+    match order {
+        Order::Size => groups.par_sort_unstable_by_key(|&g| (std::cmp::Reverse(table.size[g as usize]), tie(g))),
+        Order::Peak => groups.par_sort_unstable_by_key(|&g| {
+            let m = table.size[g as usize] as u128;
+            let squares: u128 = table.cells(g as usize).map(|(_, r)| r as u128 * r as u128).sum();
+            (std::cmp::Reverse((n_classes * squares).saturating_sub(m * m)), tie(g))
+        }),
+    }
 
     let mut split_of = vec![active.first().copied().unwrap_or(0) as u16; table.n_groups()];
     let mut score = vec![0.0f64; s_n];
-    for &g in &order {
+    for &g in &groups {
         let g = g as usize;
         let m = table.size[g] as f64;
         for &s in &active {
-            score[s] = inv2_size * m * (2.0 * dev_size[s] + m);
+            // the split sizes always count as squares: one more "class" of all rows
+            score[s] = inv_size * inv_size * m * (2.0 * dev_size[s] + m);
         }
         for (c, r) in table.cells(g) {
             let (c, r) = (c as usize, r as f64);
-            let w = inv2[c] * r;
             let d = &dev[c * s_n..(c + 1) * s_n];
-            for &s in &active {
-                score[s] += w * (2.0 * d[s] + r);
+            match cost {
+                Cost::Squared => {
+                    let w = inv[c] * inv[c] * r;
+                    for &s in &active {
+                        score[s] += w * (2.0 * d[s] + r);
+                    }
+                }
+                Cost::Norm => {
+                    let now = sq[c].max(0.0).sqrt();
+                    for &s in &active {
+                        score[s] += inv[c] * ((sq[c] + r * (2.0 * d[s] + r)).max(0.0).sqrt() - now);
+                    }
+                }
             }
         }
         // the lowest score; ties to the split with most room left, then the first
@@ -218,29 +334,105 @@ pub fn place_groups(table: &GroupTable, counts: &[u64], target: &[u64], keys: &[
         split_of[g] = best as u16;
         dev_size[best] += m;
         for (c, r) in table.cells(g) {
-            dev[c as usize * s_n + best] += r as f64;
+            let (c, r) = (c as usize, r as f64);
+            let d = &mut dev[c * s_n + best];
+            sq[c] += r * (2.0 * *d + r);
+            *d += r;
         }
     }
+    (split_of, groups)
+}
 
-    // what came out
-    let mut cells = vec![vec![0u64; s_n]; k];
-    let mut sizes = vec![0u64; s_n];
-    let mut groups = vec![0u64; s_n];
-    let mut groups_of_class = vec![0u64; k];
-    for g in 0..table.n_groups() {
-        if table.size[g] == 0 {
+/// Bring split sizes closer to their targets after a greedy placement: the
+/// groups, last placed (smallest) first, move from a split over its target
+/// to one under it when that narrows the size gaps and leaves no class of
+/// the group further from its shares. The mean per-class deviation never
+/// grows; sizes that the greedy pass left a few rows apart (its class terms
+/// outweigh the size term) come out as close as the groups allow.
+fn rebalance(
+    table: &GroupTable,
+    aim: Aim<'_>,
+    placed: &[u32],
+    split_of: &mut [u16],
+    cells: &mut [Vec<u64>],
+    sizes: &mut [u64],
+) {
+    let Aim { counts, target, share } = aim;
+    let gap = |size: u64, s: usize| size.abs_diff(target[s]);
+    let class_dev = |cell: &[u64], c: usize| -> f64 {
+        let nc = counts[c].max(1) as f64;
+        cell.iter().zip(share).map(|(&r, &p)| (r as f64 / nc - p).abs()).fold(0.0, f64::max)
+    };
+    for &g in placed.iter().rev() {
+        let g = g as usize;
+        let (a, m) = (split_of[g] as usize, table.size[g]);
+        if sizes[a] <= target[a] {
             continue;
         }
-        let s = split_of[g] as usize;
-        sizes[s] += table.size[g];
-        groups[s] += 1;
-        for (c, r) in table.cells(g) {
-            cells[c as usize][s] += r;
-            groups_of_class[c as usize] += 1;
+        let mut best: Option<(u64, usize)> = None;
+        for b in (0..target.len()).filter(|&b| b != a && target[b] > 0 && sizes[b] < target[b]) {
+            let before = gap(sizes[a], a) + gap(sizes[b], b);
+            let after = gap(sizes[a] - m, a) + gap(sizes[b] + m, b);
+            if after >= before || best.is_some_and(|(gain, _)| gain >= before - after) {
+                continue;
+            }
+            let widens = table.cells(g).any(|(c, r)| {
+                let c = c as usize;
+                let mut moved = cells[c].clone();
+                moved[a] -= r;
+                moved[b] += r;
+                class_dev(&moved, c) > class_dev(&cells[c], c) + 1e-12
+            });
+            if !widens {
+                best = Some((before - after, b));
+            }
+        }
+        if let Some((_, b)) = best {
+            split_of[g] = b as u16;
+            sizes[a] -= m;
+            sizes[b] += m;
+            for (c, r) in table.cells(g) {
+                cells[c as usize][a] -= r;
+                cells[c as usize][b] += r;
+            }
         }
     }
-    let lone_classes = (0..k as u32).filter(|&c| groups_of_class[c as usize] < active.len() as u64).collect();
-    let smallest = active.iter().map(|&s| target[s]).min().unwrap_or(0);
+}
+
+/// Rows per class per split, and rows per split, of a placement.
+fn tally(table: &GroupTable, n_classes: usize, s_n: usize, split_of: &[u16]) -> (Vec<Vec<u64>>, Vec<u64>) {
+    let mut cells = vec![vec![0u64; s_n]; n_classes];
+    let mut sizes = vec![0u64; s_n];
+    for g in 0..table.n_groups() {
+        let s = split_of[g] as usize;
+        sizes[s] += table.size[g];
+        for (c, r) in table.cells(g) {
+            cells[c as usize][s] += r;
+        }
+    }
+    (cells, sizes)
+}
+
+/// The plan of a placement, with what the summary reports.
+fn summarize(
+    table: &GroupTable,
+    n_classes: usize,
+    target: &[u64],
+    split_of: Vec<u16>,
+    cells: Vec<Vec<u64>>,
+    sizes: Vec<u64>,
+) -> GroupPlan {
+    let active = target.iter().filter(|&&t| t > 0).count() as u64;
+    let mut groups = vec![0u64; target.len()];
+    let mut groups_of_class = vec![0u64; n_classes];
+    for g in 0..table.n_groups() {
+        if table.size[g] > 0 {
+            groups[split_of[g] as usize] += 1;
+            table.cells(g).for_each(|(c, _)| groups_of_class[c as usize] += 1);
+        }
+    }
+    let lone_classes = (0..n_classes as u32).filter(|&c| groups_of_class[c as usize] < active).collect();
+    let smallest = target.iter().copied().filter(|&t| t > 0).min().unwrap_or(0);
     let mut large_groups: Vec<u32> =
         (0..table.n_groups() as u32).filter(|&g| table.size[g as usize] > smallest).collect();
     large_groups.sort_by_key(|&g| (std::cmp::Reverse(table.size[g as usize]), g));
@@ -261,11 +453,17 @@ pub fn plan_group_split(
     let n: u64 = counts.iter().sum();
     // the global sizes, exactly as the row split would ask for them
     let target = plan_split(&[n], test, valid, Rare::Train)?.target;
-    Ok(place_groups(table, counts, &target, keys, seed))
+    // the shares asked for: the fractions, or the row counts over the rows
+    let share: Vec<f64> = match (test, valid) {
+        (Size::Fraction(t), Size::Fraction(v)) => vec![1.0 - t - v, v, t],
+        _ => target.iter().map(|&t| t as f64 / n.max(1) as f64).collect(),
+    };
+    Ok(place_groups(table, counts, &target, &share, keys, seed))
 }
 
-/// Plan `k` folds that keep groups whole: fold sizes aim at `n / k` rows
-/// (the first `n % k` folds one more).
+/// Plan `k` folds that keep groups whole: every class aims at `1 / k` of
+/// its rows per fold, fold sizes at `n / k` rows (the first `n % k` folds
+/// one more).
 pub fn plan_group_kfold(table: &GroupTable, counts: &[u64], k: usize, keys: &[u64], seed: u64) -> Result<GroupPlan> {
     if !(2..=i16::MAX as usize).contains(&k) {
         return Err(Error::InvalidArgument(format!("k must be between 2 and {}; got {k}", i16::MAX)));
@@ -278,7 +476,7 @@ pub fn plan_group_kfold(table: &GroupTable, counts: &[u64], k: usize, keys: &[u6
     }
     let n: u64 = counts.iter().sum();
     let target: Vec<u64> = (0..k as u64).map(|f| n / k as u64 + u64::from(f < n % k as u64)).collect();
-    Ok(place_groups(table, counts, &target, keys, seed))
+    Ok(place_groups(table, counts, &target, &vec![1.0 / k as f64; k], keys, seed))
 }
 
 /// The split of every row under a plan: `code(split)`, or `null` for rows
@@ -433,6 +631,24 @@ mod tests {
         assert_eq!(gl.counts[0], 50);
         // the big group goes to train, the largest split
         assert_eq!(plan.split_of[0], 0);
+    }
+
+    #[test]
+    fn one_row_groups_give_folds_within_one_row() {
+        // 890, 100 and 10 rows of three classes, every row its own group
+        let y: Vec<i64> = [(0, 890), (4, 100), (1, 10)].iter().flat_map(|&(c, n)| vec![c; n]).collect();
+        let g: Vec<i64> = (0..y.len() as i64).collect();
+        for k in 4..=10 {
+            for seed in [0, 1] {
+                let (l, _, plan) = plan_for(&y, &g, seed, Some(k));
+                let (lo, hi) = (plan.sizes.iter().min().unwrap(), plan.sizes.iter().max().unwrap());
+                assert!(hi - lo <= 1, "k={k} seed={seed}: {:?}", plan.sizes);
+                for (c, cell) in plan.cells.iter().enumerate() {
+                    let q = l.counts[c] as f64 / k as f64;
+                    assert!(cell.iter().all(|&r| (r as f64 - q).abs() < 1.0), "k={k} class {c}: {cell:?}");
+                }
+            }
+        }
     }
 
     #[test]
