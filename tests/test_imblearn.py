@@ -57,8 +57,10 @@ def test_dataframes_stay_dataframes():
     X = pd.DataFrame(X10, columns=["a", "b"])
     y = pd.Series(Y10, name="target")
     X_res, y_res = RandomOverSampler(random_state=0).fit_resample(X, y)
-    assert isinstance(X_res, pd.DataFrame) and list(X_res.columns) == ["a", "b"]
-    assert isinstance(y_res, pd.Series) and y_res.name == "target"
+    assert isinstance(X_res, pd.DataFrame)
+    assert list(X_res.columns) == ["a", "b"]
+    assert isinstance(y_res, pd.Series)
+    assert y_res.name == "target"
     assert Counter(y_res.tolist()) == {0: 7, 1: 7}
 
 
@@ -84,8 +86,10 @@ def test_heterogeneous_and_string_data():
     X = np.array([["xxx", 1, 1.0], ["yyy", 2, 2.0], ["zzz", 3, 3.0]], dtype=object)
     y = np.array(["b", "a", "a"])
     X_res, y_res = RandomOverSampler(random_state=0).fit_resample(X, y)
-    assert X_res.shape == (4, 3) and X_res.dtype == object
-    assert X_res[-1, 0] == "xxx" and y_res.tolist() == ["b", "a", "a", "b"]
+    assert X_res.shape == (4, 3)
+    assert X_res.dtype == object
+    assert X_res[-1, 0] == "xxx"
+    assert y_res.tolist() == ["b", "a", "a", "b"]
     X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(X, y)
     assert sorted(y_res.tolist()) == ["a", "b"]
 
@@ -95,13 +99,14 @@ def test_nan_and_inf_pass_through():
     X = X10.copy()
     X[0, 0], X[1, 1] = np.nan, np.inf
     X_res, y_res = RandomOverSampler(random_state=0).fit_resample(X, Y10)
-    assert y_res.shape == (14,) and X_res.shape == (14, 2)
+    assert y_res.shape == (14,)
+    assert X_res.shape == (14, 2)
     assert np.any(~np.isfinite(X_res))
 
 
 @pytest.mark.parametrize(
     "strategy",
-    ["auto", "minority", "not minority", "not majority", "all", 0.5, 0.8, 1.0, {0: 6, 2: 7}],
+    ["auto", "minority", "not minority", "not majority", "all", 0.5, 0.8, 1.0, {1: 9, 2: 7}],
 )
 def test_over_sampling_counts_equal_imblearn(strategy):
     y = (
@@ -157,15 +162,33 @@ def test_replacement_draws_can_repeat_rows():
 def test_a_float_ratio_that_adds_or_removes_nothing():
     y = np.repeat([0, 1], [10, 5])
     X = np.zeros((15, 1))
-    # 0.5 * 10 = 5 minority rows: nothing to add, as imbalanced-learn
-    _, y_res = RandomOverSampler(sampling_strategy=0.5).fit_resample(X, y)
-    _, y_imb = imb_over.RandomOverSampler(sampling_strategy=0.5).fit_resample(X, y)
-    assert Counter(y_res.tolist()) == Counter(y_imb.tolist()) == {0: 10, 1: 5}
+    # 0.5 * 10 = 5 minority rows, nothing to add: fastbal leaves the data as it is,
+    # where imbalanced-learn raises (a documented difference)
+    X_res, y_res = RandomOverSampler(sampling_strategy=0.5).fit_resample(X, y)
+    assert Counter(y_res.tolist()) == {0: 10, 1: 5}
+    assert X_res.shape == (15, 1)
+    with pytest.raises(ValueError, match="remove samples from the minority class"):
+        imb_over.RandomOverSampler(sampling_strategy=0.5).fit_resample(X, y)
     # 0.4 would remove minority rows: both refuse with ValueError
     with pytest.raises(ValueError, match="would move a class the wrong way"):
         RandomOverSampler(sampling_strategy=0.4).fit_resample(X, y)
     with pytest.raises(ValueError, match="remove samples from the minority class"):
         imb_over.RandomOverSampler(sampling_strategy=0.4).fit_resample(X, y)
+    # under-sampling to exactly the majority's rows: both keep every row
+    _, y_res = RandomUnderSampler(sampling_strategy=0.5).fit_resample(X, y)
+    _, y_imb = imb_under.RandomUnderSampler(sampling_strategy=0.5).fit_resample(X, y)
+    assert Counter(y_res.tolist()) == Counter(y_imb.tolist()) == {0: 10, 1: 5}
+
+
+def test_a_dict_moving_a_class_the_wrong_way_is_refused():
+    with pytest.raises(ValueError, match="over-sampling cannot take class 0 from 10 to 6 rows"):
+        RandomOverSampler(sampling_strategy={0: 6}).fit_resample(
+            np.zeros((15, 1)), [0] * 10 + [1] * 5
+        )
+    with pytest.raises(ValueError, match="under-sampling cannot take class 1 from 5 to 9 rows"):
+        RandomUnderSampler(sampling_strategy={1: 9}).fit_resample(
+            np.zeros((15, 1)), [0] * 10 + [1] * 5
+        )
 
 
 def test_list_strategy_and_shrinkage_are_refused():

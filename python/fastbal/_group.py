@@ -33,6 +33,8 @@ class GroupSplitSummary:
     """
 
     splits: tuple[str, ...]
+    #: the share of the rows asked for each split
+    shares: dict[str, float]
     classes: ClassArray
     cells: npt.NDArray[np.int64]
     target: dict[str, int]
@@ -49,10 +51,9 @@ class GroupSplitSummary:
 
     def class_deviation(self) -> npt.NDArray[np.float64]:
         """Per class, the largest gap over the splits between the share of
-        the class's rows in a split and the share of all rows asked for it
-        (0.02 is two percentage points)."""
-        total = sum(self.target.values())
-        want = np.array([self.target[s] / max(total, 1) for s in self.splits])
+        the class's rows in a split and the share asked for the split (0.02
+        is two percentage points)."""
+        want = np.array([self.shares[s] for s in self.splits])
         n = self.cells.sum(axis=1, keepdims=True)
         got = self.cells / np.maximum(n, 1)
         out: npt.NDArray[np.float64] = np.abs(got - want).max(axis=1, initial=0.0)
@@ -93,7 +94,7 @@ class GroupSplitSummary:
             worst = int(np.argmax(dev))
             lines.append(
                 f"class shares off the request by {100 * dev.mean():.2f} points on average, "
-                f"at most {100 * dev[worst]:.2f} ({self.classes[worst]!r})"
+                f"at most {100 * dev[worst]:.2f} ({self.classes[worst : worst + 1].tolist()[0]!r})"
             )
         if self.large_groups:
             shown = list(self.large_groups.items())[:5]
@@ -132,10 +133,15 @@ class GroupSplitSummary:
         }
 
 
-def _summary(splits: tuple[str, ...], cells: Any, report: Any, info: Any) -> GroupSplitSummary:
+def _summary(
+    splits: tuple[str, ...], shares: list[float] | None, cells: Any, report: Any, info: Any
+) -> GroupSplitSummary:
     target, sizes, groups, lone, large, large_rows = report
+    if shares is None:  # row counts asked: their share of the labeled rows
+        shares = [t / max(sum(target), 1) for t in target]
     return GroupSplitSummary(
         splits=splits,
+        shares=dict(zip(splits, shares, strict=True)),
         classes=info.classes,
         cells=cells.view(np.int64),
         target=dict(zip(splits, target, strict=True)),
@@ -209,15 +215,14 @@ def stratified_group_split(
     class shares off the request by 0.00 points on average, at most 0.00 ('a')
     classes in valid/test missing from train: 0
     """
-    (assignment, (train, valid, test), cells, report), info = run(
-        _fastbal.stratified_group_split,
-        x,
-        _groups(groups),
-        _size("test_size", test_size),
-        _size("val_size", val_size),
-        seed=_checks.seed(seed),
+    test, val = _size("test_size", test_size), _size("val_size", val_size)
+    (assignment, (train, valid, test_rows), cells, report), info = run(
+        _fastbal.stratified_group_split, x, _groups(groups), test, val, seed=_checks.seed(seed)
     )
-    return GroupSplit(train, valid, test, assignment, _summary(SPLITS, cells, report, info))
+    fractions = isinstance(test, float) and isinstance(val, float)
+    shares = [1 - test - val, val, test] if fractions else None
+    summary = _summary(SPLITS, shares, cells, report, info)
+    return GroupSplit(train, valid, test_rows, assignment, summary)
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,7 @@ def stratified_group_kfold(x: Any, groups: Any, k: int = 5, seed: int = 0) -> Gr
     if k <= np.iinfo(np.int8).max:
         folds = folds.astype(np.int8)
     names = tuple(f"fold {f}" for f in range(k))
-    return GroupKFold(folds, _summary(names, cells, report, info))
+    return GroupKFold(folds, _summary(names, [1 / k] * k, cells, report, info))
 
 
 __all__ = [

@@ -66,6 +66,14 @@ class _RandomSampler(BaseEstimator):  # type: ignore[misc]
     def _targets(self, y: Any, params: dict[str, Any]) -> tuple[_Column, npt.NDArray[np.int64]]:
         labels = _Column(y.to_numpy() if hasattr(y, "to_numpy") else y)
         targets, _ = _strategy_targets(labels, self.sampling_strategy, self._kind, params)
+        wrong = targets < labels.counts if self._kind == "over" else targets > labels.counts
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            verb = "over" if self._kind == "over" else "under"
+            raise ValueError(
+                f"{verb}-sampling cannot take class {labels.classes[i : i + 1].tolist()[0]!r} "
+                f"from {labels.counts[i]} to {targets[i]} rows"
+            )
         return labels, targets
 
     def _check(self, X: Any, y: Any) -> None:
@@ -121,8 +129,9 @@ class RandomOverSampler(_RandomSampler):
     minority / majority ratio), a `{class: rows}` dict, or a callable taking
     `y` (and the keyword arguments given to `fit_resample`) and returning
     such a dict. A list is refused with `ValueError`, as imbalanced-learn
-    does. A float that would have to remove rows raises `ValueError`; one
-    that adds none leaves `y` as it is. `shrinkage` (smoothed bootstrap) is
+    does, and so is a dict that lowers a class. A float that would have to
+    remove rows raises `ValueError`; one that adds none leaves `X` and `y`
+    as they are (imbalanced-learn raises there too). `shrinkage` (smoothed bootstrap) is
     not offered: only None is accepted.
 
     Every labeled row is kept once, in order, followed by the drawn rows
