@@ -685,7 +685,9 @@ def test_splitters_work_in_cross_val_score(cv):
 
 def test_sklearn_splitters_yield_stratified_index_pairs():
     X, y = _blobs()
-    folds = list(fastbal.sklearn.StratifiedKFold(n_splits=4, shuffle=True, random_state=0).split(X, y))
+    folds = list(
+        fastbal.sklearn.StratifiedKFold(n_splits=4, shuffle=True, random_state=0).split(X, y)
+    )
     assert len(folds) == 4
     tests = np.concatenate([test for _, test in folds])
     np.testing.assert_array_equal(np.sort(tests), np.arange(len(y)))

@@ -211,7 +211,10 @@ def stratified_group_split(
     >>> s
     GroupSplit(train=70, valid=10, test=20, left_out=0)
     >>> print(s.summary)
-    group split: train 70 (70.0%, 2 classes, 35 groups), valid 10 (10.0%, 2 classes, 5 groups), test 20 (20.0%, 2 classes, 10 groups)
+    group split: 100 rows in 50 groups
+      train 70 rows (70.0%), 2 classes, 35 groups
+      valid 10 rows (10.0%), 2 classes, 5 groups
+      test  20 rows (20.0%), 2 classes, 10 groups
     class shares off the request by 0.00 points on average, at most 0.00 ('a')
     classes in valid/test missing from train: 0
     """
@@ -270,9 +273,15 @@ def stratified_group_kfold(x: Any, groups: Any, k: int = 5, seed: int = 0) -> Gr
     GroupKFold(k=3, fold sizes=[6, 6, 5])
     >>> for train, test in kf:
     ...     print(sorted({groups[i] for i in test}), "class 1 rows:", sum(y[i] for i in test))
-    [3, 5] class 1 rows: 3
-    [1, 2, 4, 7] class 1 rows: 3
-    [6, 8] class 1 rows: 0
+    [2, 5] class 1 rows: 2
+    [3, 7, 8] class 1 rows: 3
+    [1, 4, 6] class 1 rows: 1
+    >>> print(kf.summary)
+    group 3-fold: 17 rows in 8 groups
+      fold 0 6 rows (35.3%), 2 classes, 2 groups
+      fold 1 6 rows (35.3%), 2 classes, 3 groups
+      fold 2 5 rows (29.4%), 2 classes, 3 groups
+    class shares off the request by 11.36 points on average, at most 16.67 (1)
     """
     k = _checks.count("k", k)
     (folds, cells, report), info = run(

@@ -193,7 +193,7 @@ def _seed_of(cv: Any) -> int:
     return _base_seed(cv.random_state) if cv.shuffle else 0
 
 
-class StratifiedKFold(_Params, BaseCrossValidator):
+class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
     """Stratified k-fold, as scikit-learn's class of that name.
 
     Rows are always placed by a seeded hash of their position: `shuffle=False`
@@ -211,10 +211,16 @@ class StratifiedKFold(_Params, BaseCrossValidator):
     >>> from fastbal.sklearn import StratifiedKFold
     >>> import warnings
     >>> y = [0] * 6 + [1]
-    >>> with warnings.catch_warnings(record=True):
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
     ...     folds = list(StratifiedKFold(3).split(None, y))
+    >>> import textwrap
+    >>> print(textwrap.fill(str(caught[0].message), 88))
+    The least populated class in y has only 1 members, which is less than n_splits=3.
+    Classes with fewer rows than n_splits are in the training part of every fold, never in a
+    test fold.
     >>> [(test.tolist(), 6 in train) for train, test in folds]
-    [([1, 4], True), ([2, 5], True), ([0, 3], True)]
+    [([1, 5], True), ([0, 4], True), ([2, 3], True)]
     """
 
     def __init__(
@@ -254,7 +260,7 @@ class StratifiedKFold(_Params, BaseCrossValidator):
         return int(self.n_splits)
 
 
-class StratifiedShuffleSplit(_Params, BaseShuffleSplit):
+class StratifiedShuffleSplit(_Params, BaseShuffleSplit):  # type: ignore[misc]
     """`n_splits` stratified train/test splits, as scikit-learn's class of that name.
 
     Each split is `fastbal.stratified_split` with the seed of split `i`
@@ -301,12 +307,12 @@ class StratifiedShuffleSplit(_Params, BaseShuffleSplit):
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise ValueError(f"Invalid value for {name}: {v}")
             if isinstance(v, numbers.Integral):
-                if not 0 < v < n:
+                if not 0 < int(v) < n:
                     raise ValueError(
                         f"{name}={v} should be either positive and smaller than the number of "
                         f"samples {n} or a float in the (0, 1) range"
                     )
-            elif not 0 < v < 1:
+            elif not 0 < float(v) < 1:
                 raise ValueError(
                     f"{name}={v} should be either positive and smaller than the number of "
                     f"samples {n} or a float in the (0, 1) range"
@@ -316,7 +322,7 @@ class StratifiedShuffleSplit(_Params, BaseShuffleSplit):
         check("train_size", train)
         floats = all(v is None or not isinstance(v, numbers.Integral) for v in (test, train))
         if floats:
-            t = float(test) if test is not None else 1.0 - float(train)  # type: ignore[arg-type]
+            t = float(test) if test is not None else 1.0 - float(train)
             r = float(train) if train is not None else 1.0 - t
             if t + r > 1:
                 raise ValueError(
@@ -373,7 +379,7 @@ class StratifiedShuffleSplit(_Params, BaseShuffleSplit):
         return int(self.n_splits)
 
 
-class StratifiedGroupKFold(_Params, BaseCrossValidator):
+class StratifiedGroupKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
     """Stratified k-fold keeping groups whole, as scikit-learn's class of that name.
 
     Backed by `fastbal.stratified_group_kfold`: the same placement in
@@ -388,7 +394,7 @@ class StratifiedGroupKFold(_Params, BaseCrossValidator):
     >>> groups = [1, 1, 2, 2, 3, 3, 3, 4, 5, 5, 5, 5, 6, 6, 7, 8, 8]
     >>> cv = StratifiedGroupKFold(n_splits=3)
     >>> [sorted({groups[i] for i in test}) for _, test in cv.split(None, y, groups)]
-    [[3, 5], [1, 2, 4, 7], [6, 8]]
+    [[2, 5], [3, 7, 8], [1, 4, 6]]
     """
 
     __metadata_request__split = {"groups": True}  # noqa: RUF012 (scikit-learn's spelling)
