@@ -21,12 +21,10 @@
 
 use rayon::prelude::*;
 
-use crate::column::{for_each_block_seq, map_blocks, zeroed, Zero, NULL};
-use crate::factorize::Classes;
+use crate::column::{for_each_block_seq, map_blocks, zeroed, Zero};
 use crate::hash::{hash_bytes, rank_hash, seed_offset};
-use crate::split::{plan_split, Rare, Size};
-use crate::view::LabelView;
-use crate::{Error, Result};
+use crate::split::plan_split;
+use crate::{Classes, Error, LabelView, Rare, Result, Size, NULL};
 
 /// The 64-bit key of each group value, the same for a value whatever its
 /// representation: integers are their two's complement bits, strings their
