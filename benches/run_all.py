@@ -26,6 +26,7 @@ BENCHES = [
     ("counts", "bench_counts.py"),
     ("select", "bench_select.py"),
     ("split", "bench_split.py"),
+    ("group", "bench_group.py"),
     ("weights", "bench_weights.py"),
     ("report", "bench_report.py"),
     ("hf", "bench_hf.py"),

@@ -9,6 +9,7 @@
 use pyo3::prelude::*;
 
 mod errors;
+mod group;
 mod input;
 mod labels;
 mod plugin;
@@ -30,6 +31,8 @@ fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(select::stratified_sample, m)?)?;
     m.add_function(wrap_pyfunction!(split::stratified_split, m)?)?;
     m.add_function(wrap_pyfunction!(split::stratified_kfold, m)?)?;
+    m.add_function(wrap_pyfunction!(group::stratified_group_split, m)?)?;
+    m.add_function(wrap_pyfunction!(group::stratified_group_kfold, m)?)?;
     m.add_function(wrap_pyfunction!(weights::class_weights, m)?)?;
     m.add_function(wrap_pyfunction!(weights::class_weights_from_counts, m)?)?;
     m.add_function(wrap_pyfunction!(weights::sample_weights, m)?)?;

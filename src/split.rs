@@ -14,7 +14,7 @@ use crate::input::Input;
 use crate::view::{detach, meta_to_py, vec_to_py, with_view, PyMeta};
 
 /// A split size from Python: an int row count or a float fraction (bools refused).
-fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
+pub(crate) fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
     let arg = if obj.is_instance_of::<PyBool>() {
         None
     } else if obj.is_instance_of::<PyInt>() {
@@ -91,21 +91,25 @@ pub fn stratified_split<'py>(
     ))
 }
 
-/// Stratified k-fold. Returns (fold per row, rows per class per fold, meta).
+/// Stratified k-fold. Returns (fold per row, rows per class per fold, rare
+/// classes, meta). The fold is -1 for rows without a label or of a dropped
+/// rare class, -2 for rows of a rare class kept in every training part.
 #[pyfunction]
-#[pyo3(signature = (x, k=5, seed=0, ids=None))]
+#[pyo3(signature = (x, k=5, seed=0, ids=None, rare="train"))]
 pub fn stratified_kfold<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     k: i64,
     seed: u64,
     ids: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(Bound<'py, PyArray1<i16>>, Bound<'py, PyArray2<u64>>, Option<PyMeta<'py>>)> {
+    rare: &str,
+) -> PyResult<(Bound<'py, PyArray1<i16>>, Bound<'py, PyArray2<u64>>, Vec<u32>, Option<PyMeta<'py>>)> {
     let k = folds(k).map_err(to_py)?;
+    let rare: Rare = rare.parse().map_err(to_py)?;
     let keys = keys(py, ids)?;
     let ((folds, plan), meta) =
-        with_view(py, x, |v| core_kfold(v, Ranker::for_rows(keys.as_deref(), seed, v.len())?, k))?;
-    let n = plan.len();
-    let plan = vec_to_py(py, plan.concat()).reshape([n, k])?;
-    Ok((vec_to_py(py, folds), plan, meta_to_py(py, meta)?))
+        with_view(py, x, |v| core_kfold(v, Ranker::for_rows(keys.as_deref(), seed, v.len())?, k, rare))?;
+    let n = plan.folds.len();
+    let cells = vec_to_py(py, plan.folds.concat()).reshape([n, k])?;
+    Ok((vec_to_py(py, folds), cells, plan.rare, meta_to_py(py, meta)?))
 }

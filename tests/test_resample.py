@@ -179,8 +179,19 @@ def test_unknown_kind_is_refused():
 
 
 def test_unsupported_sampling_strategy_type_is_refused():
-    with pytest.raises(TypeError, match=r"unsupported sampling_strategy \[0, 1\]"):
+    # a list is imbalanced-learn's spelling for cleaning methods: ValueError, as there
+    with pytest.raises(ValueError, match=r"sampling_strategy cannot be a list \(\[0, 1\]\)"):
         fastbal.resample([0, 0, 1], [0, 1])
+    with pytest.raises(TypeError, match=r"unsupported sampling_strategy \{0, 1\}"):
+        fastbal.resample([0, 0, 1], {0, 1})
+
+
+def test_callable_strategy_gets_keyword_arguments():
+    def strategy(y, factor):
+        return {c: int(n * factor) for c, n in zip(*np.unique(y, return_counts=True), strict=True)}
+
+    got = fastbal.resample([0, 0, 0, 1], strategy, kind="over", factor=2)
+    assert got.targets == {0: 6, 1: 2}
 
 
 # ------------------------------------------------- floats vs imbalanced-learn

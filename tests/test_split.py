@@ -232,8 +232,10 @@ def test_split_ignores_chunking(values, seed, cut):
     np.testing.assert_array_equal(a.assignment, b.assignment)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
-    c = fastbal.stratified_kfold(arr, 3, seed=seed) if len(arr) - arr.null_count >= 3 else None
-    if c is not None:
+    # k-fold needs 3 rows in classes of at least 3 rows (smaller ones stay in training)
+    in_folds = sum(n for n in Counter(v for v in values if v is not None).values() if n >= 3)
+    if in_folds >= 3:
+        c = fastbal.stratified_kfold(arr, 3, seed=seed)
         np.testing.assert_array_equal(
             c.folds, fastbal.stratified_kfold(chunked, 3, seed=seed).folds
         )
@@ -539,32 +541,38 @@ def test_appending_rows_with_new_ids_moves_under_2_percent_of_old_rows():
 @given(values=label_columns(), k=st.integers(2, 7), seed=st.integers(0, 2**64 - 1))
 def test_kfold_contract(values, k, seed):
     labeled = np.array([v is not None for v in values], dtype=bool)
-    if labeled.sum() < k:
-        with pytest.raises(ValueError, match=f"^cannot make {k} folds out of {labeled.sum()} "):
+    counts = Counter(v for v in values if v is not None)
+    # classes with fewer rows than folds are in every training part, never in a test fold
+    rare = {c for c, n in counts.items() if n < k}
+    in_folds = np.array([v is not None and v not in rare for v in values], dtype=bool)
+    if in_folds.sum() < k:
+        message = "every class has fewer rows" if counts and not in_folds.any() else "cannot make"
+        with pytest.raises(ValueError, match=f"^{message}"):
             fastbal.stratified_kfold(values, k=k, seed=seed)
         return
     kf = fastbal.stratified_kfold(values, k=k, seed=seed)
     folds = kf.folds
     assert folds.dtype == np.int8
     assert (kf.k, len(kf)) == (k, k)
-    # every labeled row in exactly one fold, null rows in none
-    np.testing.assert_array_equal(folds >= 0, labeled)
+    assert sorted(kf.rare_classes) == sorted(rare)
+    # every row of a class with k rows or more in exactly one fold, rare rows -2, null rows -1
+    np.testing.assert_array_equal(folds >= 0, in_folds)
+    np.testing.assert_array_equal(folds == -2, labeled & ~in_folds)
     assert folds.max() < k
     # per class: fold sizes as planned, differing by at most one row
-    counts = Counter(v for v in values if v is not None)
     classes = sorted(counts)
     assert kf.classes.tolist() == classes
     per_cell = Counter(zip(values, folds.tolist(), strict=True))
     actual = np.array([[per_cell[c, j] for j in range(k)] for c in classes], dtype=np.int64)
     actual = actual.reshape(len(classes), k)
     np.testing.assert_array_equal(kf.plan, actual)
-    assert (actual.sum(axis=1) == [counts[c] for c in classes]).all()
+    assert (actual.sum(axis=1) == [0 if c in rare else counts[c] for c in classes]).all()
     if len(classes):
         assert (actual.max(axis=1) - actual.min(axis=1) <= 1).all()
     # globally too
-    sizes = np.bincount(folds[labeled], minlength=k)
+    sizes = np.bincount(folds[in_folds], minlength=k)
     assert sizes.max() - sizes.min() <= 1
-    # iteration: (train, valid) pairs that partition the labeled rows
+    # iteration: (train, valid) pairs; train holds every other labeled row, rare ones included
     pairs = list(kf)
     assert len(pairs) == k
     every = np.flatnonzero(labeled)
@@ -572,24 +580,38 @@ def test_kfold_contract(values, k, seed):
         np.testing.assert_array_equal(valid, np.flatnonzero(folds == f))
         assert not set(train.tolist()) & set(valid.tolist())
         np.testing.assert_array_equal(np.sort(np.concatenate([train, valid])), every)
-    np.testing.assert_array_equal(np.sort(np.concatenate([v for _, v in pairs])), every)
+        # every class of the test fold is in its training part
+        assert {values[i] for i in valid.tolist()} <= {values[i] for i in train.tolist()}
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate([v for _, v in pairs])), np.flatnonzero(in_folds)
+    )
     # determinism
     np.testing.assert_array_equal(fastbal.stratified_kfold(values, k=k, seed=seed).folds, folds)
     labels = fastbal.Labels(values)
     np.testing.assert_array_equal(fastbal.stratified_kfold(labels, k=k, seed=seed).folds, folds)
+    # rare="drop" leaves them out; rare="error" lists them
+    dropped = fastbal.stratified_kfold(values, k=k, seed=seed, rare="drop").folds
+    np.testing.assert_array_equal(dropped, np.where(folds == -2, -1, folds))
+    if rare:
+        with pytest.raises(ValueError, match=f"fewer than {k} rows"):
+            fastbal.stratified_kfold(values, k=k, seed=seed, rare="error")
 
 
 def test_kfold_by_hand():
     kf = fastbal.stratified_kfold(["a"] * 7 + ["b"] * 7 + ["c"] * 3 + ["d"], k=3, seed=0)
-    # a: 7 = 3+2+2, b: 2+3+2 (the extra row rotates), c: 1+1+1, d: its one row in fold 2
-    assert kf.plan.tolist() == [[3, 2, 2], [2, 3, 2], [1, 1, 1], [0, 0, 1]]
-    assert np.bincount(kf.folds).tolist() == [6, 6, 6]
+    # a: 7 = 3+2+2, b: 2+3+2 (the extra row rotates), c: 1+1+1, d: one row, fewer than the
+    # folds, so in every training part and no test fold
+    assert kf.plan.tolist() == [[3, 2, 2], [2, 3, 2], [1, 1, 1], [0, 0, 0]]
+    assert np.bincount(kf.folds[:17]).tolist() == [6, 6, 5]
+    assert kf.folds[17] == -2
+    assert kf.rare_classes == ["d"]
+    assert all(17 in train for train, _ in kf)
 
 
 def test_kfold_with_many_folds_uses_int16():
-    kf = fastbal.stratified_kfold(np.arange(400) % 3, k=200, seed=0)
+    kf = fastbal.stratified_kfold(np.arange(800) % 2, k=200, seed=0)
     assert kf.folds.dtype == np.int16
-    assert np.bincount(kf.folds).tolist() == [2] * 200
+    assert np.bincount(kf.folds).tolist() == [4] * 200
 
 
 # ---------------------------------------------------------------------------
@@ -652,7 +674,7 @@ def _blobs():
 @pytest.mark.parametrize(
     "cv",
     [
-        fastbal.sklearn.StratifiedKFold(n_splits=4, random_state=0),
+        fastbal.sklearn.StratifiedKFold(n_splits=4, shuffle=True, random_state=0),
         fastbal.sklearn.StratifiedShuffleSplit(n_splits=3, test_size=0.25, random_state=1),
     ],
 )
@@ -665,7 +687,9 @@ def test_splitters_work_in_cross_val_score(cv):
 
 def test_sklearn_splitters_yield_stratified_index_pairs():
     X, y = _blobs()
-    folds = list(fastbal.sklearn.StratifiedKFold(n_splits=4, random_state=0).split(X, y))
+    folds = list(
+        fastbal.sklearn.StratifiedKFold(n_splits=4, shuffle=True, random_state=0).split(X, y)
+    )
     assert len(folds) == 4
     tests = np.concatenate([test for _, test in folds])
     np.testing.assert_array_equal(np.sort(tests), np.arange(len(y)))
@@ -681,11 +705,10 @@ def test_sklearn_splitters_yield_stratified_index_pairs():
         assert not set(train.tolist()) & set(test.tolist())
         assert len(train) + len(test) == len(y)
         assert np.bincount(y[test]).tolist() in ([15, 8, 3], [15, 7, 3], [15, 7, 4], [14, 8, 3])
-    # split i uses seed random_state + i
-    s = fastbal.stratified_split(y, test_size=0.25, val_size=0, seed=2)
+    # split i uses the seed mixed from (random_state, i)
+    seed = fastbal.sklearn.split_seed(1, 1)
+    s = fastbal.stratified_split(y, test_size=0.25, val_size=0, seed=seed)
     np.testing.assert_array_equal(pairs[1][1], s.test)
-    with pytest.raises(TypeError, match="random_state must be an int or None"):
-        list(fastbal.sklearn.StratifiedKFold(random_state=np.random.RandomState(0)).split(X, y))
 
 
 @SETTINGS
@@ -858,7 +881,7 @@ def test_split_sizes_of_the_wrong_type(size):
         ({"k": 0}, ValueError, r"^k must be between 2 and 32767; got 0$"),
         ({"k": -1}, ValueError, r"^k must not be negative; got -1$"),
         ({"k": 2.0}, TypeError, r"^k must be an int; got float 2.0$"),
-        ({"k": 17}, ValueError, r"^cannot make 17 folds out of 16 labeled rows$"),
+        ({"k": 17}, ValueError, r"^every class has fewer rows than the 17 folds"),
         ({"k": 3, "ids": [1, 2]}, ValueError, r"^ids has 2 rows but the labels have 16$"),
         ({"k": 3, "ids": [7] * 16}, ValueError, r"^ids must be unique: rows 0 and 1 have"),
         ({"k": 3, "ids": [*range(15), None]}, ValueError, r"^ids have 1 null rows"),

@@ -15,6 +15,13 @@ from __future__ import annotations
 import warnings
 
 from fastbal import _fastbal
+from fastbal._group import (
+    GroupKFold,
+    GroupSplit,
+    GroupSplitSummary,
+    stratified_group_kfold,
+    stratified_group_split,
+)
 from fastbal._labels import ClassInfo, Labels, ValueCounts, value_counts
 from fastbal._pipeline import PreparedSplit, prepare_split
 from fastbal._report import REPORT_KEYS, LabelReport, LengthStats, SplitCheck, report
@@ -47,6 +54,9 @@ __all__ = [
     "ClassInfo",
     "ClassWeights",
     "FilterSummary",
+    "GroupKFold",
+    "GroupSplit",
+    "GroupSplitSummary",
     "KFold",
     "LabelReport",
     "Labels",
@@ -69,6 +79,8 @@ __all__ = [
     "report",
     "resample",
     "sample_weights",
+    "stratified_group_kfold",
+    "stratified_group_split",
     "stratified_kfold",
     "stratified_sample",
     "stratified_split",

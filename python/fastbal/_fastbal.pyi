@@ -22,6 +22,8 @@ __all__ = [
     "oversample",
     "rule_mask",
     "sample_weights",
+    "stratified_group_kfold",
+    "stratified_group_split",
     "stratified_kfold",
     "stratified_sample",
     "stratified_split",
@@ -90,9 +92,30 @@ def stratified_split(
     """(assignment, (train, valid, test), cells, (rare, dropped, target, sizes), meta)."""
 
 def stratified_kfold(
-    x: Any, k: int = 5, seed: int = 0, ids: Any = None
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], _Meta | None]:
-    """(fold per row, rows per class per fold, meta)."""
+    x: Any, k: int = 5, seed: int = 0, ids: Any = None, rare: str = "train"
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], list[int], _Meta | None]:
+    """(fold per row (-1 left out, -2 in every training part), rows per class per fold,
+    rare classes, meta)."""
+
+#: (target rows per split, rows per split, groups per split, lone classes,
+#: values of the groups larger than the smallest split, their rows)
+_GroupReport = tuple[list[int], list[int], list[int], list[int], Any, list[int]]
+
+def stratified_group_split(
+    x: Any, groups: Any, test_size: float | int, val_size: float | int, seed: int = 0
+) -> tuple[
+    npt.NDArray[np.int8],
+    tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    npt.NDArray[np.uint64],
+    _GroupReport,
+    _Meta | None,
+]:
+    """(assignment, (train, valid, test), cells, report, meta)."""
+
+def stratified_group_kfold(
+    x: Any, groups: Any, k: int = 5, seed: int = 0
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], _GroupReport, _Meta | None]:
+    """(fold per row, rows per class per fold, report, meta)."""
 
 def class_weights(
     x: Any,

@@ -201,11 +201,12 @@ _SPELLINGS = ("auto", "minority", "majority", "not minority", "not majority", "a
 
 
 def _strategy_targets(
-    labels: _Column, strategy: Any, kind: str
+    labels: _Column, strategy: Any, kind: str, kwargs: Mapping[str, Any] | None = None
 ) -> tuple[npt.NDArray[np.int64], bool]:
     """Rows per class after resampling, following imbalanced-learn's `sampling_strategy`.
 
-    Returns (targets, whether they came from a rule rather than explicit counts).
+    `kwargs` go to a callable strategy. Returns (targets, whether they came
+    from a rule rather than explicit counts).
     """
     counts = labels.counts
     if labels.n_classes < 2:
@@ -224,7 +225,7 @@ def _strategy_targets(
 
     if callable(strategy):
         # as imbalanced-learn: the callable gets the label column (nulls left out)
-        strategy = strategy(labels.label_column())
+        strategy = strategy(labels.label_column(), **(kwargs or {}))
     if isinstance(strategy, Mapping):
         return _class_dict(labels, strategy, "sampling_strategy"), False
     if isinstance(strategy, str):
@@ -262,11 +263,17 @@ def _strategy_targets(
                 f"({'remove' if kind == 'over' else 'add'} rows); increase the ratio"
             )
         return np.where(others, level, counts).astype(np.int64), True
+    if isinstance(strategy, (list, tuple)):
+        # as imbalanced-learn: a list names classes to clean, which random samplers do not do
+        raise ValueError(
+            f"sampling_strategy cannot be a list ({strategy!r}) for random over- or "
+            "under-sampling; give a dict of rows per class, a string or a float"
+        )
     raise TypeError(f"unsupported sampling_strategy {strategy!r}")
 
 
 def resample(
-    x: Any, sampling_strategy: Any = "auto", kind: str = "over", seed: int = 0
+    x: Any, sampling_strategy: Any = "auto", kind: str = "over", seed: int = 0, **kwargs: Any
 ) -> Resampled:
     """Over- or under-sample with imbalanced-learn's `sampling_strategy` spellings.
 
@@ -274,7 +281,7 @@ def resample(
     minority" to under-sample), "minority", "majority", "not minority", "not
     majority", "all"; a float (two classes only: the minority / majority
     ratio wanted); a `{class: rows}` dict; or a callable taking the label
-    column and returning such a dict. Per-class targets are those of
+    column (and `kwargs`) and returning such a dict. Per-class targets are those of
     `RandomOverSampler` / `RandomUnderSampler`, except for floats, where
     imbalanced-learn truncates a binary floating-point product
     (`int(100 * 0.29)` is 28) and fastbal floors the exact decimal product
@@ -289,7 +296,7 @@ def resample(
     """
     _checks.choice("kind", kind, ("over", "under"))
     labels = _Column(x)
-    targets, by_rule = _strategy_targets(labels, sampling_strategy, kind)
+    targets, by_rule = _strategy_targets(labels, sampling_strategy, kind, kwargs)
     if kind == "over":
         return _over(labels, targets, seed)
     return _under(labels, targets, seed, by_rule=by_rule)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -184,17 +184,27 @@ def stratified_split(
     return Split(train, valid, test, assignment, summary)
 
 
+#: Fold code of a row of a rare class kept in training: in the training part
+#: of every fold, never in a test fold.
+ALWAYS_TRAIN = -2
+
+
 @dataclass(frozen=True)
 class KFold:
-    """Stratified k-fold: one fold id per row (-1 for null labels).
+    """Stratified k-fold: one fold id per row.
 
-    Iterating gives `(train, valid)` index pairs, fold by fold. `plan[i, f]`
-    is the number of rows of `classes[i]` in fold `f`.
+    `folds[i]` is row i's test fold, -1 for a null label or a dropped rare
+    class, and -2 (`ALWAYS_TRAIN`) for a rare class kept in training: such
+    rows are in the training part of every fold. Iterating gives
+    `(train, valid)` index pairs, fold by fold. `plan[i, f]` is the number of
+    rows of `classes[i]` in fold `f`.
     """
 
     folds: npt.NDArray[np.integer[Any]]
     plan: npt.NDArray[np.int64]
     classes: ClassArray
+    #: classes with fewer rows than folds, which no test fold holds
+    rare_classes: list[Any] = field(default_factory=list)
 
     @property
     def k(self) -> int:
@@ -204,17 +214,20 @@ class KFold:
         return self.k
 
     def __iter__(self) -> Iterator[tuple[Indices, Indices]]:
-        labeled = self.folds >= 0
+        in_train = (self.folds >= 0) | (self.folds == ALWAYS_TRAIN)
         for f in range(self.k):
             in_fold = self.folds == f
-            yield np.flatnonzero(labeled & ~in_fold), np.flatnonzero(in_fold)
+            yield np.flatnonzero(in_train & ~in_fold), np.flatnonzero(in_fold)
 
     def __repr__(self) -> str:
         sizes = self.plan.sum(axis=0).tolist()
-        return f"KFold(k={self.k}, fold sizes={sizes})"
+        rare = f", {len(self.rare_classes)} rare classes" if self.rare_classes else ""
+        return f"KFold(k={self.k}, fold sizes={sizes}{rare})"
 
 
-def stratified_kfold(x: Any, k: int = 5, seed: int = 0, ids: Any = None) -> KFold:
+def stratified_kfold(
+    x: Any, k: int = 5, seed: int = 0, ids: Any = None, rare: str = "train"
+) -> KFold:
     """Assign rows to `k` stratified folds.
 
     Within every class, fold sizes differ by at most one row; the extra rows
@@ -222,24 +235,37 @@ def stratified_kfold(x: Any, k: int = 5, seed: int = 0, ids: Any = None) -> KFol
     Rows are placed by their seeded rank within their class, as in
     `stratified_split`, with the same determinism.
 
+    A class with fewer rows than folds cannot be in every test fold, and a
+    row alone in a test fold would be missing from that fold's training part.
+    Such classes follow `rare`: "train" (default) keeps them in the training
+    part of every fold (fold code -2), "drop" leaves them out (-1), "error"
+    refuses, listing them.
+
     >>> import fastbal
     >>> kf = fastbal.stratified_kfold(["a"] * 6 + ["b"] * 3, k=3, seed=0)
     >>> kf
     KFold(k=3, fold sizes=[3, 3, 3])
     >>> [len(valid) for _, valid in kf]
     [3, 3, 3]
+    >>> kf = fastbal.stratified_kfold([0] * 6 + [1], k=3)
+    >>> kf, kf.folds[6], kf.rare_classes
+    (KFold(k=3, fold sizes=[2, 2, 2], 1 rare classes), np.int8(-2), [1])
+    >>> [(len(train), len(test)) for train, test in kf]
+    [(5, 2), (5, 2), (5, 2)]
     """
     k = _checks.integer("k", k)
     k = min(max(k, -(2**63)), 2**63 - 1)  # the core names the allowed range
     from fastbal._input import to_native
 
-    (folds, plan), info = run(
+    (folds, plan, rare_codes), info = run(
         _fastbal.stratified_kfold,
         x,
         k=k,
         seed=_checks.seed(seed),
         ids=None if ids is None else to_native(ids),
+        rare=rare,
     )
     if k <= np.iinfo(np.int8).max:
         folds = folds.astype(np.int8)
-    return KFold(folds, plan.view(np.int64), info.classes)
+    rare_classes = info.classes[np.asarray(rare_codes, dtype=np.int64)].tolist()
+    return KFold(folds, plan.view(np.int64), info.classes, rare_classes)

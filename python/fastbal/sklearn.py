@@ -1,73 +1,435 @@
-"""scikit-learn cross-validation splitters backed by fastbal.
+"""scikit-learn cross-validators backed by fastbal (importing this module needs scikit-learn).
 
-They follow scikit-learn's splitter protocol (`split(X, y, groups)` and
-`get_n_splits`), so they work wherever scikit-learn takes `cv=`, with
-fastbal's contract: exact sizes, every class of test present in train,
-results independent of row order when ids are given.
+`StratifiedKFold`, `StratifiedShuffleSplit` and `StratifiedGroupKFold` take
+scikit-learn's arguments and are scikit-learn cross-validators (subclasses of
+`BaseCrossValidator` / `BaseShuffleSplit`): `clone`, `get_params` /
+`set_params`, `repr`, `check_cv`, the search classes, metadata routing and
+pickling work as with scikit-learn's own. The splits follow fastbal's
+contract: exact sizes, every class of a test part present in its training
+part, rows placed by a seeded hash rather than a random stream. The
+deliberate differences are listed in the README ("Coming from
+scikit-learn").
 
 >>> from fastbal.sklearn import StratifiedKFold
 >>> y = [0] * 6 + [1] * 3
->>> [len(test) for _, test in StratifiedKFold(n_splits=3).split(None, y)]
+>>> cv = StratifiedKFold(n_splits=3)
+>>> cv
+StratifiedKFold(n_splits=3, random_state=None, rare='train', shuffle=False)
+>>> [len(test) for _, test in cv.split(None, y)]
 [3, 3, 3]
 """
 
 from __future__ import annotations
 
+import inspect
+import numbers
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
+from sklearn.utils import check_consistent_length, check_random_state
 
+from fastbal import _checks
+from fastbal._group import stratified_group_kfold
 from fastbal._labels import Labels
 from fastbal._split import stratified_kfold, stratified_split
 
 Indices = npt.NDArray[np.int64]
 
-
-def _seed(random_state: Any) -> int:
-    if random_state is None:
-        return 0
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        return int(random_state)
-    raise TypeError("random_state must be an int or None (fastbal splits are hash-seeded)")
+_M64 = (1 << 64) - 1
 
 
-class StratifiedShuffleSplit:
-    """`n_splits` stratified train/test splits, as scikit-learn's class of that name.
+def mix64(x: int) -> int:
+    """The splitmix64 finalizer (fastbal's fixed 64-bit mix), on Python ints.
 
-    Split `i` uses seed `random_state + i`. Classes with a single row go to
-    train instead of raising.
+    >>> hex(mix64(1))
+    '0x5692161d100b05e5'
+    """
+    x &= _M64
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _M64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _M64
+    return x ^ (x >> 31)
+
+
+def split_seed(seed: int, i: int) -> int:
+    """The seed of split `i` of a splitter seeded with `seed`.
+
+    The pair is mixed through a fixed 64-bit hash, so neighbouring seeds give
+    unrelated split sets (split `i` of seed 0 is not split `i - 1` of seed 1),
+    on every machine and in every Python process.
+
+    >>> split_seed(0, 1) == split_seed(1, 0)
+    False
+    """
+    return mix64((mix64(seed ^ 0x243F6A8885A308D3) + i) & _M64)
+
+
+def _base_seed(random_state: Any) -> int:
+    """A 64-bit seed from scikit-learn's `random_state`: an int is the seed
+    itself; None (the global numpy generator) or a `RandomState` gives a fresh
+    seed drawn from it, so each call differs as with scikit-learn."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return _checks.seed(random_state)
+    rng = check_random_state(random_state)
+    return int(rng.randint(0, 2**63 - 1, dtype=np.int64))
+
+
+def _target(y: Any, multi_output: bool) -> Any:
+    """`y` as a label column: 1-D, a single column (2-D array, pandas or polars
+    DataFrame), or, with `multi_output`, several columns joined per row."""
+    if y is None:
+        raise ValueError("The 'y' parameter should not be None.")
+    if hasattr(y, "columns") and hasattr(y, "shape"):  # a DataFrame
+        if y.shape[1] == 1:
+            return y.iloc[:, 0] if hasattr(y, "iloc") else y.to_series(0)
+        y = np.asarray(y)
+    if isinstance(y, (list, tuple)) or (hasattr(y, "ndim") and y.ndim == 2):
+        arr = np.asarray(y)
+        if arr.ndim == 2:
+            if arr.shape[1] == 1:
+                return arr[:, 0]
+            if not multi_output:
+                raise ValueError(
+                    "Supported target types are: ('binary', 'multiclass'). Got "
+                    f"a target with {arr.shape[1]} columns instead."
+                )
+            # as scikit-learn: each distinct row is a class
+            return np.array([" ".join(row.astype("str")) for row in arr])
+    return y
+
+
+def _n_samples(X: Any, y: Any, groups: Any) -> int:
+    arrays = [a for a in (X, y, groups) if a is not None]
+    check_consistent_length(*arrays)
+    return len(y)
+
+
+def _ignored_groups(cv: Any, groups: Any) -> None:
+    if groups is not None:
+        warnings.warn(
+            f"The groups parameter is ignored by {type(cv).__name__}", UserWarning, stacklevel=3
+        )
+
+
+class _Params:
+    """`get_params` / `set_params` from the constructor's signature, so
+    `sklearn.base.clone` and parameter searches treat the splitter like an
+    estimator."""
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return sorted(
+            p.name
+            for p in sig.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Any:
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}; "
+                    f"valid parameters are {valid}"
+                )
+            setattr(self, name, value)
+        return self
+
+
+def _check_kfold_args(n_splits: Any, shuffle: Any, random_state: Any) -> None:
+    """scikit-learn's checks of k-fold arguments, with its exception types."""
+    if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral):
+        raise ValueError(
+            f"The number of folds must be of Integral type. {n_splits!r} of type "
+            f"{type(n_splits)} was passed."
+        )
+    if n_splits <= 1:
+        raise ValueError(
+            "k-fold cross-validation requires at least one train/test split by setting "
+            f"n_splits=2 or more, got n_splits={n_splits}."
+        )
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"shuffle must be True or False; got {shuffle}")
+    if not shuffle and random_state is not None:
+        raise ValueError(
+            "Setting a random_state has no effect since shuffle is False. You should leave "
+            "random_state to its default (None), or set shuffle=True."
+        )
+
+
+def _check_class_counts(cv: Any, counts: npt.NDArray[np.int64], what: str) -> None:
+    """scikit-learn's refusal when no class fills every fold, and its warning
+    when one does not; the warning says where fastbal puts those rows."""
+    n_splits = cv.n_splits
+    if len(counts) and (counts < n_splits).all():
+        raise ValueError(
+            f"n_splits={n_splits} cannot be greater than the number of members in each class."
+        )
+    if len(counts) and counts.min() < n_splits:
+        where = {
+            "train": "in the training part of every fold, never in a test fold",
+            "drop": "left out of every fold",
+        }.get(what, "")
+        warnings.warn(
+            f"The least populated class in y has only {int(counts.min())} members, which is "
+            f"less than n_splits={n_splits}. "
+            + (f"Classes with fewer rows than n_splits are {where}." if where else ""),
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _seed_of(cv: Any) -> int:
+    """The seed of a k-fold split: 0 (a fixed order) unless shuffling."""
+    return _base_seed(cv.random_state) if cv.shuffle else 0
+
+
+class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
+    """Stratified k-fold, as scikit-learn's class of that name.
+
+    Rows are always placed by a seeded hash of their position: `shuffle=False`
+    (the default) uses the fixed seed 0, so folds are deterministic but not
+    contiguous blocks of rows; `shuffle=True` seeds by `random_state` (an int;
+    None or a `RandomState` draws a fresh seed at each `split`, as
+    scikit-learn reshuffles). Within a class, fold sizes differ by at most
+    one row, and so do the global fold sizes.
+
+    A class with fewer rows than `n_splits` draws scikit-learn's warning and
+    then follows `rare`: "train" (default) keeps its rows in the training
+    part of every fold, "drop" leaves them out, "error" refuses. Rows with a
+    null label are in no fold.
+
+    >>> from fastbal.sklearn import StratifiedKFold
+    >>> import warnings
+    >>> y = [0] * 6 + [1]
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     folds = list(StratifiedKFold(3).split(None, y))
+    >>> import textwrap
+    >>> print(textwrap.fill(str(caught[0].message), 88))
+    The least populated class in y has only 1 members, which is less than n_splits=3.
+    Classes with fewer rows than n_splits are in the training part of every fold, never in a
+    test fold.
+    >>> [(test.tolist(), 6 in train) for train, test in folds]
+    [([1, 5], True), ([0, 4], True), ([2, 3], True)]
     """
 
     def __init__(
-        self, n_splits: int = 10, *, test_size: float | int = 0.1, random_state: int | None = None
+        self,
+        n_splits: int = 5,
+        *,
+        shuffle: bool = False,
+        random_state: Any = None,
+        rare: str = "train",
     ):
+        _check_kfold_args(n_splits, shuffle, random_state)
+        _checks.choice("rare", rare, ("train", "drop", "error"))
         self.n_splits = n_splits
-        self.test_size = test_size
+        self.shuffle = shuffle
         self.random_state = random_state
+        self.rare = rare
 
     def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[Indices, Indices]]:
-        labels = Labels(y)
-        for i in range(self.n_splits):
-            s = stratified_split(
-                labels, test_size=self.test_size, val_size=0, seed=_seed(self.random_state) + i
+        """Generate (train, test) row indices, fold by fold."""
+        _ignored_groups(self, groups)
+        return self._split(X, y)
+
+    def _split(self, X: Any, y: Any) -> Iterator[tuple[Indices, Indices]]:
+        y = _target(y, multi_output=False)
+        n = _n_samples(X, y, None)
+        if self.n_splits > n:
+            raise ValueError(
+                f"Cannot have number of splits n_splits={self.n_splits} greater than the "
+                f"number of samples: n_samples={n}."
             )
+        labels = Labels(y)
+        _check_class_counts(self, labels.counts, self.rare)
+        yield from stratified_kfold(labels, k=self.n_splits, seed=_seed_of(self), rare=self.rare)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of folds."""
+        return int(self.n_splits)
+
+
+class StratifiedShuffleSplit(_Params, BaseShuffleSplit):  # type: ignore[misc]
+    """`n_splits` stratified train/test splits, as scikit-learn's class of that name.
+
+    Each split is `fastbal.stratified_split` with the seed of split `i`
+    mixed from (`random_state`, `i`) by a fixed 64-bit hash. Sizes: an int
+    is a row count, a float a fraction of the labeled rows; the test size is
+    rounded by largest remainder (scikit-learn rounds it up). With
+    `train_size`, the rows in neither part are a stratified remainder. A
+    class with a single row goes to train instead of raising. `test_size=0`
+    and other empty parts are refused with scikit-learn's `ValueError`.
+
+    >>> from fastbal.sklearn import StratifiedShuffleSplit
+    >>> y = ["a"] * 8 + ["b"] * 4
+    >>> cv = StratifiedShuffleSplit(n_splits=2, test_size=0.25, random_state=0)
+    >>> [sorted(y[i] for i in test) for _, test in cv.split(None, y)]
+    [['a', 'a', 'b'], ['a', 'a', 'b']]
+    """
+
+    def __init__(
+        self,
+        n_splits: int = 10,
+        *,
+        test_size: float | int | None = None,
+        train_size: float | int | None = None,
+        random_state: Any = None,
+    ):
+        super().__init__(
+            n_splits=n_splits,
+            test_size=test_size,
+            train_size=train_size,
+            random_state=random_state,
+        )
+        self._default_test_size = 0.1
+
+    def _sizes(self, n: int) -> tuple[float | int, float | int]:
+        """(test_size, val_size) for `stratified_split`, the valid part
+        holding the rows in neither train nor test."""
+        test, train = self.test_size, self.train_size
+        if test is None and train is None:
+            test = self._default_test_size
+
+        def check(name: str, v: Any) -> None:
+            if v is None:
+                return
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise ValueError(f"Invalid value for {name}: {v}")
+            if isinstance(v, numbers.Integral):
+                if not 0 < int(v) < n:
+                    raise ValueError(
+                        f"{name}={v} should be either positive and smaller than the number of "
+                        f"samples {n} or a float in the (0, 1) range"
+                    )
+            elif not 0 < float(v) < 1:
+                raise ValueError(
+                    f"{name}={v} should be either positive and smaller than the number of "
+                    f"samples {n} or a float in the (0, 1) range"
+                )
+
+        check("test_size", test)
+        check("train_size", train)
+        floats = all(v is None or not isinstance(v, numbers.Integral) for v in (test, train))
+        if floats:
+            t = float(test) if test is not None else 1.0 - float(train)
+            r = float(train) if train is not None else 1.0 - t
+            if t + r > 1:
+                raise ValueError(
+                    f"The sum of test_size and train_size = {t + r}, should be in the (0, 1) "
+                    "range. Reduce test_size and/or train_size."
+                )
+            rest = 1.0 - t - r
+            return t, (0 if rest < 1e-12 else rest)
+
+        def rows(v: Any) -> int:
+            return int(v) if isinstance(v, numbers.Integral) else int(np.floor(v * n + 0.5))
+
+        n_test = rows(test) if test is not None else n - rows(train)
+        n_train = rows(train) if train is not None else n - n_test
+        if n_test + n_train > n:
+            raise ValueError(
+                f"The sum of train_size and test_size = {n_test + n_train}, should be smaller "
+                f"than the number of samples {n}. Reduce test_size and/or train_size."
+            )
+        if n_train <= 0 or n_test <= 0:
+            raise ValueError(
+                f"With n_samples={n}, test_size={self.test_size} and "
+                f"train_size={self.train_size}, the resulting train or test set will be empty. "
+                "Adjust any of the aforementioned parameters."
+            )
+        return n_test, n - n_test - n_train
+
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[Indices, Indices]]:
+        """Generate (train, test) row indices, split by split."""
+        _ignored_groups(self, groups)
+        return self._iter_indices(X, y)
+
+    def _iter_indices(
+        self, X: Any, y: Any, groups: Any = None
+    ) -> Iterator[tuple[Indices, Indices]]:
+        y = _target(y, multi_output=True)
+        _n_samples(X, y, None)
+        labels = Labels(y)
+        n = int(labels.counts.sum())
+        test, rest = self._sizes(n)
+        if isinstance(test, float) and rest == 0 and round(n * (1 - test)) == 0:
+            raise ValueError(
+                f"With n_samples={n}, test_size={self.test_size} and "
+                f"train_size={self.train_size}, the resulting train set will be empty. "
+                "Adjust any of the aforementioned parameters."
+            )
+        base = _base_seed(self.random_state)
+        for i in range(int(self.n_splits)):
+            s = stratified_split(labels, test_size=test, val_size=rest, seed=split_seed(base, i))
             yield s.train, s.test
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
-        return self.n_splits
+        """The number of splits."""
+        return int(self.n_splits)
 
 
-class StratifiedKFold:
-    """Stratified k-fold, as scikit-learn's class of that name (always shuffled by seed)."""
+class StratifiedGroupKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
+    """Stratified k-fold keeping groups whole, as scikit-learn's class of that name.
 
-    def __init__(self, n_splits: int = 5, *, random_state: int | None = None):
+    Backed by `fastbal.stratified_group_kfold`: the same placement in
+    O(rows + cells x folds) instead of a Python loop over groups, with class
+    shares at least as close on the data measured in benches/. Rows are
+    ordered by a seeded hash of each group's value: `shuffle=False` uses the
+    fixed seed 0; `shuffle=True` seeds by `random_state` as
+    `StratifiedKFold` does. `groups` is required (a label-like column).
+
+    >>> from fastbal.sklearn import StratifiedGroupKFold
+    >>> y = [0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    >>> groups = [1, 1, 2, 2, 3, 3, 3, 4, 5, 5, 5, 5, 6, 6, 7, 8, 8]
+    >>> cv = StratifiedGroupKFold(n_splits=3)
+    >>> [sorted({groups[i] for i in test}) for _, test in cv.split(None, y, groups)]
+    [[2, 5], [3, 7, 8], [1, 4, 6]]
+    """
+
+    __metadata_request__split = {"groups": True}  # noqa: RUF012 (scikit-learn's spelling)
+
+    def __init__(self, n_splits: int = 5, shuffle: bool = False, random_state: Any = None):
+        _check_kfold_args(n_splits, shuffle, random_state)
         self.n_splits = n_splits
+        self.shuffle = shuffle
         self.random_state = random_state
 
     def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[Indices, Indices]]:
-        yield from stratified_kfold(y, k=self.n_splits, seed=_seed(self.random_state))
+        """Generate (train, test) row indices, fold by fold; no group crosses them."""
+        if groups is None:
+            raise ValueError("The 'groups' parameter should not be None.")
+        y = _target(y, multi_output=False)
+        groups = _target(groups, multi_output=False)
+        n = _n_samples(X, y, groups)
+        if self.n_splits > n:
+            raise ValueError(
+                f"Cannot have number of splits n_splits={self.n_splits} greater than the "
+                f"number of samples: n_samples={n}."
+            )
+        labels = Labels(y)
+        _check_class_counts(self, labels.counts, "")
+        yield from stratified_group_kfold(labels, groups, k=self.n_splits, seed=_seed_of(self))
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
-        return self.n_splits
+        """The number of folds."""
+        return int(self.n_splits)
+
+
+__all__ = [
+    "StratifiedGroupKFold",
+    "StratifiedKFold",
+    "StratifiedShuffleSplit",
+    "mix64",
+    "split_seed",
+]

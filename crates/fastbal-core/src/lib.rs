@@ -22,6 +22,7 @@
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
 //! | [`split`] | split and k-fold plans and assignments |
+//! | [`group`] | stratified splits and k-folds that keep groups whole |
 //! | [`weights`] | class and sample weights |
 //! | [`text`] | text length per class |
 //! | [`resample`] | over- and under-sampling indices |
@@ -33,6 +34,7 @@ pub mod classes;
 pub mod column;
 mod error;
 pub mod factorize;
+pub mod group;
 pub mod hash;
 pub mod hash_factorize;
 pub mod histogram;
@@ -54,9 +56,12 @@ pub use classes::Classes;
 pub use column::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
 pub use error::{Error, Result};
 pub use factorize::{count_classes, ClassCounts, Prepared};
+pub use group::{GroupPlan, GroupTable};
 pub use histogram::{histogram, RawCounts};
 pub use ids::{IdSource, NULL};
 pub use labels::{order_by_count, Labels};
+pub use params::{Rare, Size};
 pub use rank::{Ranker, RowKeys};
 pub use row_keys::row_keys;
+pub use split::KFoldPlan;
 pub use view::{Compacted, LabelView};

@@ -218,21 +218,53 @@ pub fn assign_split(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &SplitPlan) 
     rank_parts(view, ranker, &cuts, -1, |p| CODE[p])
 }
 
+/// Rows per class per fold, and the classes too small to be in every fold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KFoldPlan {
+    /// `folds[c][f]`: rows of class `c` in test fold `f` (all zero for a rare class).
+    pub folds: Vec<Vec<u64>>,
+    /// Classes with fewer rows than folds.
+    pub rare: Vec<u32>,
+    /// Whether rare classes were dropped (else they are in every training part).
+    pub rare_dropped: bool,
+}
+
+/// The fold code of a row of a rare class under `rare="train"`: in the
+/// training part of every fold, never in a test fold.
+pub const ALWAYS_TRAIN: i16 = -2;
+
 /// Rows per class per fold for a stratified k-fold: each class's folds differ
 /// by at most one row, and the extra rows rotate across classes so the
 /// global fold sizes differ by at most one too.
-pub fn plan_kfold(counts: &[u64], k: usize) -> Result<Vec<Vec<u64>>> {
+///
+/// A class with fewer rows than folds cannot be in every test fold, and a
+/// one-row class in a test fold would be missing from that fold's training
+/// part: such classes follow `rare` (train: in every training part; drop:
+/// left out; error: refused), as in [`plan_split`].
+pub fn plan_kfold(counts: &[u64], k: usize, rare: Rare) -> Result<KFoldPlan> {
     if k < 2 {
         return Err(Error::InvalidArgument(format!("k must be at least 2; got {k}")));
     }
-    let total: u64 = counts.iter().sum();
+    let rare_classes: Vec<u32> = (0..counts.len() as u32).filter(|&c| counts[c as usize] < k as u64).collect();
+    if rare == Rare::Error && !rare_classes.is_empty() {
+        return Err(Error::RareClasses { classes: rare_classes, min_rows: k as u64 });
+    }
+    let total: u64 = counts.iter().filter(|&&n| n >= k as u64).sum();
+    if total == 0 && !counts.is_empty() {
+        return Err(Error::Infeasible(format!(
+            "every class has fewer rows than the {k} folds, so no class can be in every fold; use fewer folds"
+        )));
+    }
     if total < k as u64 {
         return Err(Error::Infeasible(format!("cannot make {k} folds out of {total} labeled rows")));
     }
     let mut start = 0usize;
-    Ok(counts
+    let folds = counts
         .iter()
         .map(|&n| {
+            if n < k as u64 {
+                return vec![0; k];
+            }
             let (base, extra) = (n / k as u64, (n % k as u64) as usize);
             let mut folds = vec![base; k];
             for j in 0..extra {
@@ -241,12 +273,17 @@ pub fn plan_kfold(counts: &[u64], k: usize) -> Result<Vec<Vec<u64>>> {
             start = (start + extra) % k;
             folds
         })
-        .collect())
+        .collect();
+    Ok(KFoldPlan { folds, rare: rare_classes, rare_dropped: rare == Rare::Drop })
 }
 
-/// Fold per row (-1 for rows without a label) under a k-fold plan.
-pub fn assign_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &[Vec<u64>]) -> Vec<i16> {
+/// Fold per row under a k-fold plan: the test fold, [`ALWAYS_TRAIN`] for a
+/// rare class kept in training, -1 for rows without a label or of a dropped
+/// rare class.
+pub fn assign_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &KFoldPlan) -> Vec<i16> {
+    let k = plan.folds.first().map_or(0, |f| f.len());
     let cuts: Vec<Vec<u64>> = plan
+        .folds
         .iter()
         .map(|folds| {
             folds
@@ -258,7 +295,9 @@ pub fn assign_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &[Vec<u64>])
                 .collect()
         })
         .collect();
-    rank_parts(view, ranker, &cuts, -1, |p| p as i16)
+    // a rare class has every cut at 0: all its rows land in part k
+    let rest = if plan.rare_dropped { -1 } else { ALWAYS_TRAIN };
+    rank_parts(view, ranker, &cuts, -1, |p| if p < k { p as i16 } else { rest })
 }
 
 /// Stratified split of a column: the split per row (`-1` left out) and the plan.
@@ -273,10 +312,14 @@ pub fn stratified_split(
     Ok((assign_split(view, ranker, &plan), plan))
 }
 
-/// Stratified k-fold of a column: the fold per row (`-1` for nulls) and the
-/// plan (rows per class per fold).
-pub fn stratified_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, k: usize) -> Result<(Vec<i16>, Vec<Vec<u64>>)> {
-    let plan = plan_kfold(view.counts, k)?;
+/// Stratified k-fold of a column: the fold per row (see [`assign_kfold`]) and the plan.
+pub fn stratified_kfold(
+    view: &LabelView<'_>,
+    ranker: Ranker<'_>,
+    k: usize,
+    rare: Rare,
+) -> Result<(Vec<i16>, KFoldPlan)> {
+    let plan = plan_kfold(view.counts, k, rare)?;
     Ok((assign_kfold(view, ranker, &plan), plan))
 }
 
@@ -327,12 +370,35 @@ mod tests {
     #[test]
     fn kfold_plan_balances_classes_and_folds() {
         let counts = [7, 7, 3, 1];
-        let plan = plan_kfold(&counts, 3).unwrap();
-        let global: Vec<u64> = (0..3).map(|f| plan.iter().map(|p| p[f]).sum()).collect();
-        assert_eq!(global.iter().sum::<u64>(), 18);
+        let plan = plan_kfold(&counts, 3, Rare::Train).unwrap();
+        assert_eq!(plan.rare, [3]);
+        assert_eq!(plan.folds[3], [0, 0, 0]);
+        let global: Vec<u64> = (0..3).map(|f| plan.folds.iter().map(|p| p[f]).sum()).collect();
+        assert_eq!(global.iter().sum::<u64>(), 17);
         assert!(global.iter().max().unwrap() - global.iter().min().unwrap() <= 1);
-        for p in &plan {
+        for p in &plan.folds[..3] {
             assert!(p.iter().max().unwrap() - p.iter().min().unwrap() <= 1);
         }
+    }
+
+    #[test]
+    fn kfold_rare_classes_stay_out_of_test_folds() {
+        use crate::{Chunk, Column, Ints, Labels, RowKeys};
+        // six rows of 0 and one of 1, three folds: the 1 is in every training part
+        let v: Vec<i64> = vec![0, 0, 0, 0, 0, 0, 1];
+        let l = Labels::new(&Column::Int(Ints::I64(vec![Chunk::new(&v, None)]))).unwrap();
+        let plan = plan_kfold(&l.counts, 3, Rare::Train).unwrap();
+        let folds = assign_kfold(&l.view(), Ranker::new(RowKeys::Position, 0), &plan);
+        assert_eq!(folds[6], ALWAYS_TRAIN);
+        for f in 0..3 {
+            assert_eq!(folds[..6].iter().filter(|&&x| x == f).count(), 2);
+        }
+        let dropped = plan_kfold(&l.counts, 3, Rare::Drop).unwrap();
+        assert_eq!(assign_kfold(&l.view(), Ranker::new(RowKeys::Position, 0), &dropped)[6], -1);
+        assert_eq!(
+            plan_kfold(&l.counts, 3, Rare::Error).unwrap_err(),
+            Error::RareClasses { classes: vec![1], min_rows: 3 }
+        );
+        assert!(matches!(plan_kfold(&[1, 2], 3, Rare::Train), Err(Error::Infeasible(_))));
     }
 }
