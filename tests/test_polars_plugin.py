@@ -29,7 +29,7 @@ def split_column(y: Any, **kwargs: Any) -> list[str | None]:
 
 def kfold_column(y: Any, **kwargs: Any) -> list[int | None]:
     folds = fastbal.stratified_kfold(y, **kwargs).folds
-    return [None if f < 0 else int(f) for f in folds.tolist()]
+    return [None if f == -1 else int(f) for f in folds.tolist()]
 
 
 def sample_column(y: Any, **kwargs: Any) -> list[bool]:
@@ -59,6 +59,10 @@ CASES: dict[str, tuple[Callable[[pl.Expr], pl.Expr], Callable[[pl.Series], list[
         lambda y: split_column(y, test_size=3, val_size=2, seed=1, rare="drop"),
     ),
     "kfold": (lambda e: e.fastbal.kfold(3, seed=5), lambda y: kfold_column(y, k=3, seed=5)),
+    "kfold_drop": (
+        lambda e: e.fastbal.kfold(4, seed=2, rare="drop"),
+        lambda y: kfold_column(y, k=4, seed=2, rare="drop"),
+    ),
     "class_weight": (
         lambda e: e.fastbal.class_weight("sqrt", normalize="mean"),
         lambda y: fastbal.sample_weights(y, "sqrt", normalize="mean").tolist(),

@@ -140,13 +140,22 @@ def split(
     )
 
 
-def kfold(labels: IntoExpr, k: int = 5, seed: int = 0, ids: IntoExpr | None = None) -> pl.Expr:
-    """The fold of every row (Int8 up to 127 folds, else Int16; null for null
-    labels), as `fastbal.stratified_kfold`."""
+def kfold(
+    labels: IntoExpr, k: int = 5, seed: int = 0, ids: IntoExpr | None = None, rare: str = "train"
+) -> pl.Expr:
+    """The test fold of every row (Int8 up to 127 folds, else Int16), as
+    `fastbal.stratified_kfold`: -2 for a row of a class too small for every
+    fold (in every training part, under `rare="train"`), null for a row left
+    out (a null label, or a rare class under `rare="drop"`)."""
     k = _checks.integer("k", k)
     more = () if ids is None else (ids,)
     return _call(
-        "kfold", labels, *more, k=min(max(k, -(2**63)), 2**63 - 1), seed=_checks.seed(seed)
+        "kfold",
+        labels,
+        *more,
+        k=min(max(k, -(2**63)), 2**63 - 1),
+        seed=_checks.seed(seed),
+        rare=rare,
     )
 
 
@@ -213,9 +222,11 @@ class FastbalNamespace:
         """See `fastbal.polars.split`."""
         return split(self._expr, test_size, val_size, seed, rare, ids)
 
-    def kfold(self, k: int = 5, seed: int = 0, ids: IntoExpr | None = None) -> pl.Expr:
+    def kfold(
+        self, k: int = 5, seed: int = 0, ids: IntoExpr | None = None, rare: str = "train"
+    ) -> pl.Expr:
         """See `fastbal.polars.kfold`."""
-        return kfold(self._expr, k, seed, ids)
+        return kfold(self._expr, k, seed, ids, rare)
 
     def class_weight(
         self,

@@ -190,6 +190,7 @@ fn split(inputs: &[Series], kwargs: SplitKwargs) -> PolarsResult<Series> {
 struct KFoldKwargs {
     k: i64,
     seed: u64,
+    rare: String,
 }
 
 /// Int8 fold ids up to 127 folds, Int16 beyond, as `fastbal.stratified_kfold`.
@@ -200,15 +201,16 @@ fn kfold_field(input_fields: &[Field], kwargs: KFoldKwargs) -> PolarsResult<Fiel
 #[polars_expr(output_type_func_with_kwargs=kfold_field)]
 fn kfold(inputs: &[Series], kwargs: KFoldKwargs) -> PolarsResult<Series> {
     let k = arg(folds(kwargs.k))?;
+    let rare: Rare = arg(kwargs.rare.parse())?;
     let keys = ids(inputs)?;
     let folds = on_labels(&inputs[0], |v| {
-        Ok(stratified_kfold(v, Ranker::for_rows(keys.as_deref(), kwargs.seed, v.len())?, k)?.0)
+        Ok(stratified_kfold(v, Ranker::for_rows(keys.as_deref(), kwargs.seed, v.len())?, k, rare)?.0)
     })?;
     let name = inputs[0].name().clone();
     let out = if k <= i8::MAX as usize {
-        folds.iter().map(|&f| (f >= 0).then_some(f as i8)).collect::<Int8Chunked>().with_name(name).into_series()
+        folds.iter().map(|&f| (f != -1).then_some(f as i8)).collect::<Int8Chunked>().with_name(name).into_series()
     } else {
-        folds.iter().map(|&f| (f >= 0).then_some(f)).collect::<Int16Chunked>().with_name(name).into_series()
+        folds.iter().map(|&f| (f != -1).then_some(f)).collect::<Int16Chunked>().with_name(name).into_series()
     };
     Ok(out)
 }
