@@ -11,6 +11,8 @@
 //! | [`factorize`] | raw ids for every input kind, histograms, classes |
 //! | [`labels`], [`view`] | factorized columns and the view kernels read |
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
+//! | [`counter`] | mergeable class counts keyed by class value |
+//! | [`cut`] | exact rank cuts and assignments of a column seen in batches |
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
 //! | [`split`] | split and k-fold plans and assignments |
 //! | [`weights`] | class and sample weights |
@@ -19,6 +21,8 @@
 //! | [`hash`] | the fixed hashes seeded results depend on |
 
 pub mod column;
+pub mod counter;
+pub mod cut;
 mod error;
 pub mod factorize;
 pub mod hash;
@@ -32,6 +36,8 @@ pub mod view;
 pub mod weights;
 
 pub use column::{Chunk, Validity, NULL};
+pub use counter::LabelCounter;
+pub use cut::{batch_parts, probe_batch, BatchRanker, CutSearch, Probe, ProbeCounts};
 pub use error::{Error, Result};
 pub use factorize::{
     count_classes, histogram, ClassCounts, Classes, Column, Ints, Prepared, RawCounts, StrChunk, Ucs4Chunk, ViewChunk,
