@@ -13,7 +13,7 @@ use crate::errors::{to_py, type_error};
 use crate::input::Input;
 use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
 
-fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
+pub(crate) fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
     if obj.is_instance_of::<PyBool>() {
         return Err(type_error(format!("{name} must be a float fraction or an int row count; got a bool")));
     }
@@ -31,6 +31,16 @@ fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
         return Ok(Size::Fraction(f));
     }
     Err(type_error(format!("{name} must be a float fraction or an int row count; got {}", obj.get_type().name()?)))
+}
+
+/// The rare-class policy named by `rare`.
+pub(crate) fn rare_policy(rare: &str) -> PyResult<Rare> {
+    match rare {
+        "train" => Ok(Rare::Train),
+        "drop" => Ok(Rare::Drop),
+        "error" => Ok(Rare::Error),
+        other => Err(PyValueError::new_err(format!("rare must be \"train\", \"drop\" or \"error\"; got {other:?}"))),
+    }
 }
 
 fn keys(py: Python<'_>, ids: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u64>>> {
@@ -73,14 +83,7 @@ pub fn stratified_split<'py>(
     shuffle: bool,
 ) -> PyResult<SplitResult<'py>> {
     let (test, valid) = (size("test_size", test_size)?, size("val_size", val_size)?);
-    let rare = match rare {
-        "train" => Rare::Train,
-        "drop" => Rare::Drop,
-        "error" => Rare::Error,
-        other => {
-            return Err(PyValueError::new_err(format!("rare must be \"train\", \"drop\" or \"error\"; got {other:?}")))
-        }
-    };
+    let rare = rare_policy(rare)?;
     let keys = keys(py, ids)?;
     let ((assignment, parts, plan), meta) = with_view(py, x, |v| {
         let ranker = ranker(&keys, seed, v.len())?;

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
 
-fn parse(strategy: &str, beta: f64, normalize: &str) -> fastbal_core::Result<(Strategy, Normalize)> {
+pub(crate) fn parse(strategy: &str, beta: f64, normalize: &str) -> fastbal_core::Result<(Strategy, Normalize)> {
     if !(0.0..1.0).contains(&beta) {
         return Err(Error::InvalidArgument(format!("beta must be in [0, 1); got {beta}")));
     }

@@ -29,6 +29,7 @@ from fastbal._select import (
     top_k_mask,
     what_if,
 )
+from fastbal.distributed import LabelCounter
 from fastbal._split import KFold, Split, SplitSummary, stratified_kfold, stratified_split
 from fastbal._weights import ClassWeights, SampleWeightsSummary, class_weights, sample_weights
 
@@ -48,6 +49,7 @@ __all__ = [
     "ClassWeights",
     "FilterSummary",
     "KFold",
+    "LabelCounter",
     "LabelReport",
     "Labels",
     "LengthStats",
