@@ -128,10 +128,17 @@ def main() -> None:
 
     p = h.parser(__doc__.split("\n\n")[0], SIZES, QUICK_SIZES)
     args = h.finish_args(p.parse_args())
-    report = h.Report("dask", "Stratified split on a Dask cluster: fastbal vs dask-ml, groupby-sample", args, PACKAGES)
+    report = h.Report(
+        "dask",
+        "Stratified split on a Dask cluster: fastbal vs dask-ml, groupby-sample",
+        args,
+        PACKAGES,
+    )
     rows = []
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
         Client(cluster) as client,
     ):
         for n in args.sizes:

@@ -29,9 +29,9 @@ from fastbal._select import (
     top_k_mask,
     what_if,
 )
-from fastbal.distributed import LabelCounter
 from fastbal._split import KFold, Split, SplitSummary, stratified_kfold, stratified_split
 from fastbal._weights import ClassWeights, SampleWeightsSummary, class_weights, sample_weights
+from fastbal.distributed import LabelCounter
 
 __version__: str = _fastbal.__version__
 

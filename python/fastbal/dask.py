@@ -65,6 +65,14 @@ def _dd() -> Any:
     return dd
 
 
+def _tools() -> tuple[Any, Any]:
+    """dask's `compute` and `delayed` (typed loosely: dask ships no full types)."""
+    from dask.base import compute
+    from dask.delayed import delayed
+
+    return compute, delayed
+
+
 def _series(s: Any, column: str | None, what: str = "labels") -> Any:
     dd = _dd()
     if isinstance(s, dd.DataFrame):
@@ -97,7 +105,7 @@ def _share(obj: Any) -> Any:
     try:
         from distributed import get_client
 
-        client = get_client()
+        client: Any = get_client()
     except (ImportError, ValueError):
         return obj
     return client.scatter(obj, broadcast=True, hash=False)
@@ -105,8 +113,7 @@ def _share(obj: Any) -> Any:
 
 def _tree(parts: list[Any], merge: Callable[..., Any]) -> Any:
     """Reduce delayed values pairwise in a tree of `SPLIT_EVERY`-way merges."""
-    from dask import delayed
-
+    _, delayed = _tools()
     while len(parts) > 1:
         parts = [
             delayed(merge, pure=True)(*parts[i : i + SPLIT_EVERY])
@@ -158,8 +165,7 @@ class _Column:
     """A label column (and its ids) persisted, counted and measured in one pass."""
 
     def __init__(self, s: Any, column: str | None, ids: Any = None, persist: bool = True):
-        from dask import compute, delayed
-
+        compute, delayed = _tools()
         s = _series(s, column)
         if ids is not None:
             ids = _series(ids, None, "ids")
@@ -194,7 +200,7 @@ class _Column:
         self.passes = 1
 
     def map(self, fn: Callable[..., Any], *args: Any, dtype: Any) -> Any:
-        """A lazy Series aligned with the labels: `fn(part, offset, ids_part, *args)` per partition."""
+        """A lazy Series aligned with the labels: `fn(part, offset, ids, *args)` per partition."""
         import pandas as pd
 
         meta = pd.Series([], dtype=dtype, name=self.labels.name)
@@ -216,8 +222,7 @@ class _Column:
 
     def search(self, ranks: npt.NDArray[np.uint64], seed: int) -> CutSearch:
         """The cuts at `ranks`, probed over the partitions until found."""
-        from dask import compute, delayed
-
+        compute, delayed = _tools()
         search = CutSearch(self.counter, ranks, seed)
         counter = _share(self.counter)
         parts = self.labels.to_delayed()
@@ -324,7 +329,9 @@ def class_weights(
     return ClassWeights(cls, w, strategy)
 
 
-def _mask(rule: str, name: str, s: Any, k: int, column: str | None, persist: bool, summary: bool) -> Any:
+def _mask(
+    rule: str, name: str, s: Any, k: int, column: str | None, persist: bool, summary: bool
+) -> Any:
     from fastbal._labels import ClassInfo
 
     k = _checks.count("k", k, clamp=True)
@@ -339,7 +346,12 @@ def _mask(rule: str, name: str, s: Any, k: int, column: str | None, persist: boo
 
 @overload
 def filter_min_count(
-    s: Any, k: int, *, column: str | None = ..., persist: bool = ..., return_summary: Literal[False] = ...
+    s: Any,
+    k: int,
+    *,
+    column: str | None = ...,
+    persist: bool = ...,
+    return_summary: Literal[False] = ...,
 ) -> Any: ...
 @overload
 def filter_min_count(
@@ -361,7 +373,12 @@ def filter_min_count(
 
 @overload
 def top_k_mask(
-    s: Any, k: int, *, column: str | None = ..., persist: bool = ..., return_summary: Literal[False] = ...
+    s: Any,
+    k: int,
+    *,
+    column: str | None = ...,
+    persist: bool = ...,
+    return_summary: Literal[False] = ...,
 ) -> Any: ...
 @overload
 def top_k_mask(

@@ -57,7 +57,6 @@ from fastbal._labels import ClassArray, Labels, ValueCounts, _classes
 SPLIT_PART_CODES: tuple[int, ...] = (2, 1, 0, -1)
 
 
-
 def _c(a: Any) -> Any:
     """`a` contiguous and aligned, as the extension borrows it (arrays that
     crossed a pickle can be neither)."""
@@ -156,7 +155,9 @@ class LabelCounter:
         return f"LabelCounter({len(self)} classes, {total} rows, {self.null_count} null)"
 
 
-def _restore_counter(classes: ClassArray, counts: npt.NDArray[np.int64], nulls: int) -> LabelCounter:
+def _restore_counter(
+    classes: ClassArray, counts: npt.NDArray[np.int64], nulls: int
+) -> LabelCounter:
     out = LabelCounter()
     out._inner = _fastbal.LabelCounter.from_parts(
         to_native(classes), counts.astype(np.uint64), nulls
@@ -206,7 +207,9 @@ def mask_table(counter: LabelCounter, rule: str, k: int) -> npt.NDArray[np.bool_
     (`filter_min_count`), "max_count" or "top_k"."""
     _checks.choice("rule", rule, ("min_count", "max_count", "top_k"))
     k = _checks.count("k", k, clamp=True)
-    keep: npt.NDArray[np.bool_] = _fastbal.keep_classes(counter.class_counts.view(np.uint64), rule, k)
+    keep: npt.NDArray[np.bool_] = _fastbal.keep_classes(
+        counter.class_counts.view(np.uint64), rule, k
+    )
     return keep
 
 
@@ -280,7 +283,10 @@ class Probes:
     """One pass's questions to the batches (small; pickles)."""
 
     arrays: tuple[
-        npt.NDArray[np.uint32], npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.bool_]
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.bool_],
     ]
     seed: int
 
