@@ -28,6 +28,7 @@ BENCHES = [
     ("split", "bench_split.py"),
     ("weights", "bench_weights.py"),
     ("report", "bench_report.py"),
+    ("dask", "bench_dask.py"),
 ]
 PACKAGES = [
     "fastbal",
@@ -39,6 +40,8 @@ PACKAGES = [
     "imbalanced-learn",
     "datasets",
     "polars-ds",
+    "dask",
+    "dask-ml",
 ]
 
 

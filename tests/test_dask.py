@@ -195,6 +195,15 @@ def test_bad_labels_give_the_single_machine_errors(client: Any) -> None:
             dd.from_pandas(y, npartitions=2), ids=dd.from_pandas(ids, npartitions=2)
         )
     assert str(got.value) == str(one.value) == "ids must be unique: rows 3 and 4 have the same id"
+    # and across partitions, found by shuffling the ids' keys
+    ids = pd.Series([7, 1, 2, 3, 7, 2])
+    with pytest.raises(ValueError, match="ids must be unique") as one:
+        fastbal.stratified_split(y, ids=ids)
+    with pytest.raises(ValueError, match="ids must be unique") as got:
+        fdask.stratified_split(
+            dd.from_pandas(y, npartitions=3), ids=dd.from_pandas(ids, npartitions=3)
+        )
+    assert str(got.value) == str(one.value) == "ids must be unique: rows 2 and 5 have the same id"
     # rare classes under rare="error" are named by value, as on one machine
     y = pd.Series(["a"] * 10 + ["b", "c"])
     with pytest.raises(ValueError, match="too few to appear") as one:

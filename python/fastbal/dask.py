@@ -165,6 +165,8 @@ class _Column:
     """A label column (and its ids) persisted, counted and measured in one pass."""
 
     def __init__(self, s: Any, column: str | None, ids: Any = None, persist: bool = True):
+        import pickle
+
         compute, delayed = _tools()
         s = _series(s, column)
         if ids is not None:
@@ -192,6 +194,8 @@ class _Column:
             if why is not None:  # the first partition refused, as one machine reads in order
                 raise why[0](_global_rows(why[1], off))
         self.counter: LabelCounter = counted
+        #: bytes of the results the passes brought to the client (counters, reports)
+        self.received = len(pickle.dumps((counted, lengths, refused, id_lengths), protocol=5))
         for i, (a, b) in enumerate(zip(self.lengths, id_lengths, strict=False)):
             if a != b:
                 raise ValueError(
@@ -220,6 +224,28 @@ class _Column:
             align_dataframes=False,
         )
 
+    def check_unique_ids(self) -> None:
+        """Refuse ids that repeat anywhere in the column, naming two rows as one
+        machine does: every id's key is shuffled by key (16 bytes a row), then
+        each shuffled partition reports its smallest repeated key."""
+        import pandas as pd
+
+        if self.ids is None:
+            return
+        self.passes += 1
+        meta = pd.DataFrame({"key": np.empty(0, np.uint64), "row": np.empty(0, np.int64)})
+        offsets = _share(np.asarray(self.offsets, dtype=np.int64))
+        keyed = self.ids.map_partitions(_id_keys, offsets, meta=meta)
+        shuffled = keyed.shuffle("key", npartitions=max(1, self.ids.npartitions))
+        meta_dup = pd.DataFrame(
+            {"key": np.empty(0, np.uint64), "a": np.empty(0, np.int64), "b": np.empty(0, np.int64)}
+        )
+        found = shuffled.map_partitions(_first_repeat, meta=meta_dup).compute()
+        if len(found):
+            first = found.sort_values("key")
+            a, b = int(first["a"].iloc[0]), int(first["b"].iloc[0])
+            raise ValueError(f"ids must be unique: rows {a} and {b} have the same id")
+
     def search(self, ranks: npt.NDArray[np.uint64], seed: int) -> CutSearch:
         """The cuts at `ranks`, probed over the partitions until found."""
         compute, delayed = _tools()
@@ -234,6 +260,7 @@ class _Column:
                 for p, off, i in zip(parts, self.offsets, ids, strict=True)
             ]
             (report,) = compute(_tree(reports, _merge_reports))
+            self.received += report.nbytes
             search.advance(report)
             self.passes += 1
         return search
@@ -252,6 +279,32 @@ def _per_partition(
     i = 0 if partition_info is None else partition_info["number"]
     values = fn(part, int(offsets[i]), ids, *args)
     return pd.Series(values, index=part.index, name=part.name)
+
+
+def _id_keys(ids: Any, offsets: npt.NDArray[np.int64], partition_info: Any = None) -> Any:
+    """Each row's id key and global position."""
+    import pandas as pd
+
+    offset = int(offsets[0 if partition_info is None else partition_info["number"]])
+    try:
+        keys = row_keys(ids)
+    except (TypeError, ValueError) as e:
+        raise type(e)(_global_rows(str(e), offset)) from None
+    return pd.DataFrame({"key": keys, "row": np.arange(offset, offset + len(keys), dtype=np.int64)})
+
+
+def _first_repeat(df: Any) -> Any:
+    """The smallest key held by two rows or more, with its two first rows."""
+    import pandas as pd
+
+    repeated = df[df["key"].duplicated(keep=False)]
+    if not len(repeated):
+        return pd.DataFrame(
+            {"key": np.empty(0, np.uint64), "a": np.empty(0, np.int64), "b": np.empty(0, np.int64)}
+        )
+    key = repeated["key"].min()
+    rows = np.sort(repeated.loc[repeated["key"] == key, "row"].to_numpy())
+    return pd.DataFrame({"key": [key], "a": [rows[0]], "b": [rows[1]]})
 
 
 def _probe_partition(
@@ -432,6 +485,7 @@ def stratified_split(
     *,
     column: str | None = ...,
     persist: bool = ...,
+    check_ids: bool = ...,
     return_summary: Literal[False] = ...,
 ) -> Any: ...
 @overload
@@ -445,6 +499,7 @@ def stratified_split(
     *,
     column: str | None = ...,
     persist: bool = ...,
+    check_ids: bool = ...,
     return_summary: Literal[True],
 ) -> tuple[Any, SplitSummary]: ...
 def stratified_split(
@@ -457,6 +512,7 @@ def stratified_split(
     *,
     column: str | None = None,
     persist: bool = True,
+    check_ids: bool = True,
     return_summary: bool = False,
 ) -> Any:
     """`fastbal.stratified_split` of a Dask label column: a lazy int8 Series of
@@ -466,6 +522,9 @@ def stratified_split(
     class, the class counts), the key being its global position or, with
     `ids` (a Dask Series aligned with the labels), its id. Passes over the
     data: one to count, one (rarely more) to find the cuts, one to assign.
+    With `ids`, one more shuffles the ids' 64-bit keys to refuse an id held
+    by two rows anywhere, as one machine does (`check_ids=False` skips it
+    when the ids are known to be unique, e.g. a primary key).
 
     >>> import dask.dataframe as dd, pandas as pd
     >>> import fastbal, fastbal.dask
@@ -482,6 +541,8 @@ def stratified_split(
     seed = _checks.seed(seed)
     col = _Column(s, column, ids, persist=persist)
     summary, ranks = split_plan(col.counter, test_size, val_size, rare)
+    if check_ids:
+        col.check_unique_ids()
     search = col.search(ranks, seed)
     assigner = search.assigner(col.counter, np.array(SPLIT_PART_CODES, dtype=np.int8))
     out = col.map(_assign, assigner, dtype=np.int8)
