@@ -89,19 +89,12 @@ def _series(s: Any, column: str | None, what: str = "labels") -> Any:
     return s
 
 
-#: Objects for the tasks above this many bytes (pickled) are scattered to the
-#: workers once instead of riding in the task graph.
-SCATTER_BYTES = 1 << 20
-
-
 def _share(obj: Any) -> Any:
-    """`obj` for the tasks: scattered to the workers when it is big and a
-    distributed client is active (a counter of many classes stays out of the
-    task graph), else itself."""
-    import pickle
-
-    if len(pickle.dumps(obj, protocol=5)) <= SCATTER_BYTES:
-        return obj
+    """`obj` for the tasks: scattered to the workers once when a distributed
+    client is active, so that every task refers to it by key (a counter,
+    probes or partition offsets would otherwise be copied into each task of
+    the graph: at 10,000 partitions, offsets alone would weigh 800 MB), else
+    itself."""
     try:
         from distributed import get_client
 
@@ -254,7 +247,7 @@ class _Column:
         parts = self.labels.to_delayed()
         ids = [None] * len(parts) if self.ids is None else self.ids.to_delayed()
         while not search.done:
-            probes = search.probes()
+            probes = _share(search.probes())
             reports = [
                 delayed(_probe_partition, pure=True)(p, counter, probes, off, i)
                 for p, off, i in zip(parts, self.offsets, ids, strict=True)
