@@ -218,6 +218,9 @@ def main() -> None:
             "(fastbal: its tree reductions; the peers: dask's own data movement). To the client: "
             "the pickled results the passes bring back (fastbal: merged counts, partition lengths "
             "and the cut search's gathered rows; the peers' outputs stay on the workers).",
+            "between workers also counts label partitions Dask's scheduler moves to balance "
+            "the two workers (4 MB each), so it varies from run to run: 4 to 27 MiB for "
+            "fastbal at 10M in four repeated calls.",
             "the machine was shared with other jobs (load average about 10 on 2 cores), which "
             "slows every method's task scheduling alike.",
             f"fastbal rows timed: {', '.join(fast)}.",

@@ -2,7 +2,7 @@
 
 A label column split into batches (partitions of a Dask, Spark or Ray
 dataset; row groups of a file) gets the exact results the single-machine
-functions give the whole column, in three kinds of pass over the batches:
+functions give the whole column, in these phases:
 
 1. count: a `LabelCounter` per batch, merged (any order, any tree);
 2. plan from the counts alone: `split_plan`, `mask_table`,
