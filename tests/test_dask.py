@@ -297,3 +297,14 @@ def test_cut_search_by_hand_equals_the_split(gather_limit: int | None) -> None:
         [sample.assigner(counter, np.array([True, False])).assign(b, o) for o, b in batches]
     )
     np.testing.assert_array_equal(np.flatnonzero(keep), fastbal.stratified_sample(y, n=50, seed=2))
+
+
+def test_all_null_labels_equal_one_machine(client: Any) -> None:
+    s = dd.from_pandas(pd.Series([None] * 5, dtype=object), npartitions=3)
+    y = collected(s)
+    assert fdask.value_counts(s).null_count == fastbal.value_counts(y).null_count == 5
+    np.testing.assert_array_equal(
+        fdask.stratified_split(s).compute().to_numpy(), fastbal.stratified_split(y).assignment
+    )
+    assert fdask.stratified_split(s).compute().tolist() == [-1] * 5
+    assert not fdask.stratified_sample(s, fraction=0.5).compute().any()

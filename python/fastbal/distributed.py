@@ -316,9 +316,9 @@ class CutSearch:
     ) -> None:
         self.seed = _checks.seed(seed)
         ranks = np.ascontiguousarray(ranks, dtype=np.uint64)
-        self._inner = _fastbal.CutSearch(
-            counter.class_counts.view(np.uint64), ranks.reshape(len(ranks), -1), gather_limit
-        )
+        if ranks.ndim != 2:
+            raise ValueError(f"ranks must be a (classes, cuts) array; got shape {ranks.shape}")
+        self._inner = _fastbal.CutSearch(counter.class_counts.view(np.uint64), ranks, gather_limit)
 
     @property
     def done(self) -> bool:
