@@ -2,10 +2,9 @@
 //! (batches of a file, partitions on a cluster) merge into the counts of the
 //! whole column, and any batch can be read as the whole column's class codes.
 
-use crate::column::{gather_by_id, zeroed, NULL};
-use crate::factorize::{count_classes, ClassCounts, Classes, Column, Prepared};
-use crate::view::Compacted;
-use crate::{Error, Result};
+use rayon::prelude::*;
+
+use crate::{count_classes, ClassCounts, Classes, Column, Error, Labels, Result, NULL};
 
 /// Counts per class value and the null count, over every batch seen.
 ///
@@ -160,12 +159,12 @@ impl LabelCounter {
     /// ([`NULL`] for a missing label): the codes the whole column's
     /// [`crate::Labels`] gives the same rows.
     pub fn batch_codes(&self, column: &Column<'_>) -> Result<Vec<u32>> {
-        let compacted = Compacted::new(Prepared::new(column)?);
-        let lut = self.codes_of(&compacted.classes)?;
-        let view = compacted.view();
-        let mut out = zeroed(view.len());
-        gather_by_id(view.ids(), &lut, NULL, &mut out);
-        Ok(out)
+        let batch = Labels::new(column)?;
+        let lut = self.codes_of(&batch.classes)?;
+        let mut codes = batch.codes;
+        // every batch code indexes `lut` (one entry per batch class); NULL stays NULL
+        codes.par_iter_mut().for_each(|c| *c = lut.get(*c as usize).copied().unwrap_or(NULL));
+        Ok(codes)
     }
 }
 

@@ -26,11 +26,9 @@
 
 use rayon::prelude::*;
 
-use crate::column::NULL;
 use crate::hash::{rank_hash, seed_offset};
-use crate::rank::window;
 use crate::split::{SplitPlan, TEST, TRAIN, VALID};
-use crate::{Error, Result};
+use crate::{Error, Result, NULL};
 
 /// A row's full rank key: its hash, then its global position.
 pub type RankKey = (u64, u64);
@@ -40,6 +38,25 @@ pub const BINS: usize = 1 << 12;
 
 /// Keys a probe gathers at most, unless its interval is narrower than [`BINS`] hashes.
 pub const GATHER_LIMIT: u64 = 1 << 20;
+
+/// The hash interval first probed for the cut at rank `b` of `n` rows: the
+/// expected quantile `b / n` of the (uniform) hash space, six standard
+/// deviations each side, as the single-machine kernel's windows. Only the
+/// number of passes depends on it, never a result.
+fn window(b: u64, n: u64) -> (u64, u64) {
+    let (q, nf) = (b as f64 / n as f64, n as f64);
+    let delta = 6.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
+    let at = |x: f64| {
+        if x <= 0.0 {
+            0
+        } else if x >= 1.0 {
+            u64::MAX
+        } else {
+            (x * 18_446_744_073_709_551_616.0) as u64
+        }
+    };
+    (at(q - delta), at(q + delta))
+}
 
 /// Rank keys of a batch's rows: global positions from `offset`, and the
 /// hashed ids of its rows when the key is an id column.
@@ -250,8 +267,8 @@ impl CutSearch {
                         0 => Cut::Found((0, 0)),
                         b if b >= n => Cut::Found((u64::MAX, u64::MAX)),
                         b => {
-                            let w = window(b, n);
-                            Cut::Open { lo: w.lo, hi: w.hi, rows: None }
+                            let (lo, hi) = window(b, n);
+                            Cut::Open { lo, hi, rows: None }
                         }
                     })
                     .collect(),
@@ -417,11 +434,9 @@ pub const SPLIT_CODES: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, -1];
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::counter::LabelCounter;
-    use crate::rank::{Ranker, RowKeys};
     use crate::select::{apportion, sample_rows};
     use crate::split::{assign_split, plan_split, Rare, Size};
-    use crate::{Chunk, Column, Ints, Labels};
+    use crate::{Chunk, Column, Ints, LabelCounter, Labels, Ranker, RowKeys};
 
     fn ints(v: &[i64]) -> Column<'_> {
         Column::Int(Ints::I64(vec![Chunk::new(v, None)]))

@@ -96,12 +96,12 @@ fn thresholds(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Ve
 
 /// A hash window around the expected position of one cut.
 #[derive(Clone, Copy)]
-pub(crate) struct Window {
-    pub(crate) lo: u64,
-    pub(crate) hi: u64,
+struct Window {
+    lo: u64,
+    hi: u64,
 }
 
-pub(crate) fn window(rank: u64, n: u64) -> Window {
+fn window(rank: u64, n: u64) -> Window {
     let (q, nf) = (rank as f64 / n as f64, n as f64);
     let delta = 6.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
     let at = |x: f64| {
