@@ -578,6 +578,9 @@ PACKAGES = {
     "imbalanced-learn": "imblearn",
     "datasets": "datasets",
     "polars-ds": "polars_ds",
+    "dask": "dask",
+    "distributed": "distributed",
+    "dask-ml": "dask_ml",
 }
 
 

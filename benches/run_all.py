@@ -30,6 +30,7 @@ BENCHES = [
     ("weights", "bench_weights.py"),
     ("report", "bench_report.py"),
     ("hf", "bench_hf.py"),
+    ("dask", "bench_dask.py"),
 ]
 PACKAGES = [
     "fastbal",
@@ -41,6 +42,8 @@ PACKAGES = [
     "imbalanced-learn",
     "datasets",
     "polars-ds",
+    "dask",
+    "dask-ml",
 ]
 
 

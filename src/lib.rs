@@ -8,10 +8,13 @@
 
 use pyo3::prelude::*;
 
+mod counter;
+mod cut;
 mod errors;
 mod group;
 mod input;
 mod labels;
+mod plan;
 mod plugin;
 mod resample;
 mod select;
@@ -39,5 +42,13 @@ fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(resample::undersample, m)?)?;
     m.add_function(wrap_pyfunction!(resample::oversample, m)?)?;
     m.add_function(wrap_pyfunction!(text::text_length_histogram, m)?)?;
+    m.add_class::<counter::PyLabelCounter>()?;
+    m.add_class::<cut::PyCutSearch>()?;
+    m.add_function(wrap_pyfunction!(cut::probe_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(cut::batch_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(cut::row_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(plan::split_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(plan::keep_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(plan::sample_sizes, m)?)?;
     Ok(())
 }

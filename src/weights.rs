@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
 
-fn parse(strategy: &str, beta: f64, normalize: &str) -> fastbal_core::Result<(Strategy, Normalize)> {
+pub(crate) fn parse(strategy: &str, beta: f64, normalize: &str) -> fastbal_core::Result<(Strategy, Normalize)> {
     Ok((Strategy::new(strategy.parse()?, beta)?, normalize.parse()?))
 }
 

@@ -38,6 +38,7 @@ from fastbal._select import (
 )
 from fastbal._split import KFold, Split, SplitSummary, stratified_kfold, stratified_split
 from fastbal._weights import ClassWeights, SampleWeightsSummary, class_weights, sample_weights
+from fastbal.distributed import LabelCounter
 
 __version__: str = _fastbal.__version__
 
@@ -58,6 +59,7 @@ __all__ = [
     "GroupSplit",
     "GroupSplitSummary",
     "KFold",
+    "LabelCounter",
     "LabelReport",
     "Labels",
     "LengthStats",

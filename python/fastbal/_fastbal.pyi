@@ -14,16 +14,24 @@ import numpy.typing as npt
 
 __all__ = [
     "DEBUG_BUILD",
+    "CutSearch",
+    "LabelCounter",
     "Labels",
     "__version__",
+    "batch_parts",
     "class_weights",
     "class_weights_from_counts",
+    "keep_classes",
     "keep_mask",
     "oversample",
+    "probe_batch",
+    "row_keys",
     "rule_mask",
+    "sample_sizes",
     "sample_weights",
     "stratified_group_kfold",
     "stratified_group_split",
+    "split_plan",
     "stratified_kfold",
     "stratified_sample",
     "stratified_split",
@@ -154,3 +162,107 @@ def text_length_histogram(
     x: Any, texts: Any
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint64], _Meta | None]:
     """(class codes, text lengths in characters, rows, meta), sorted by class then length."""
+
+_Probes = tuple[
+    npt.NDArray[np.uint32], npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.bool_]
+]
+_Report = tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint64],
+]
+
+@final
+class LabelCounter:
+    """Class counts over every batch seen, keyed by class value; mergeable."""
+
+    def __new__(cls) -> LabelCounter: ...
+    def update(self, x: Any) -> None:
+        """Count one batch of labels and add its counts."""
+    def merge(self, other: LabelCounter) -> None:
+        """Add another counter's counts."""
+    @staticmethod
+    def from_parts(classes: Any, counts: npt.NDArray[np.uint64], null_count: int) -> LabelCounter:
+        """A counter holding given counts (classes sorted and distinct)."""
+    @property
+    def classes(self) -> Any:
+        """The classes seen, sorted: an int64/uint64 array or a list of str."""
+    @property
+    def counts(self) -> npt.NDArray[np.uint64]:
+        """Rows per class, in class order."""
+    @property
+    def null_count(self) -> int: ...
+    @property
+    def value_type(self) -> str:
+        """Type of the label values: a numpy dtype name or "str"."""
+    def order_by_count(self) -> npt.NDArray[np.uint32]:
+        """Class positions by count, descending, ties by class value."""
+    def codes(self, x: Any) -> npt.NDArray[np.uint32]:
+        """Class code of each row of a batch among the classes (2**32 - 1: no label)."""
+    def __len__(self) -> int: ...
+
+@final
+class CutSearch:
+    """The search for the rank keys at per-class cut ranks of a column seen in batches."""
+
+    def __new__(
+        cls,
+        counts: npt.NDArray[np.uint64],
+        ranks: npt.NDArray[np.uint64],
+        gather_limit: int | None = None,
+    ) -> CutSearch: ...
+    @property
+    def done(self) -> bool: ...
+    @property
+    def passes(self) -> int: ...
+    def probes(self) -> _Probes:
+        """The next pass's probes: (class, lo, hi, gather)."""
+    def advance(
+        self,
+        below: npt.NDArray[np.uint64],
+        hist: npt.NDArray[np.uint64],
+        probe: npt.NDArray[np.uint32],
+        hash: npt.NDArray[np.uint64],
+        row: npt.NDArray[np.uint64],
+    ) -> None:
+        """Take the merged report of every batch on the last probes."""
+    def thresholds(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        """The keys at the cut ranks: (hash, row), each of shape (classes, cuts)."""
+
+def probe_batch(
+    codes: npt.NDArray[np.uint32],
+    probes: _Probes,
+    seed: int,
+    offset: int,
+    ids: npt.NDArray[np.uint64] | None = None,
+) -> _Report:
+    """(below, hist, gathered probe, gathered hash, gathered row) over one batch."""
+
+def batch_parts(
+    codes: npt.NDArray[np.uint32],
+    thresholds: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]],
+    seed: int,
+    offset: int,
+    ids: npt.NDArray[np.uint64] | None = None,
+) -> npt.NDArray[np.uint8]:
+    """Part of each row of a batch under cut keys (255: no label)."""
+
+def row_keys(ids: Any) -> npt.NDArray[np.uint64]:
+    """The 64-bit key of each row of an id column; refuses null and duplicate ids."""
+
+def split_plan(
+    counter: LabelCounter, test_size: float | int, val_size: float | int, rare: str = "train"
+) -> tuple[
+    npt.NDArray[np.uint64], npt.NDArray[np.uint64], tuple[list[int], bool, list[int], list[int]]
+]:
+    """(cells [class x split], cut ranks [class x 3], (rare, dropped, target, sizes))."""
+
+def keep_classes(counts: npt.NDArray[np.uint64], rule: str, k: int) -> npt.NDArray[np.bool_]:
+    """One flag per class from a mask rule on counts."""
+
+def sample_sizes(
+    counts: npt.NDArray[np.uint64], n: int | None = None, fraction: float | None = None
+) -> npt.NDArray[np.uint64]:
+    """Rows per class of a stratified sample of n rows or a fraction of the labeled rows."""

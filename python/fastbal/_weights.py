@@ -128,20 +128,28 @@ def class_weights(
     else:
         w, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
         cls = info.classes
-    if classes is not None:
-        wanted = list(classes)
-        pos = {c: i for i, c in enumerate(cls.tolist())}
-        missing = [c for c in wanted if c not in pos]
-        if missing:
-            raise ValueError(f"classes not present in the labels: {missing[:20]}")
-        if len(set(wanted)) != len(wanted):
-            raise ValueError("classes holds a class more than once")
-        if len(wanted) != len(pos):
-            left = [c for c in pos if c not in set(wanted)]
-            raise ValueError(f"classes must include every class of the labels; missing {left[:20]}")
-        idx = np.array([pos[c] for c in wanted], dtype=np.int64)
-        cls, w = cls[idx], w[idx]
+    cls, w = reorder(cls, w, classes)
     return ClassWeights(cls, w, strategy)
+
+
+def reorder(
+    cls: ClassArray, w: npt.NDArray[np.float64], classes: Sequence[Any] | None
+) -> tuple[ClassArray, npt.NDArray[np.float64]]:
+    """Classes and weights in the order of `classes` (every class, once), or as they are."""
+    if classes is None:
+        return cls, w
+    wanted = list(classes)
+    pos = {c: i for i, c in enumerate(cls.tolist())}
+    missing = [c for c in wanted if c not in pos]
+    if missing:
+        raise ValueError(f"classes not present in the labels: {missing[:20]}")
+    if len(set(wanted)) != len(wanted):
+        raise ValueError("classes holds a class more than once")
+    if len(wanted) != len(pos):
+        left = [c for c in pos if c not in set(wanted)]
+        raise ValueError(f"classes must include every class of the labels; missing {left[:20]}")
+    idx = np.array([pos[c] for c in wanted], dtype=np.int64)
+    return cls[idx], w[idx]
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,17 @@ def _report_file(
     """Count a file batch by batch and merge: memory holds one batch, not the file."""
     from fastbal._report import LengthStats, length_histogram
 
-    parts: list[fastbal.ValueCounts] = []
+    counter = fastbal.LabelCounter()
     hists: list[pl.DataFrame] = []
     cols = [label] if text is None else [label, text]
     for batch in batches(path, cols, "counting", batch_rows):
         if text is None:
-            parts.append(fastbal.value_counts(batch[label]))
+            counter.update(batch[label])
         else:
             labels = fastbal.Labels(batch[label])
-            parts.append(labels.value_counts())
+            counter.update(labels)
             hists.append(length_histogram(labels, batch[text]))
-    vc = fastbal.ValueCounts.merge(parts)
+    vc = counter.counts
     if len(vc) == 0:
         raise DataError(f"{path}: the label column {label!r} has no non-null value")
     lengths = LengthStats.from_histogram(pl.concat(hists)) if hists else None

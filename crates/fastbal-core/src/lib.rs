@@ -20,6 +20,8 @@
 //! | [`alloc`] | large per-row outputs |
 //! | [`params`] | every argument rule, once (names, sizes, k, ...) |
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
+//! | [`counter`] | mergeable class counts keyed by class value |
+//! | [`cut`] | exact rank cuts and assignments of a column seen in batches |
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
 //! | [`split`] | split and k-fold plans and assignments |
 //! | [`group`] | stratified splits and k-folds that keep groups whole |
@@ -32,6 +34,8 @@ pub mod alloc;
 pub mod blocks;
 pub mod classes;
 pub mod column;
+pub mod counter;
+pub mod cut;
 mod error;
 pub mod factorize;
 pub mod group;
@@ -54,6 +58,8 @@ pub mod weights;
 
 pub use classes::Classes;
 pub use column::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
+pub use counter::LabelCounter;
+pub use cut::{batch_parts, probe_batch, BatchRanker, CutSearch, Probe, ProbeCounts};
 pub use error::{Error, Result};
 pub use factorize::{count_classes, ClassCounts, Prepared};
 pub use group::{GroupPlan, GroupTable};

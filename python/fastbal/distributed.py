@@ -1,0 +1,423 @@
+"""The mergeable phases behind fastbal on a cluster, for any engine.
+
+A label column split into batches (partitions of a Dask, Spark or Ray
+dataset; row groups of a file) gets the exact results the single-machine
+functions give the whole column, in these phases:
+
+1. count: a `LabelCounter` per batch, merged (any order, any tree);
+2. plan from the counts alone: `split_plan`, `mask_table`,
+   `weight_table`, `sample_ranks`;
+3. for the split and the stratified sample, find the per-class rank cuts:
+   a `CutSearch` hands out `Probes`, every batch answers them
+   (`Probes.run`), the `ProbeReport`s merge, and the search advances, until
+   it holds the `RankCuts` (one pass nearly always; only rows near a cut are
+   gathered);
+4. assign each batch on its own: `ClassTable.lookup` (masks, weights) or
+   `Assigner.assign` (split, sample), given the batch's global row offset
+   (rows of the batches before it) and, when rows are keyed by ids, the
+   batch's ids.
+
+Every object sent to a batch pickles. `fastbal.dask` drives these phases on a
+Dask cluster; an adapter for another engine drives the same ones (a Spark
+`mapInArrow` or a Ray `map_batches` function per batch, a reduce for the
+counters and reports).
+
+>>> import numpy as np, fastbal
+>>> from fastbal.distributed import (
+...     SPLIT_PART_CODES, CutSearch, LabelCounter, ProbeReport, split_plan)
+>>> y = np.array([1, 1, 1, 1, 2, 2, 2, 2, 2, 2] * 3)
+>>> batches = [(0, y[:7]), (7, y[7:12]), (12, y[12:])]  # (global offset, labels)
+>>> counter = LabelCounter.combine(LabelCounter().update(b) for _, b in batches)
+>>> summary, ranks = split_plan(counter, test_size=0.2, val_size=0.1)
+>>> search = CutSearch(counter, ranks, seed=0)
+>>> while not search.done:
+...     probes = search.probes()
+...     search.advance(ProbeReport.merge(
+...         [probes.run(counter.codes(b), offset=o) for o, b in batches]))
+>>> assigner = search.assigner(counter, SPLIT_PART_CODES)
+>>> got = np.concatenate([assigner.assign(b, offset=o) for o, b in batches])
+>>> bool((got == fastbal.stratified_split(y, 0.2, 0.1, seed=0).assignment).all())
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastbal import _checks, _fastbal
+from fastbal._input import to_native
+from fastbal._labels import ClassArray, Labels, ValueCounts, _classes
+
+#: The split code of each part of a split's cuts (test, valid, train, left out).
+SPLIT_PART_CODES: tuple[int, ...] = (2, 1, 0, -1)
+
+
+def _c(a: Any) -> Any:
+    """`a` contiguous and aligned, as the extension borrows it (arrays that
+    crossed a pickle can be neither)."""
+    return np.require(a, requirements=["C", "A"])
+
+
+class LabelCounter:
+    """Class counts keyed by class value: update with batches, merge, pickle.
+
+    Counting is a monoid: counters of the batches of a column, merged in any
+    order, hold the counts of the whole column, and `counts` is the
+    `ValueCounts` `fastbal.value_counts` gives it.
+
+    >>> import pickle
+    >>> from fastbal.distributed import LabelCounter
+    >>> a = LabelCounter().update(["b", "a", "b"])
+    >>> b = pickle.loads(pickle.dumps(LabelCounter().update(["c", None, "b"])))
+    >>> a.merge(b)
+    LabelCounter(3 classes, 5 rows, 1 null)
+    >>> a.counts.to_dict()
+    {'b': 3, 'a': 1, 'c': 1}
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self) -> None:
+        self._inner = _fastbal.LabelCounter()
+
+    def update(self, batch: Any) -> LabelCounter:
+        """Count one batch (any label column fastbal reads) and add it; returns self."""
+        if isinstance(batch, Labels):
+            part = _fastbal.LabelCounter.from_parts(
+                to_native(batch.classes), batch.counts.view(np.uint64), batch.null_count
+            )
+            self._inner.merge(part)
+        else:
+            self._inner.update(to_native(batch))
+        return self
+
+    def merge(self, other: LabelCounter) -> LabelCounter:
+        """Add another counter's counts; returns self."""
+        if not isinstance(other, LabelCounter):
+            raise TypeError(f"can only merge a LabelCounter; got {type(other).__name__}")
+        self._inner.merge(other._inner)
+        return self
+
+    @classmethod
+    def combine(cls, counters: Iterable[LabelCounter]) -> LabelCounter:
+        """A new counter holding the sum of `counters`."""
+        out = cls()
+        for c in counters:
+            out.merge(c)
+        return out
+
+    @property
+    def classes(self) -> ClassArray:
+        """The classes seen, sorted by value (the order of `class_counts` and `codes`)."""
+        return _classes(self._inner.classes, self._inner.value_type)
+
+    @property
+    def class_counts(self) -> npt.NDArray[np.int64]:
+        """Rows per class, in class order."""
+        counts: npt.NDArray[np.int64] = self._inner.counts.view(np.int64)
+        return counts
+
+    @property
+    def null_count(self) -> int:
+        return int(self._inner.null_count)
+
+    @property
+    def rows(self) -> int:
+        """Rows seen, nulls included."""
+        return int(self.class_counts.sum()) + self.null_count
+
+    @property
+    def counts(self) -> ValueCounts:
+        """The counts, most frequent first: `fastbal.value_counts` of the whole column."""
+        order = self._inner.order_by_count().astype(np.intp)
+        return ValueCounts(self.classes[order], self.class_counts[order], self.null_count)
+
+    def codes(self, batch: Any) -> npt.NDArray[np.uint32]:
+        """Class code of each row of `batch` among `classes` (2**32 - 1: no label)."""
+        codes: npt.NDArray[np.uint32] = self._inner.codes(to_native(batch))
+        return codes
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if not len(self) and not self.null_count:
+            return (LabelCounter, ())
+        return (_restore_counter, (self.classes, self.class_counts.copy(), self.null_count))
+
+    def __repr__(self) -> str:
+        total = int(self.class_counts.sum())
+        return f"LabelCounter({len(self)} classes, {total} rows, {self.null_count} null)"
+
+
+def _restore_counter(
+    classes: ClassArray, counts: npt.NDArray[np.int64], nulls: int
+) -> LabelCounter:
+    out = LabelCounter()
+    out._inner = _fastbal.LabelCounter.from_parts(
+        to_native(classes), counts.astype(np.uint64), nulls
+    )
+    return out
+
+
+def row_keys(ids: Any) -> npt.NDArray[np.uint64]:
+    """The 64-bit key of each row of a batch of ids (ints: their value; strings:
+    a fixed hash). Refuses null and duplicate ids within the batch."""
+    keys: npt.NDArray[np.uint64] = _fastbal.row_keys(to_native(ids))
+    return keys
+
+
+# ------------------------------------------------------------------ plans
+
+
+def split_plan(
+    counter: LabelCounter,
+    test_size: float | int = 0.2,
+    val_size: float | int = 0.1,
+    rare: str = "train",
+) -> tuple[Any, npt.NDArray[np.uint64]]:
+    """The plan of `fastbal.stratified_split` from counts alone: its
+    `SplitSummary`, and the cut ranks per class (test, test + valid, all) for
+    a `CutSearch` whose parts map to splits through `SPLIT_PART_CODES`."""
+    from fastbal._split import SPLITS, SplitSummary, _size
+
+    _checks.choice("rare", rare, ("train", "drop", "error"))
+    cells, ranks, (rare_codes, dropped, target, sizes) = _fastbal.split_plan(
+        counter._inner, _size("test_size", test_size), _size("val_size", val_size), rare
+    )
+    summary = SplitSummary(
+        classes=counter.classes,
+        cells=cells.view(np.int64),
+        rare_classes=counter.classes[np.asarray(rare_codes, dtype=np.int64)].tolist(),
+        rare_action="drop" if dropped else "train",
+        null_rows=counter.null_count,
+        target=dict(zip(SPLITS, target, strict=True)),
+        sizes=dict(zip(SPLITS, sizes, strict=True)),
+    )
+    return summary, ranks
+
+
+def mask_table(counter: LabelCounter, rule: str, k: int) -> npt.NDArray[np.bool_]:
+    """Per class (class order), whether a mask keeps it: `rule` is "min_count"
+    (`filter_min_count`), "max_count" or "top_k"."""
+    _checks.choice("rule", rule, ("min_count", "max_count", "top_k"))
+    k = _checks.count("k", k, clamp=True)
+    keep: npt.NDArray[np.bool_] = _fastbal.keep_classes(
+        counter.class_counts.view(np.uint64), rule, k
+    )
+    return keep
+
+
+def weight_table(
+    counter: LabelCounter,
+    strategy: str = "balanced",
+    *,
+    beta: float = 0.999,
+    normalize: str = "none",
+    max_weight: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Per class (class order), the weight `fastbal.class_weights` gives it."""
+    from fastbal._weights import _args
+
+    w: npt.NDArray[np.float64] = _fastbal.class_weights_from_counts(
+        np.ascontiguousarray(counter.class_counts, dtype=np.int64),
+        **_args(strategy, beta, normalize, max_weight),
+    )
+    return w
+
+
+def sample_ranks(
+    counter: LabelCounter, fraction: float | None = None, n: int | None = None
+) -> npt.NDArray[np.uint64]:
+    """The cut rank per class (a column of shape (classes, 1)) of
+    `fastbal.stratified_sample`: part 0 is the sample."""
+    if (fraction is None) == (n is None):
+        raise TypeError("pass exactly one of fraction and n")
+    sizes = _fastbal.sample_sizes(
+        counter.class_counts.view(np.uint64),
+        n=None if n is None else _checks.count("n", n),
+        fraction=None if fraction is None else _checks.fraction("fraction", fraction),
+    )
+    ranks: npt.NDArray[np.uint64] = sizes.reshape(-1, 1)
+    return ranks
+
+
+# ------------------------------------------------------------ the cut search
+
+
+@dataclass(frozen=True)
+class ProbeReport:
+    """What batches answered to `Probes`; reports merge by addition."""
+
+    below: npt.NDArray[np.uint64]
+    hist: npt.NDArray[np.uint64]
+    probe: npt.NDArray[np.uint32]
+    hash: npt.NDArray[np.uint64]
+    row: npt.NDArray[np.uint64]
+
+    @classmethod
+    def merge(cls, reports: Iterable[ProbeReport]) -> ProbeReport:
+        """The report of all the batches `reports` came from."""
+        rs = list(reports)
+        if not rs:
+            raise ValueError("no report to merge")
+        return cls(
+            np.sum([r.below for r in rs], axis=0, dtype=np.uint64),
+            np.sum([r.hist for r in rs], axis=0, dtype=np.uint64),
+            np.concatenate([r.probe for r in rs]),
+            np.concatenate([r.hash for r in rs]),
+            np.concatenate([r.row for r in rs]),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.below, self.hist, self.probe, self.hash, self.row))
+
+
+@dataclass(frozen=True)
+class Probes:
+    """One pass's questions to the batches (small; pickles)."""
+
+    arrays: tuple[
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.bool_],
+    ]
+    seed: int
+
+    def run(
+        self, codes: npt.NDArray[np.uint32], offset: int, ids: npt.NDArray[np.uint64] | None = None
+    ) -> ProbeReport:
+        """Answer over one batch: its class codes (`LabelCounter.codes`), the
+        global position of its first row, and its `row_keys` when keyed by ids."""
+        arrays = tuple(_c(a) for a in self.arrays)
+        keys = None if ids is None else _c(ids)
+        return ProbeReport(*_fastbal.probe_batch(_c(codes), arrays, self.seed, int(offset), keys))
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+
+class CutSearch:
+    """The search for the keys at per-class cut ranks over a column seen in
+    batches: probe, merge the reports, advance, until `done`."""
+
+    def __init__(
+        self,
+        counter: LabelCounter,
+        ranks: npt.NDArray[np.uint64],
+        seed: int = 0,
+        gather_limit: int | None = None,
+    ) -> None:
+        self.seed = _checks.seed(seed)
+        ranks = np.ascontiguousarray(ranks, dtype=np.uint64)
+        if ranks.ndim != 2:
+            raise ValueError(f"ranks must be a (classes, cuts) array; got shape {ranks.shape}")
+        self._inner = _fastbal.CutSearch(counter.class_counts.view(np.uint64), ranks, gather_limit)
+
+    @property
+    def done(self) -> bool:
+        return bool(self._inner.done)
+
+    @property
+    def passes(self) -> int:
+        """Probing passes made so far."""
+        return int(self._inner.passes)
+
+    def probes(self) -> Probes:
+        return Probes(self._inner.probes(), self.seed)
+
+    def advance(self, report: ProbeReport) -> None:
+        r = report
+        self._inner.advance(_c(r.below), _c(r.hist), _c(r.probe), _c(r.hash), _c(r.row))
+
+    def cuts(self) -> RankCuts:
+        """The keys at the cut ranks (once `done`)."""
+        h, r = self._inner.thresholds()
+        return RankCuts(h, r, self.seed)
+
+    def assigner(self, counter: LabelCounter, part_values: Any) -> Assigner:
+        """An `Assigner` of the found cuts: row value `part_values[p]` for a row
+        in part `p` of its class; rows without a label get `part_values[-1]`."""
+        return Assigner(counter, self.cuts(), np.asarray(part_values))
+
+
+@dataclass(frozen=True)
+class RankCuts:
+    """Per class, the rank keys (hash, row) at its cuts (shape: classes x cuts)."""
+
+    hash: npt.NDArray[np.uint64]
+    row: npt.NDArray[np.uint64]
+    seed: int
+
+    def parts(
+        self, codes: npt.NDArray[np.uint32], offset: int, ids: npt.NDArray[np.uint64] | None = None
+    ) -> npt.NDArray[np.uint8]:
+        """Part of each row of a batch (255 for no label)."""
+        parts: npt.NDArray[np.uint8] = _fastbal.batch_parts(
+            _c(codes),
+            (_c(self.hash), _c(self.row)),
+            self.seed,
+            int(offset),
+            None if ids is None else _c(ids),
+        )
+        return parts
+
+
+@dataclass(frozen=True)
+class Assigner:
+    """Per-batch assignment from rank cuts: one value per row (pickles)."""
+
+    counter: LabelCounter
+    cuts: RankCuts
+    part_values: npt.NDArray[Any]
+
+    def assign(self, batch: Any, offset: int, ids: Any = None) -> npt.NDArray[Any]:
+        """Values of the rows of `batch`, whose first row is row `offset` of the
+        column; `ids` the batch's ids when rows are keyed by ids."""
+        codes = self.counter.codes(batch)
+        keys = None if ids is None else row_keys(ids)
+        parts = self.cuts.parts(codes, offset, keys)
+        table = np.full(256, self.part_values[-1], dtype=self.part_values.dtype)
+        table[: len(self.part_values) - 1] = self.part_values[:-1]
+        out: npt.NDArray[Any] = table[parts]
+        return out
+
+
+@dataclass(frozen=True)
+class ClassTable:
+    """A value per class gathered per batch (masks, weights); pickles."""
+
+    counter: LabelCounter
+    values: npt.NDArray[Any]
+    fill: Any
+
+    def lookup(self, batch: Any) -> npt.NDArray[Any]:
+        """The value of each row's class (`fill` for a row without a label)."""
+        codes = self.counter.codes(batch)
+        table = np.append(self.values, np.asarray(self.fill, dtype=self.values.dtype))
+        out: npt.NDArray[Any] = table[np.minimum(codes, len(self.values))]
+        return out
+
+
+__all__ = [
+    "SPLIT_PART_CODES",
+    "Assigner",
+    "ClassTable",
+    "CutSearch",
+    "LabelCounter",
+    "ProbeReport",
+    "Probes",
+    "RankCuts",
+    "mask_table",
+    "row_keys",
+    "sample_ranks",
+    "split_plan",
+    "weight_table",
+]
