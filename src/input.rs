@@ -17,11 +17,10 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 use fastbal_core::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray, PyUntypedArrayMethods};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_arrow::input::AnyArray;
 
-use crate::errors::type_error;
+use crate::errors::{invalid_input, type_error, value_error};
 
 /// A Python label column held alive while the kernels borrow it.
 pub enum Input<'py> {
@@ -52,10 +51,13 @@ impl<'py> Input<'py> {
             return Self::from_numpy(arr);
         }
         if obj.hasattr("__arrow_c_array__")? || obj.hasattr("__arrow_c_stream__")? {
-            let chunked = obj.extract::<AnyArray>()?.into_chunked_array()?;
+            let chunked = obj
+                .extract::<AnyArray>()
+                .and_then(|a| Ok(a.into_chunked_array()?))
+                .map_err(|e| invalid_input(format!("cannot read the labels as Arrow data: {e}")))?;
             let (chunks, field) = chunked.into_inner();
             let value_type = value_type(field.data_type())?;
-            let chunks = chunks.into_iter().map(normalize).collect::<PyResult<Vec<_>>>()?;
+            let chunks = chunks.into_iter().map(|c| normalize(validated(c)?)).collect::<PyResult<Vec<_>>>()?;
             return Ok((Input::Arrow(chunks), value_type));
         }
         Err(type_error(format!(
@@ -119,7 +121,16 @@ impl<'py> Input<'py> {
 }
 
 fn not_contiguous(_: numpy::AsSliceError) -> PyErr {
-    PyValueError::new_err("numpy labels must be C-contiguous (use np.ascontiguousarray)")
+    value_error("numpy labels must be C-contiguous (use np.ascontiguousarray)")
+}
+
+/// An imported Arrow array, checked in full: buffers long enough, offsets
+/// ascending and in bounds, views inside their buffers, dictionary keys inside
+/// their dictionary, text valid UTF-8. Arrow data from another library is
+/// trusted by no kernel: a malformed array is refused here, by name.
+fn validated(a: ArrayRef) -> PyResult<ArrayRef> {
+    a.to_data().validate_full().map_err(|e| invalid_input(format!("the Arrow labels are malformed: {e}")))?;
+    Ok(a)
 }
 
 fn u32_bytes(data: &[u32]) -> &[u8] {

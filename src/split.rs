@@ -5,11 +5,10 @@ use fastbal_core::rank::{positions_by_value, shuffle as shuffle_rows, Ranker};
 use fastbal_core::split::{assign_kfold, assign_split, plan_kfold, plan_split};
 use fastbal_core::{row_keys, Error, RowKeys};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use crate::errors::{to_py, type_error};
+use crate::errors::{to_py, type_error, value_error};
 use crate::input::Input;
 use crate::view::{detach, meta_to_py, vec_to_py, with_view, PyMeta};
 
@@ -20,7 +19,7 @@ fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
     } else if obj.is_instance_of::<PyInt>() {
         let rows = obj
             .extract::<u64>()
-            .map_err(|_| PyValueError::new_err(format!("{name} must be a row count in [0, 2**64); got {obj}")))?;
+            .map_err(|_| value_error(format!("{name} must be a row count in [0, 2**64); got {obj}")))?;
         Some(SizeArg::Rows(rows))
     } else if obj.is_instance_of::<PyFloat>() {
         Some(SizeArg::Fraction(obj.extract()?))
@@ -40,7 +39,7 @@ fn keys(py: Python<'_>, ids: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u
     let Some(ids) = ids else { return Ok(None) };
     let (input, _) = Input::extract(ids)?;
     let column = input.column()?;
-    detach(py, column.len(), || row_keys(&column)).map(Some).map_err(to_py)
+    detach(py, column.len(), || row_keys(&column))?.map(Some).map_err(to_py)
 }
 
 fn ranker<'a>(keys: &'a Option<Vec<u64>>, seed: u64, n_rows: usize) -> fastbal_core::Result<Ranker<'a>> {
@@ -83,6 +82,9 @@ pub fn stratified_split<'py>(
         let plan = plan_split(v.counts, test, valid, rare)?;
         let assignment = assign_split(v, ranker, &plan);
         let mut parts = positions_by_value(&assignment, 3);
+        if (0..3).any(|s| parts[s].len() as u64 != plan.sizes[s]) {
+            return Err(Error::labels_changed()); // the rows read now are not the rows counted
+        }
         if shuffle {
             parts.iter_mut().for_each(|p| shuffle_rows(p, ranker));
         }
@@ -115,7 +117,12 @@ pub fn stratified_kfold<'py>(
     let ((folds, plan), meta) = with_view(py, x, |v| {
         let ranker = ranker(&keys, seed, v.len())?;
         let plan = plan_kfold(v.counts, k)?;
-        Ok((assign_kfold(v, ranker, &plan), plan))
+        let folds = assign_kfold(v, ranker, &plan);
+        let assigned = folds.iter().filter(|&&f| f >= 0).count() as u64;
+        if assigned != v.total() {
+            return Err(Error::labels_changed()); // the rows read now are not the rows counted
+        }
+        Ok((folds, plan))
     })?;
     let n = plan.len();
     let plan = vec_to_py(py, plan.concat()).reshape([n, k])?;

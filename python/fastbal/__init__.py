@@ -15,6 +15,14 @@ from __future__ import annotations
 import warnings
 
 from fastbal import _fastbal
+from fastbal._fastbal import (
+    FastbalError,
+    InfeasibleError,
+    InternalError,
+    InvalidInputError,
+    OutputTooLargeError,
+    RareClassesError,
+)
 from fastbal._labels import ClassInfo, Labels, ValueCounts, value_counts
 from fastbal._pipeline import PreparedSplit, prepare_split
 from fastbal._report import REPORT_KEYS, LabelReport, LengthStats, SplitCheck, report
@@ -46,12 +54,18 @@ __all__ = [
     "REPORT_KEYS",
     "ClassInfo",
     "ClassWeights",
+    "FastbalError",
     "FilterSummary",
+    "InfeasibleError",
+    "InternalError",
+    "InvalidInputError",
     "KFold",
     "LabelReport",
     "Labels",
     "LengthStats",
+    "OutputTooLargeError",
     "PreparedSplit",
+    "RareClassesError",
     "Resampled",
     "SampleWeightsSummary",
     "Split",
