@@ -19,10 +19,9 @@ from typing import Any
 MEMORY_CAP = int(os.environ.get("FASTBAL_TEST_MEMORY_CAP", 3 << 30))
 resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
+import fastbal  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
-
-import fastbal  # noqa: E402
 
 
 def split(case: dict[str, Any]) -> Any:
@@ -79,7 +78,9 @@ def build_arrow(case: dict[str, Any]) -> Any:
             views[i, 0] = length
             views[i, 3] = offset if length > 12 else 0
         data = pa.py_buffer(bytes(case["data_len"]))
-        arr = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views.tobytes()), data])
+        arr = pa.Array.from_buffers(
+            pa.string_view(), n, [None, pa.py_buffer(views.tobytes()), data]
+        )
     else:
         keys = pa.array(case["keys"], type=pa.int32())
         arr = pa.DictionaryArray.from_arrays(keys, pa.array(case["values"]), safe=False)

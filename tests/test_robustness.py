@@ -10,6 +10,7 @@ clean `fastbal.FastbalError`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -19,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import fastbal
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -26,15 +28,14 @@ import pytest
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
-import fastbal
-
 CHILD = Path(__file__).with_name("robustness_child.py")
-
 
 
 def isolated_settings(max_examples: int) -> settings:
     """Each example starts a process: few examples, no shrinking (a failure names its case)."""
     return settings(max_examples=max_examples, phases=[Phase.explicit, Phase.generate])
+
+
 U64 = 2**64 - 1
 
 
@@ -105,7 +106,13 @@ def check_split(case: dict[str, Any], out: dict[str, Any]) -> None:
 def test_split_sizes_never_wrap(cases):
     # test_size=2**64 - 1 with val_size=1 once wrapped to an empty train split
     # or spun for hours with the interpreter released
-    cases[0] = {"labels": [i % 3 for i in range(100)], "test": U64, "val": 1, "seed": 0, "rare": "train"}
+    cases[0] = {
+        "labels": [i % 3 for i in range(100)],
+        "test": U64,
+        "val": 1,
+        "seed": 0,
+        "rare": "train",
+    }
     cases[1] = {"labels": [0, 1] * 10, "test": 2**63, "val": 2**63, "seed": 0, "rare": "train"}
     out = isolated("split", cases)
     for case, o in zip(cases, out, strict=True):
@@ -119,7 +126,9 @@ def test_split_size_errors_in_process():
     y = np.arange(100) % 3
     with pytest.raises(fastbal.InfeasibleError, match="train would be empty"):
         fastbal.stratified_split(y, test_size=U64, val_size=1)
-    with pytest.raises(fastbal.FastbalError, match=r"test_size must be a row count in \[0, 2\*\*64\)"):
+    with pytest.raises(
+        fastbal.FastbalError, match=r"test_size must be a row count in \[0, 2\*\*64\)"
+    ):
         fastbal.stratified_split(y, test_size=2**64, val_size=1)
 
 
@@ -142,7 +151,10 @@ def test_split_size_errors_in_process():
     )
 )
 @example(
-    [{"n": 200_000, "k": 32767, "zeros": True, "seed": 0}, {"n": 10, "k": 32767, "zeros": False, "seed": 1}]
+    [
+        {"n": 200_000, "k": 32767, "zeros": True, "seed": 0},
+        {"n": 10, "k": 32767, "zeros": False, "seed": 1},
+    ]
 )
 def test_kfold_cost_does_not_grow_with_k(cases):
     # k=32767 on 200k rows once put every row in every cut window: gigabytes, then an abort
@@ -228,7 +240,9 @@ def string_buffers(draw: st.DrawFn) -> dict[str, Any]:
 def view_buffers(draw: st.DrawFn) -> dict[str, Any]:
     n = draw(st.integers(0, 5))
     data_len = draw(st.integers(0, 40))
-    views = draw(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=n, max_size=n))
+    views = draw(
+        st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=n, max_size=n)
+    )
     return {"layout": "view", "n": n, "views": views, "data_len": data_len}
 
 
@@ -243,10 +257,10 @@ def arrow_oracle(case: dict[str, Any]) -> dict[str, int] | None:
     """The counts of a well-formed array, None for a malformed one."""
     if case["layout"] == "string":
         off, data = case["offsets"], bytes(case["data"])
-        if off[0] < 0 or off[-1] > len(data) or any(a > b for a, b in zip(off, off[1:], strict=False)):
+        if off[0] < 0 or off[-1] > len(data) or any(a > b for a, b in itertools.pairwise(off)):
             return None
         try:
-            return dict(Counter(data[a:b].decode() for a, b in zip(off, off[1:], strict=False)))
+            return dict(Counter(data[a:b].decode() for a, b in itertools.pairwise(off)))
         except UnicodeDecodeError:
             return None
     if case["layout"] == "view":
@@ -259,7 +273,9 @@ def arrow_oracle(case: dict[str, Any]) -> dict[str, int] | None:
 
 
 @isolated_settings(4)
-@given(st.lists(st.one_of(string_buffers(), view_buffers(), dictionaries()), min_size=30, max_size=30))
+@given(
+    st.lists(st.one_of(string_buffers(), view_buffers(), dictionaries()), min_size=30, max_size=30)
+)
 @example(
     [
         {"layout": "string", "n": 2, "offsets": [0, 3, 1], "data": [97, 98, 99]},  # decreasing
@@ -294,11 +310,23 @@ def test_a_forked_child_runs_after_the_parent_used_the_pool(how):
 
 @pytest.mark.parametrize("dtype", ["int64", "uint8"])
 def test_a_racing_writer_gives_a_clean_error_or_a_consistent_answer(dtype):
-    [out] = isolated("mutate", [{"seed": 1, "n": 400_000, "dtype": dtype, "rounds": 6}], timeout=120)
-    assert set(out["ok"]) == {"split", "kfold", "oversample", "sample", "value_counts", "Labels", "weights"}
+    [out] = isolated(
+        "mutate", [{"seed": 1, "n": 400_000, "dtype": dtype, "rounds": 6}], timeout=120
+    )
+    assert set(out["ok"]) == {
+        "split",
+        "kfold",
+        "oversample",
+        "sample",
+        "value_counts",
+        "Labels",
+        "weights",
+    }
     for name, outcomes in out["ok"].items():
         for outcome in outcomes:
-            assert outcome in ("ok", "consistent") or outcome.startswith("InvalidInputError: "), name
+            assert outcome in ("ok", "consistent") or outcome.startswith("InvalidInputError: "), (
+                name
+            )
 
 
 # ------------------------------------------------------------------ misread inputs
@@ -341,7 +369,10 @@ def test_report_needs_a_split_to_check():
 
 
 def test_split_summary_names_rare_classes_as_the_reason():
-    y = ["a"] * 50 + ["b"] * 50 + ["r1", "r2"]
+    # 20 rows of ten rare classes stay in train: test and valid get the quotas of a and b only
+    y = ["a"] * 50 + ["b"] * 50 + [f"r{i}" for i in range(10) for _ in range(2)]
     text = str(fastbal.stratified_split(y, test_size=0.2, val_size=0.1, seed=0).summary)
-    assert "sizes moved to keep the rare classes whole in train:" in text
+    assert (
+        "sizes moved to keep the rare classes whole in train: train +6, valid -2, test -4" in text
+    )
     assert "keep every class in every split" not in text

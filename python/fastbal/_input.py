@@ -74,7 +74,9 @@ def _masked(x: np.ma.MaskedArray[Any, Any]) -> Any:
     if data.ndim != 1:
         raise FastbalError(f"labels must be 1-D; got an array of shape {data.shape}")
     if data.dtype.kind == "O":
-        return _sequence([None if m else v for v, m in zip(data.tolist(), mask.tolist(), strict=True)])
+        return _sequence(
+            [None if m else v for v, m in zip(data.tolist(), mask.tolist(), strict=True)]
+        )
     if data.dtype.kind not in "iufbU":
         return _numpy(data)  # refuses the dtype, naming it
     if data.dtype == np.float16:

@@ -123,7 +123,9 @@ def class_weights(
             raise FastbalError("classes holds a class more than once")
         if len(wanted) != len(pos):
             left = [c for c in pos if c not in set(wanted)]
-            raise FastbalError(f"classes must include every class of the labels; missing {left[:20]}")
+            raise FastbalError(
+                f"classes must include every class of the labels; missing {left[:20]}"
+            )
         idx = np.array([pos[c] for c in wanted], dtype=np.int64)
         cls, w = cls[idx], w[idx]
     return ClassWeights(cls, w, strategy)

@@ -21,7 +21,7 @@ pub enum Error {
     InvalidData(String),
     /// An output too large to allocate, refused before allocating: what it
     /// is, its size in values and in bytes.
-    #[error("{what} would hold {len} values ({}), more than this process can allocate", bytes_text(*bytes))]
+    #[error("{what} would hold {len} values ({}), more than can be allocated", bytes_text(*bytes))]
     TooLarge { what: String, len: u128, bytes: u128 },
 }
 
