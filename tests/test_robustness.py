@@ -101,8 +101,8 @@ def check_split(case: dict[str, Any], out: dict[str, Any]) -> None:
             assert size < eligible  # a size past the rows is refused, never wrapped
 
 
-@isolated_settings(3)
-@given(st.lists(split_cases, min_size=25, max_size=25))
+@isolated_settings(2)
+@given(st.lists(split_cases, min_size=40, max_size=40))
 def test_split_sizes_never_wrap(cases):
     # test_size=2**64 - 1 with val_size=1 once wrapped to an empty train split
     # or spun for hours with the interpreter released
@@ -135,7 +135,7 @@ def test_split_size_errors_in_process():
 # ------------------------------------------------------------------ k-fold
 
 
-@isolated_settings(2)
+@isolated_settings(1)
 @given(
     st.lists(
         st.fixed_dictionaries(
@@ -185,8 +185,8 @@ resample_cases = st.fixed_dictionaries(
 )
 
 
-@isolated_settings(3)
-@given(st.lists(resample_cases, min_size=20, max_size=20))
+@isolated_settings(2)
+@given(st.lists(resample_cases, min_size=30, max_size=30))
 @example(
     [
         {"labels": ["a"] * 10 + ["b"], "how": "counts", "value": 2**40, "seed": 0},
@@ -272,9 +272,9 @@ def arrow_oracle(case: dict[str, Any]) -> dict[str, int] | None:
     return dict(Counter(case["values"][k] for k in case["keys"] if k is not None))
 
 
-@isolated_settings(4)
+@isolated_settings(2)
 @given(
-    st.lists(st.one_of(string_buffers(), view_buffers(), dictionaries()), min_size=30, max_size=30)
+    st.lists(st.one_of(string_buffers(), view_buffers(), dictionaries()), min_size=60, max_size=60)
 )
 @example(
     [
@@ -291,7 +291,10 @@ def test_malformed_arrow_is_refused_on_import(cases):
             continue
         if want is None:
             assert o.get("error") == "InvalidInputError", (case, o)
-            assert "the Arrow labels are malformed" in o["msg"]
+            # structure is checked on import, text as each class is read
+            assert o["msg"].startswith(
+                ("the Arrow labels are malformed: ", "label column holds invalid UTF-8")
+            ), o
         else:
             assert o == {"ok": {"counts": want}}, case
 
