@@ -311,25 +311,23 @@ def test_a_forked_child_runs_after_the_parent_used_the_pool(how):
 # ------------------------------------------------------------------ racing writers
 
 
-@pytest.mark.parametrize("dtype", ["int64", "uint8"])
-def test_a_racing_writer_gives_a_clean_error_or_a_consistent_answer(dtype):
-    [out] = isolated(
-        "mutate", [{"seed": 1, "n": 400_000, "dtype": dtype, "rounds": 6}], timeout=120
-    )
-    assert set(out["ok"]) == {
-        "split",
-        "kfold",
-        "oversample",
-        "sample",
-        "value_counts",
-        "Labels",
-        "weights",
-    }
-    for name, outcomes in out["ok"].items():
-        for outcome in outcomes:
-            assert outcome in ("ok", "consistent") or outcome.startswith("InvalidInputError: "), (
-                name
-            )
+def test_a_racing_writer_gives_a_clean_error_or_a_consistent_answer():
+    cases = [{"seed": 1, "n": 400_000, "dtype": d, "rounds": 6} for d in ("int64", "uint8")]
+    for out in isolated("mutate", cases, timeout=120):
+        assert set(out["ok"]) == {
+            "split",
+            "kfold",
+            "oversample",
+            "sample",
+            "value_counts",
+            "Labels",
+            "weights",
+        }
+        for name, outcomes in out["ok"].items():
+            for outcome in outcomes:
+                assert outcome in ("ok", "consistent") or outcome.startswith(
+                    "InvalidInputError: "
+                ), name
 
 
 # ------------------------------------------------------------------ misread inputs
