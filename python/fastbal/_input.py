@@ -4,6 +4,8 @@ The extension borrows numpy integer arrays and Arrow data (PyCapsule
 interface) without copying. Everything else is brought to one of those here,
 copying at most once: non-contiguous or byte-swapped numpy arrays, numpy
 booleans and fixed-width strings, object arrays of str, and Python lists.
+A numpy masked array's masked entries are missing labels; a polars column of
+dtype Null (which its Arrow export cannot carry) is all missing labels.
 """
 
 from __future__ import annotations
