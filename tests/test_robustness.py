@@ -362,6 +362,14 @@ def test_rare_classes_error_carries_the_classes():
     assert isinstance(e.value, ValueError)
 
 
+def test_report_sizes_are_counts():
+    with pytest.raises(fastbal.FastbalError, match="top must not be negative; got -1"):
+        fastbal.report([1, 1, 2], top=-1)
+    with pytest.raises(TypeError, match=r"min_count must be an int; got float 2\.5"):
+        fastbal.report([1, 1, 2], min_count=2.5)
+    assert fastbal.report([1, 1, 2, 3], top=0).top_k_share == 0.0
+
+
 def test_report_needs_a_split_to_check():
     with pytest.raises(fastbal.FastbalError, match="at least one"):
         fastbal.report([1, 2], splits={})

@@ -203,6 +203,9 @@ class LabelReport:
     whatif: WhatIf = field(init=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "top", _checks.count("top", self.top))
+        if self.min_count is not None:
+            object.__setattr__(self, "min_count", _checks.count("min_count", self.min_count))
         object.__setattr__(self, "whatif", what_if(self.counts, self.thresholds))
 
     # ---- figures
