@@ -83,7 +83,7 @@ pub fn to_py(err: Error) -> PyErr {
         Error::InvalidData(msg) => InvalidInputError::new_err(msg),
         e @ Error::TooLarge { .. } => OutputTooLargeError::new_err(e.to_string()),
         Error::RareClasses { classes, min_rows } => {
-            rare_classes(classes.iter().map(|c| format!("#{c}")).collect(), classes.len(), min_rows, |py| {
+            rare_classes(classes.iter().take(SHOWN).map(|c| format!("#{c}")).collect(), classes.len(), min_rows, |py| {
                 Ok(PyList::new(py, &classes)?.into_any())
             })
         }
@@ -94,7 +94,6 @@ pub fn to_py(err: Error) -> PyErr {
 pub fn with_classes(err: Error, classes: &Classes) -> PyErr {
     match err {
         Error::RareClasses { classes: codes, min_rows } => {
-            const SHOWN: usize = 20;
             let names = codes.iter().take(SHOWN).map(|&c| classes.display(c as usize)).collect();
             let values = classes.take(&codes);
             rare_classes(names, codes.len(), min_rows, |py| {
@@ -109,23 +108,43 @@ pub fn with_classes(err: Error, classes: &Classes) -> PyErr {
     }
 }
 
-/// A `RareClassesError` whose message names (some of) the classes and whose
-/// `classes` attribute lists them all.
-fn rare_classes(
-    mut names: Vec<String>,
-    n: usize,
-    min_rows: u64,
-    values: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>>,
-) -> PyErr {
+/// The message of a core error, naming classes by their values when they are
+/// known (for front ends that raise their own exception type).
+#[allow(dead_code)] // used by front ends other than the Python bindings
+pub fn message(err: &Error, classes: Option<&Classes>) -> String {
+    match (err, classes) {
+        (Error::RareClasses { classes: codes, min_rows }, Some(classes)) => {
+            let names = codes.iter().take(SHOWN).map(|&c| classes.display(c as usize)).collect();
+            rare_message(names, codes.len(), *min_rows)
+        }
+        (other, _) => other.to_string(),
+    }
+}
+
+/// Rare classes named in a message.
+const SHOWN: usize = 20;
+
+fn rare_message(mut names: Vec<String>, n: usize, min_rows: u64) -> String {
     if n > names.len() {
         names.push(format!("... {} more", n - names.len()));
     }
-    let err = RareClassesError::new_err(format!(
+    format!(
         "{n} classes have fewer than {min_rows} rows, too few to appear in every split: {}; \
          pass rare=\"train\" to put them in train, rare=\"drop\" to leave them out, \
          or filter them first (fastbal.filter_min_count)",
         names.join(", ")
-    ));
+    )
+}
+
+/// A `RareClassesError` whose message names (some of) the classes and whose
+/// `classes` attribute lists them all.
+fn rare_classes(
+    names: Vec<String>,
+    n: usize,
+    min_rows: u64,
+    values: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>>,
+) -> PyErr {
+    let err = RareClassesError::new_err(rare_message(names, n, min_rows));
     Python::attach(|py| {
         let value = err.value(py);
         values(py).and_then(|v| value.setattr("classes", v)).and_then(|_| value.setattr("min_rows", min_rows))
