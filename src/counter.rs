@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use crate::errors::to_py;
 use crate::input::{Input, ValueType};
 use crate::labels::classes_to_py;
+use crate::view::detach;
 
 /// Class counts over every batch seen, mergeable with other counters.
 #[pyclass(module = "fastbal._fastbal", name = "LabelCounter")]
@@ -37,7 +38,7 @@ impl PyLabelCounter {
         let (input, value_type) = Input::extract(x)?;
         let column = input.column()?;
         let mut batch = LabelCounter::new();
-        py.detach(|| batch.update(&column)).map_err(to_py)?;
+        detach(py, column.len(), || batch.update(&column))?.map_err(to_py)?;
         self.merge_core(&batch, value_type)
     }
 
@@ -107,7 +108,7 @@ impl PyLabelCounter {
         let (input, _) = Input::extract(x)?;
         let column = input.column()?;
         let inner = &self.inner;
-        Ok(py.detach(|| inner.batch_codes(&column)).map_err(to_py)?.into_pyarray(py))
+        Ok(detach(py, column.len(), || inner.batch_codes(&column))?.map_err(to_py)?.into_pyarray(py))
     }
 
     fn __len__(&self) -> usize {

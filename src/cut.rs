@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 
 use crate::errors::to_py;
 use crate::input::Input;
+use crate::view::detach;
 
 /// Probes as arrays: (class, lo, hi, gather).
 type ProbeArrays<'py> =
@@ -82,7 +83,7 @@ impl PyCutSearch {
     ) -> PyResult<()> {
         let report = report_from(&below, &hist, &probe, &hash, &row)?;
         let inner = &mut self.inner;
-        py.detach(|| inner.advance(report)).map_err(to_py)
+        detach(py, 0, || inner.advance(report))?.map_err(to_py)
     }
 
     /// The keys at the cut ranks: (hash, row), two arrays of shape (classes, cuts).
@@ -156,7 +157,7 @@ pub fn probe_batch<'py>(
     }
     let codes = codes.as_slice()?;
     let ranker = ranker(offset, ids.as_ref(), seed, codes.len())?;
-    let r = py.detach(|| core_probe_batch(codes, ranker, &probes));
+    let r = detach(py, codes.len(), || core_probe_batch(codes, ranker, &probes))?;
     Ok((
         r.below.into_pyarray(py),
         r.hist.into_pyarray(py),
@@ -187,7 +188,7 @@ pub fn batch_parts<'py>(
         h.rows().into_iter().zip(r.rows()).map(|(h, r)| h.iter().copied().zip(r.iter().copied()).collect()).collect();
     let codes = codes.as_slice()?;
     let ranker = ranker(offset, ids.as_ref(), seed, codes.len())?;
-    Ok(py.detach(|| core_batch_parts(codes, ranker, &th)).map_err(to_py)?.into_pyarray(py))
+    Ok(detach(py, codes.len(), || core_batch_parts(codes, ranker, &th))?.map_err(to_py)?.into_pyarray(py))
 }
 
 /// One 64-bit key per row of an id column: the keys the split ranks rows by
@@ -196,5 +197,5 @@ pub fn batch_parts<'py>(
 pub fn row_keys<'py>(py: Python<'py>, ids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<u64>>> {
     let (input, _) = Input::extract(ids)?;
     let column = input.column()?;
-    Ok(py.detach(|| core_row_keys(&column)).map_err(to_py)?.into_pyarray(py))
+    Ok(detach(py, column.len(), || core_row_keys(&column))?.map_err(to_py)?.into_pyarray(py))
 }

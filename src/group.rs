@@ -21,7 +21,7 @@ fn with_groups<R>(py: Python<'_>, groups: &Bound<'_, PyAny>, f: impl FnOnce(&Lab
     }
     let (input, _) = Input::extract(groups)?;
     let column = input.column()?;
-    let labels = detach(py, column.len(), || Labels::new(&column)).map_err(to_py)?;
+    let labels = detach(py, column.len(), || Labels::new(&column))?.map_err(to_py)?;
     f(&labels)
 }
 

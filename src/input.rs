@@ -17,11 +17,10 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 use fastbal_core::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray, PyUntypedArrayMethods};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_arrow::input::AnyArray;
 
-use crate::errors::type_error;
+use crate::errors::{invalid_input, type_error, value_error};
 
 /// A Python label column held alive while the kernels borrow it.
 pub enum Input<'py> {
@@ -52,10 +51,13 @@ impl<'py> Input<'py> {
             return Self::from_numpy(arr);
         }
         if obj.hasattr("__arrow_c_array__")? || obj.hasattr("__arrow_c_stream__")? {
-            let chunked = obj.extract::<AnyArray>()?.into_chunked_array()?;
+            let chunked = obj
+                .extract::<AnyArray>()
+                .and_then(|a| Ok(a.into_chunked_array()?))
+                .map_err(|e| invalid_input(format!("cannot read the labels as Arrow data: {e}")))?;
             let (chunks, field) = chunked.into_inner();
             let value_type = value_type(field.data_type())?;
-            let chunks = chunks.into_iter().map(normalize).collect::<PyResult<Vec<_>>>()?;
+            let chunks = chunks.into_iter().map(|c| normalize(validated(c)?)).collect::<PyResult<Vec<_>>>()?;
             return Ok((Input::Arrow(chunks), value_type));
         }
         Err(type_error(format!(
@@ -119,7 +121,70 @@ impl<'py> Input<'py> {
 }
 
 fn not_contiguous(_: numpy::AsSliceError) -> PyErr {
-    PyValueError::new_err("numpy labels must be C-contiguous (use np.ascontiguousarray)")
+    value_error("numpy labels must be C-contiguous (use np.ascontiguousarray)")
+}
+
+/// An imported Arrow array, checked before any kernel reads it: buffers long
+/// enough, offsets ascending and inside the values, views inside their
+/// buffers, dictionary keys inside their dictionary. Arrow data from another
+/// library is trusted by no kernel: a malformed array is refused here, by
+/// name. (Text is checked as valid UTF-8 per class, when the classes are
+/// read, not per row here.)
+fn validated(a: ArrayRef) -> PyResult<ArrayRef> {
+    let bad = |what: String| invalid_input(format!("the Arrow labels are malformed: {what}"));
+    if a.is_empty() {
+        // nothing is read; a zero-length slice may carry its parent's offsets
+        // but no values buffer (as the C data interface imports it)
+        return Ok(a);
+    }
+    let data = a.to_data();
+    data.validate().map_err(|e| bad(e.to_string()))?;
+    match a.data_type() {
+        DataType::Utf8 => {
+            let s = a.as_string::<i32>();
+            ascending_offsets(s.value_offsets(), s.values().len()).map_err(bad)?;
+        }
+        DataType::LargeUtf8 => {
+            let s = a.as_string::<i64>();
+            ascending_offsets(s.value_offsets(), s.values().len()).map_err(bad)?;
+        }
+        DataType::Utf8View => {
+            let s = a.as_string_view();
+            let buffers: Vec<usize> = s.data_buffers().iter().map(|b| b.len()).collect();
+            for (i, &view) in s.views().iter().enumerate() {
+                let len = view as u32 as usize;
+                if len > 12 {
+                    let (buffer, offset) = ((view >> 64) as u32 as usize, (view >> 96) as u32 as usize);
+                    if buffers.get(buffer).is_none_or(|&b| offset + len > b) {
+                        return Err(bad(format!(
+                            "view {i} points at bytes {offset}..{} of buffer {buffer}, past its data",
+                            offset + len
+                        )));
+                    }
+                }
+            }
+        }
+        DataType::Dictionary(_, _) => {
+            data.validate_values().map_err(|e| bad(e.to_string()))?; // keys inside the dictionary
+            validated(a.as_any_dictionary().values().clone())?;
+        }
+        _ => {}
+    }
+    Ok(a)
+}
+
+/// Offsets that never decrease and end inside the values.
+fn ascending_offsets<O: Copy + Into<i64>>(offsets: &[O], values: usize) -> Result<(), String> {
+    let descending = offsets.windows(2).position(|w| w[0].into() > w[1].into());
+    if let Some(i) = descending {
+        return Err(format!("string offsets decrease at row {i}"));
+    }
+    match (offsets.first().map(|&o| o.into()), offsets.last().map(|&o| o.into())) {
+        (Some(first), Some(last)) if first < 0 || last > values as i64 => {
+            Err(format!("string offsets {first}..{last} fall outside the {values} bytes of text"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn u32_bytes(data: &[u32]) -> &[u8] {

@@ -31,7 +31,7 @@ impl PyLabels {
     fn new(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Self> {
         let (input, value_type) = Input::extract(x)?;
         let column = input.column()?;
-        let inner = detach(py, column.len(), || fastbal_core::Labels::new(&column)).map_err(to_py)?;
+        let inner = detach(py, column.len(), || fastbal_core::Labels::new(&column))?.map_err(to_py)?;
         Ok(PyLabels { inner, value_type })
     }
 
@@ -92,7 +92,7 @@ pub fn value_counts<'py>(
                 let order = order_by_count(&c.counts);
                 let counts = order.iter().map(|&i| c.counts[i as usize]).collect::<Vec<_>>();
                 Ok((counts, c.null_count, c.classes.take(&order)))
-            })
+            })?
             .map_err(to_py)?;
             (counts, null_count, classes, value_type)
         }

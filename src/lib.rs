@@ -27,6 +27,7 @@ mod weights;
 fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
+    errors::register(m)?;
     m.add_class::<labels::PyLabels>()?;
     m.add_function(wrap_pyfunction!(labels::value_counts, m)?)?;
     m.add_function(wrap_pyfunction!(select::rule_mask, m)?)?;

@@ -10,8 +10,11 @@ use crate::view::{vec_to_py, with_view};
 
 fn per_class(v: &fastbal_core::LabelView<'_>, what: &str, values: &[u64]) -> fastbal_core::Result<()> {
     if values.len() != v.n_classes() {
-        return Err(Error::InvalidArgument(format!(
-            "expected {} {what}, one per class; got {}",
+        // the package computes these from the same labels: they differ only
+        // if the labels changed between the two reads
+        return Err(Error::InvalidData(format!(
+            "expected {} {what}, one per class; got {}: the labels changed between counting \
+             and resampling (did another thread write to the array?)",
             v.n_classes(),
             values.len()
         )));
@@ -48,7 +51,7 @@ pub fn oversample<'py>(
     let extra = extra.as_slice()?.to_vec();
     let (rows, _) = with_view(py, x, |v| {
         per_class(v, "extra counts", &extra)?;
-        Ok(core_oversample(v, seed, &extra))
+        core_oversample(v, seed, &extra)
     })?;
     Ok(vec_to_py(py, rows))
 }

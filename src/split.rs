@@ -5,11 +5,10 @@ use fastbal_core::rank::{positions_by_value, shuffle as shuffle_rows, Ranker};
 use fastbal_core::row_keys;
 use fastbal_core::split::{stratified_kfold as core_kfold, stratified_split as core_split};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use crate::errors::{to_py, type_error};
+use crate::errors::{to_py, type_error, value_error};
 use crate::input::Input;
 use crate::view::{detach, meta_to_py, vec_to_py, with_view, PyMeta};
 
@@ -20,7 +19,7 @@ pub(crate) fn size(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Size> {
     } else if obj.is_instance_of::<PyInt>() {
         let rows = obj
             .extract::<u64>()
-            .map_err(|_| PyValueError::new_err(format!("{name} must be a row count in [0, 2**64); got {obj}")))?;
+            .map_err(|_| value_error(format!("{name} must be a row count in [0, 2**64); got {obj}")))?;
         Some(SizeArg::Rows(rows))
     } else if obj.is_instance_of::<PyFloat>() {
         Some(SizeArg::Fraction(obj.extract()?))
@@ -40,7 +39,7 @@ fn keys(py: Python<'_>, ids: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u
     let Some(ids) = ids else { return Ok(None) };
     let (input, _) = Input::extract(ids)?;
     let column = input.column()?;
-    detach(py, column.len(), || row_keys(&column)).map(Some).map_err(to_py)
+    detach(py, column.len(), || row_keys(&column))?.map(Some).map_err(to_py)
 }
 
 type SplitResult<'py> = (
@@ -74,6 +73,9 @@ pub fn stratified_split<'py>(
         let ranker = Ranker::for_rows(keys.as_deref(), seed, v.len())?;
         let (assignment, plan) = core_split(v, ranker, test, valid, rare)?;
         let mut parts = positions_by_value(&assignment, 3);
+        if (0..3).any(|s| parts[s].len() as u64 != plan.sizes[s]) {
+            return Err(Error::labels_changed()); // the rows read now are not the rows counted
+        }
         if shuffle {
             parts.iter_mut().for_each(|p| shuffle_rows(p, ranker));
         }
@@ -107,8 +109,15 @@ pub fn stratified_kfold<'py>(
     let k = folds(k).map_err(to_py)?;
     let rare: Rare = rare.parse().map_err(to_py)?;
     let keys = keys(py, ids)?;
-    let ((folds, plan), meta) =
-        with_view(py, x, |v| core_kfold(v, Ranker::for_rows(keys.as_deref(), seed, v.len())?, k, rare))?;
+    let ((folds, plan), meta) = with_view(py, x, |v| {
+        let (folds, plan) = core_kfold(v, Ranker::for_rows(keys.as_deref(), seed, v.len())?, k, rare)?;
+        let dropped: u64 = plan.rare.iter().filter(|_| plan.rare_dropped).map(|&c| v.counts[c as usize]).sum();
+        let assigned = folds.iter().filter(|&&f| f != -1).count() as u64;
+        if assigned + dropped != v.total() {
+            return Err(Error::labels_changed()); // the rows read now are not the rows counted
+        }
+        Ok((folds, plan))
+    })?;
     let n = plan.folds.len();
     let cells = vec_to_py(py, plan.folds.concat()).reshape([n, k])?;
     Ok((vec_to_py(py, folds), cells, plan.rare, meta_to_py(py, meta)?))

@@ -21,7 +21,7 @@ pub fn text_length_histogram<'py>(
         return Err(crate::errors::type_error(format!("texts must be a string column; got {value_type} values")));
     }
     let column = input.column()?;
-    let lengths = detach(py, column.len(), || char_lengths(&column)).map_err(to_py)?;
+    let lengths = detach(py, column.len(), || char_lengths(&column))?.map_err(to_py)?;
     let ((codes, lens, counts), meta) = with_view(py, x, |v| length_histogram(v, &lengths))?;
     Ok((vec_to_py(py, codes), vec_to_py(py, lens), vec_to_py(py, counts), meta_to_py(py, meta)?))
 }

@@ -29,9 +29,11 @@ impl Meta {
 
 /// Release the interpreter and run a kernel over `rows` rows under the
 /// core's parallelism switch (the pool for large inputs, the calling thread
-/// for small ones and in a forked child).
-pub fn detach<R: Send>(py: Python<'_>, rows: usize, f: impl FnOnce() -> R + Send) -> R {
-    py.detach(|| fastbal_core::parallel::run(rows, f))
+/// for small ones and in a forked child). A panic (a failed internal check)
+/// comes back as `fastbal.InternalError`, never as a `PanicException`.
+pub fn detach<R: Send>(py: Python<'_>, rows: usize, f: impl FnOnce() -> R + Send) -> PyResult<R> {
+    py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fastbal_core::parallel::run(rows, f))))
+        .map_err(crate::errors::from_panic)
 }
 
 /// Run `f` on the view of `x` with the interpreter released. `Meta` is
@@ -43,8 +45,8 @@ where
 {
     if let Ok(labels) = x.cast::<PyLabels>() {
         let inner = &labels.get().inner;
-        let r =
-            detach(py, inner.len(), || f(&inner.view())).map_err(|e| crate::errors::with_classes(e, &inner.classes))?;
+        let r = detach(py, inner.len(), || f(&inner.view()))?
+            .map_err(|e| crate::errors::with_classes(e, &inner.classes))?;
         return Ok((r, None));
     }
     let (input, value_type) = Input::extract(x)?;
@@ -53,7 +55,7 @@ where
         let compacted = Compacted::new(Prepared::new(&column).map_err(|e| (e, None))?);
         let r = f(&compacted.view()).map_err(|e| (e, Some(compacted.classes.clone())))?;
         Ok((r, compacted.classes, compacted.counts, compacted.null_count))
-    })
+    })?
     .map_err(|(e, classes): (fastbal_core::Error, Option<Classes>)| match classes {
         Some(c) => crate::errors::with_classes(e, &c),
         None => to_py(e),

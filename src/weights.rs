@@ -6,7 +6,7 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::view::{meta_to_py, vec_to_py, with_view, PyMeta};
+use crate::view::{detach, meta_to_py, vec_to_py, with_view, PyMeta};
 
 pub(crate) fn parse(strategy: &str, beta: f64, normalize: &str) -> fastbal_core::Result<(Strategy, Normalize)> {
     Ok((Strategy::new(strategy.parse()?, beta)?, normalize.parse()?))
@@ -47,7 +47,7 @@ pub fn class_weights_from_counts<'py>(
         .map(|&c| u64::try_from(c).ok().filter(|&c| c > 0))
         .collect::<Option<_>>()
         .ok_or_else(|| PyValueError::new_err("class counts must be positive"))?;
-    let w = py.detach(|| core_class_weights(&counts, s, n, max_weight)).map_err(crate::errors::to_py)?;
+    let w = detach(py, 0, || core_class_weights(&counts, s, n, max_weight))?.map_err(crate::errors::to_py)?;
     Ok(vec_to_py(py, w))
 }
 

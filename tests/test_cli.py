@@ -219,3 +219,60 @@ def test_python_dash_m_and_demo(tmp_path):
     assert "imbalance ratio (largest / smallest): 44,098 : 1" in r.stdout
     assert f"Rank-frequency chart: {png}" in r.stdout
     assert png.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--top", "-1"], "--top must be at least 0; got -1"),
+        (["--batch-rows", "-5"], "--batch-rows must be at least 1; got -5"),
+        (["--batch-rows", "0"], "--batch-rows must be at least 1; got 0"),
+        (["--min-count", "x"], "--min-count must be an int; got 'x'"),
+    ],
+)
+def test_bad_numbers_are_usage_errors(frame, tmp_path, capsys, args, message):
+    path = write(frame, tmp_path, "parquet")
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(path), "--label", "acct_code", *args])
+    assert e.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("filters", [["--max-classes", "0"], ["--min-count", "1000000"]])
+def test_a_split_with_no_row_left_is_a_data_error_and_writes_nothing(
+    frame, tmp_path, capsys, filters
+):
+    path = write(frame, tmp_path, "parquet")
+    out = tmp_path / "out"
+    code = main(["split", str(path), "--label", "acct_code", "--out", str(out), *filters])
+    assert code == 1
+    assert "no row is left to split after --max-classes / --min-count" in capsys.readouterr().err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("ext", ["ndjson", "parquet"])
+def test_an_all_null_label_column_of_null_type(tmp_path, capsys, ext):
+    path = tmp_path / f"nulls.{ext}"
+    WRITERS[ext](pl.DataFrame({"y": [None, None, None], "x": [1, 2, 3]}), path)
+    assert main(["report", str(path), "--label", "y"]) == 1
+    assert "has no non-null value" in capsys.readouterr().err
+
+
+def test_a_label_column_of_an_unreadable_type_is_a_data_error(tmp_path, capsys):
+    path = tmp_path / "floats.parquet"
+    pl.DataFrame({"y": [1.5, 2.0]}).write_parquet(path)
+    assert main(["report", str(path), "--label", "y"]) == 1
+    err = capsys.readouterr().err
+    assert "the label column 'y'" in err
+    assert "row 0 holds the float 1.5, which is not an integer" in err
+
+
+def test_a_bug_is_not_reported_as_a_data_error(frame, tmp_path, monkeypatch):
+    path = write(frame, tmp_path, "parquet")
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(fastbal.LabelReport, "to_markdown", broken)
+    with pytest.raises(TypeError, match="a bug"):
+        main(["report", str(path), "--label", "acct_code"])

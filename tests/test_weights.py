@@ -338,7 +338,7 @@ def test_empty_and_all_null_labels_have_no_classes():
 
 
 def test_unknown_strategy_is_refused():
-    msg = "strategy must be one of 'balanced', 'inverse', 'sqrt', 'effective'; got 'balance'"
+    msg = 'strategy must be "balanced", "inverse", "sqrt" or "effective"; got "balance"'
     with pytest.raises(ValueError, match=msg):
         fastbal.class_weights([0, 1], "balance")
     with pytest.raises(ValueError, match=msg):
@@ -362,7 +362,7 @@ def test_max_weight_not_positive_is_refused(cap):
 
 
 def test_unknown_normalize_is_refused():
-    msg = "normalize must be one of 'none', 'mean', 'sum'; got 'max'"
+    msg = 'normalize must be "none", "mean" or "sum"; got "max"'
     with pytest.raises(ValueError, match=msg):
         fastbal.class_weights([0, 1], normalize="max")
     with pytest.raises(ValueError, match=msg):

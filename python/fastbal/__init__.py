@@ -15,6 +15,14 @@ from __future__ import annotations
 import warnings
 
 from fastbal import _fastbal
+from fastbal._fastbal import (
+    FastbalError,
+    InfeasibleError,
+    InternalError,
+    InvalidInputError,
+    OutputTooLargeError,
+    RareClassesError,
+)
 from fastbal._group import (
     GroupKFold,
     GroupSplit,
@@ -54,16 +62,22 @@ __all__ = [
     "REPORT_KEYS",
     "ClassInfo",
     "ClassWeights",
+    "FastbalError",
     "FilterSummary",
     "GroupKFold",
     "GroupSplit",
     "GroupSplitSummary",
+    "InfeasibleError",
+    "InternalError",
+    "InvalidInputError",
     "KFold",
     "LabelCounter",
     "LabelReport",
     "Labels",
     "LengthStats",
+    "OutputTooLargeError",
     "PreparedSplit",
+    "RareClassesError",
     "Resampled",
     "SampleWeightsSummary",
     "Split",

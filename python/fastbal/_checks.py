@@ -7,6 +7,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from fastbal._fastbal import FastbalError
+
 U64_MAX = 2**64 - 1
 
 
@@ -17,11 +19,11 @@ def count(name: str, value: Any, *, clamp: bool = False) -> int:
         raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}")
     out = int(value)
     if out < 0:
-        raise ValueError(f"{name} must not be negative; got {out}")
+        raise FastbalError(f"{name} must not be negative; got {out}")
     if out > U64_MAX:
         if clamp:
             return U64_MAX
-        raise ValueError(f"{name} must be below 2**64; got {out}")
+        raise FastbalError(f"{name} must be below 2**64; got {out}")
     return out
 
 
@@ -59,12 +61,12 @@ def seed(value: Any) -> int:
         raise TypeError(f"seed must be an int; got {type(value).__name__} {value!r}")
     out = int(value)
     if not 0 <= out < 2**64:
-        raise ValueError(f"seed must be in [0, 2**64); got {out}")
+        raise FastbalError(f"seed must be in [0, 2**64); got {out}")
     return out
 
 
 def choice(name: str, value: Any, options: tuple[str, ...]) -> str:
     """One of `options` (for choices made in Python, such as resampling spellings)."""
     if value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+        raise FastbalError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return str(value)

@@ -13,10 +13,16 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "DEBUG_BUILD",
     "CutSearch",
+    "DEBUG_BUILD",
+    "FastbalError",
+    "InfeasibleError",
+    "InternalError",
+    "InvalidInputError",
     "LabelCounter",
     "Labels",
+    "OutputTooLargeError",
+    "RareClassesError",
     "__version__",
     "batch_parts",
     "class_weights",
@@ -29,9 +35,9 @@ __all__ = [
     "rule_mask",
     "sample_sizes",
     "sample_weights",
+    "split_plan",
     "stratified_group_kfold",
     "stratified_group_split",
-    "split_plan",
     "stratified_kfold",
     "stratified_sample",
     "stratified_split",
@@ -42,6 +48,29 @@ __all__ = [
 
 __version__: str
 DEBUG_BUILD: bool
+
+class FastbalError(ValueError):
+    """A request fastbal refuses: a bad argument, or data that cannot satisfy it."""
+
+class RareClassesError(FastbalError):
+    """Classes too small to appear in every split (``rare="error"``)."""
+
+    #: the values of those classes
+    classes: list[Any]
+    #: the rows each would need: one per non-empty split
+    min_rows: int
+
+class InfeasibleError(FastbalError):
+    """The data cannot satisfy the request: more rows or folds asked than exist."""
+
+class InvalidInputError(FastbalError):
+    """The input cannot be read as labels (malformed Arrow data, invalid text, ...)."""
+
+class OutputTooLargeError(FastbalError):
+    """An output too large to allocate, refused before anything was allocated."""
+
+class InternalError(RuntimeError):
+    """An internal check of fastbal failed: a bug."""
 
 #: (classes: int64/uint64 array or list of str, counts, null rows, value type)
 _Meta = tuple[Any, npt.NDArray[np.uint64], int, str]

@@ -4,6 +4,8 @@ The extension borrows numpy integer arrays and Arrow data (PyCapsule
 interface) without copying. Everything else is brought to one of those here,
 copying at most once: non-contiguous or byte-swapped numpy arrays, numpy
 booleans and fixed-width strings, object arrays of str, and Python lists.
+A numpy masked array's masked entries are missing labels; a polars column of
+dtype Null (which its Arrow export cannot carry) is all missing labels.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from fastbal._fastbal import FastbalError
+
 
 def to_native(x: Any) -> Any:
     """Return `x` in a form `fastbal._fastbal` accepts, or raise TypeError/ValueError."""
@@ -20,8 +24,12 @@ def to_native(x: Any) -> Any:
 
     if isinstance(x, Labels):
         return x._inner
+    if isinstance(x, np.ma.MaskedArray):
+        return _masked(x)
     if isinstance(x, np.ndarray):
         return _numpy(x)
+    if _is_polars_null(x):
+        return pa.nulls(len(x))
     if hasattr(x, "__arrow_c_stream__") or hasattr(x, "__arrow_c_array__"):
         return x
     if isinstance(x, (list, tuple, range)):
@@ -36,7 +44,7 @@ def to_native(x: Any) -> Any:
 
 def _numpy(x: np.ndarray) -> Any:
     if x.ndim != 1:
-        raise ValueError(f"labels must be 1-D; got an array of shape {x.shape}")
+        raise FastbalError(f"labels must be 1-D; got an array of shape {x.shape}")
     kind = x.dtype.kind
     if kind in "iuf":
         if x.dtype == np.float16:
@@ -57,6 +65,32 @@ def _numpy(x: np.ndarray) -> Any:
     raise TypeError(
         f"unsupported numpy label dtype {x.dtype}; labels must be integers, strings or booleans"
     )
+
+
+def _masked(x: np.ma.MaskedArray[Any, Any]) -> Any:
+    """A numpy masked array: masked entries are missing labels."""
+    mask = np.ma.getmaskarray(x)
+    data = np.asarray(x.data)
+    if not mask.any():
+        return _numpy(data)
+    if data.ndim != 1:
+        raise FastbalError(f"labels must be 1-D; got an array of shape {data.shape}")
+    if data.dtype.kind == "O":
+        return _sequence(
+            [None if m else v for v, m in zip(data.tolist(), mask.tolist(), strict=True)]
+        )
+    if data.dtype.kind not in "iufbU":
+        return _numpy(data)  # refuses the dtype, naming it
+    if data.dtype == np.float16:
+        data = data.astype(np.float32)
+    if not data.dtype.isnative:
+        data = data.astype(data.dtype.newbyteorder("="))
+    return pa.array(data, mask=mask)
+
+
+def _is_polars_null(x: Any) -> bool:
+    """A polars Series of dtype Null (all missing), which its Arrow export cannot carry."""
+    return type(x).__module__.startswith("polars") and str(getattr(x, "dtype", "")) == "Null"
 
 
 def _sequence(x: Any) -> Any:

@@ -15,6 +15,8 @@ from typing import Any, TextIO
 
 import polars as pl
 
+from fastbal._fastbal import InvalidInputError
+
 #: File suffix -> format name.
 FORMATS = {
     ".parquet": "parquet",
@@ -31,7 +33,7 @@ FORMATS = {
 BATCH_ROWS = 1_000_000
 
 
-class DataError(Exception):
+class DataError(InvalidInputError):
     """A problem with the input data or files (command-line exit code 1)."""
 
 

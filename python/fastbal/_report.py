@@ -12,6 +12,7 @@ import numpy.typing as npt
 import polars as pl
 
 from fastbal import _checks, _fastbal
+from fastbal._fastbal import FastbalError
 from fastbal._labels import ValueCounts, run
 from fastbal._select import DEFAULT_THRESHOLDS, WhatIf, what_if
 from fastbal._split import Split
@@ -133,6 +134,12 @@ class SplitCheck:
     def from_columns(cls, columns: dict[str, Any]) -> SplitCheck:
         from fastbal._labels import value_counts
 
+        unknown = [k for k in columns if k not in SPLITS]
+        if unknown or not any(columns.get(name) is not None for name in SPLITS):
+            raise FastbalError(
+                f"splits must map {', '.join(SPLITS)} (at least one) to label columns; "
+                f"got keys {list(columns)}"
+            )
         frames = []
         for name in SPLITS:
             col = columns.get(name)
@@ -201,6 +208,9 @@ class LabelReport:
     whatif: WhatIf = field(init=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "top", _checks.count("top", self.top))
+        if self.min_count is not None:
+            object.__setattr__(self, "min_count", _checks.count("min_count", self.min_count))
         object.__setattr__(self, "whatif", what_if(self.counts, self.thresholds))
 
     # ---- figures

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastbal import _checks, _fastbal
+from fastbal._fastbal import FastbalError, OutputTooLargeError
 from fastbal._input import to_native
 from fastbal._labels import Labels, _classes, as_labels
 
@@ -70,10 +71,23 @@ def _class_dict(labels: _Column, counts: Mapping[Any, Any], what: str) -> npt.ND
     out: npt.NDArray[np.int64] = labels.counts.copy()
     absent = [c for c in counts if c not in pos]
     if absent:
-        raise ValueError(f"{what} names classes absent from the labels: {absent[:20]}")
+        raise FastbalError(f"{what} names classes absent from the labels: {absent[:20]}")
     for c, n in counts.items():
-        out[pos[c]] = _checks.count(f"{what}[{c!r}]", n)
+        out[pos[c]] = _rows(f"{what}[{c!r}]", _checks.count(f"{what}[{c!r}]", n))
     return out
+
+
+#: The most rows a resampled dataset can index (its indices are int64).
+MAX_ROWS = 2**63 - 1
+
+
+def _rows(what: str, n: int) -> int:
+    """A per-class target row count, refused when no index array could hold it."""
+    if n > MAX_ROWS:
+        raise OutputTooLargeError(
+            f"{what} asks for {n:,} rows, more than an index array can hold (2**63 - 1)"
+        )
+    return n
 
 
 def _name(labels: _Column, i: int) -> str:
@@ -84,7 +98,7 @@ def _name(labels: _Column, i: int) -> str:
 def _positive_ratio(ratio: Any) -> float:
     r = float(ratio)
     if not (r > 0 and math.isfinite(r)):
-        raise ValueError(f"ratio must be a positive finite number; got {ratio}")
+        raise FastbalError(f"ratio must be a positive finite number; got {ratio}")
     return r
 
 
@@ -96,11 +110,12 @@ def _over(labels: _Column, targets: npt.NDArray[np.int64], seed: int) -> Resampl
     counts = labels.counts
     if (targets < counts).any():
         i = int(np.flatnonzero(targets < counts)[0])
-        raise ValueError(
+        raise FastbalError(
             f"over-sampling cannot lower class {_name(labels, i)} from {counts[i]} to "
             f"{targets[i]} rows; use undersample"
         )
     extra = targets - counts
+    idx = _fastbal.oversample(labels.native, extra.astype(np.uint64), seed=_checks.seed(seed))
     lonely = (counts == 1) & (extra >= 100)
     if lonely.any():
         warnings.warn(
@@ -110,7 +125,6 @@ def _over(labels: _Column, targets: npt.NDArray[np.int64], seed: int) -> Resampl
             UserWarning,
             stacklevel=3,
         )
-    idx = _fastbal.oversample(labels.native, extra.astype(np.uint64), seed=_checks.seed(seed))
     return _result(labels, idx, targets)
 
 
@@ -118,7 +132,7 @@ def _under(labels: _Column, targets: npt.NDArray[np.int64], seed: int, by_rule: 
     counts = labels.counts
     if (targets > counts).any():
         i = int(np.flatnonzero(targets > counts)[0])
-        raise ValueError(
+        raise FastbalError(
             f"under-sampling cannot raise class {_name(labels, i)} from {counts[i]} to "
             f"{targets[i]} rows; use oversample"
         )
@@ -160,7 +174,8 @@ def oversample(
             raise TypeError("pass ratio or counts, not both")
         return _over(labels, _class_dict(labels, counts, "counts"), seed)
     r = 1.0 if ratio is None else _positive_ratio(ratio)
-    floor = math.ceil(r * int(labels.counts.max())) if labels.n_classes else 0
+    want = r * int(labels.counts.max()) if labels.n_classes else 0.0
+    floor = _rows(f"ratio={ratio}", math.ceil(want) if want < 2.0**64 else 2**64)
     return _over(labels, np.maximum(labels.counts, floor), seed)
 
 
@@ -190,10 +205,11 @@ def undersample(
     if counts is not None:
         return _under(labels, _class_dict(labels, counts, "counts"), seed, by_rule=False)
     if max_count is not None:
-        cap = _checks.count("max_count", max_count)
+        cap = min(_checks.count("max_count", max_count), MAX_ROWS)  # past every count: no cut
         return _under(labels, np.minimum(labels.counts, cap), seed, by_rule=False)
     r = _positive_ratio(ratio)
-    cap = math.ceil(r * int(labels.counts.min())) if labels.n_classes else 0
+    want = r * int(labels.counts.min()) if labels.n_classes else 0.0
+    cap = math.ceil(want) if want < MAX_ROWS else MAX_ROWS  # a cap past every count cuts nothing
     return _under(labels, np.minimum(labels.counts, cap), seed, by_rule=True)
 
 
@@ -210,7 +226,7 @@ def _strategy_targets(
     """
     counts = labels.counts
     if labels.n_classes < 2:
-        raise ValueError(
+        raise FastbalError(
             f"resampling needs at least two classes; the labels have {labels.n_classes}"
         )
     majority = int(np.argmax(counts))  # first of the largest: as imbalanced-learn
@@ -233,9 +249,9 @@ def _strategy_targets(
         if strategy == "auto":
             strategy = "not majority" if kind == "over" else "not minority"
         if kind == "over" and strategy == "majority":
-            raise ValueError("sampling_strategy='majority' cannot be used to over-sample")
+            raise FastbalError("sampling_strategy='majority' cannot be used to over-sample")
         if kind == "under" and strategy == "minority":
-            raise ValueError("sampling_strategy='minority' cannot be used to under-sample")
+            raise FastbalError("sampling_strategy='minority' cannot be used to under-sample")
         which = {
             "minority": only(minority),
             "majority": only(majority),
@@ -247,18 +263,18 @@ def _strategy_targets(
         return np.where(which, level, counts).astype(np.int64), True
     if isinstance(strategy, (float, int)) and not isinstance(strategy, bool):
         if labels.n_classes != 2:
-            raise ValueError(
+            raise FastbalError(
                 "a float sampling_strategy needs exactly two classes; use a dict or a callable"
             )
         r = Fraction(repr(float(strategy)))  # the decimal the user wrote, exactly
         if not 0 < r <= 1:
-            raise ValueError(f"a float sampling_strategy must be in (0, 1]; got {strategy}")
+            raise FastbalError(f"a float sampling_strategy must be in (0, 1]; got {strategy}")
         others = ~only(majority if kind == "over" else minority)
         level = math.floor(n_max * r) if kind == "over" else math.floor(n_min / r)
         if (kind == "over" and level < counts[others].min()) or (
             kind == "under" and level > counts[others].max()
         ):
-            raise ValueError(
+            raise FastbalError(
                 f"sampling_strategy={strategy} would move a class the wrong way "
                 f"({'remove' if kind == 'over' else 'add'} rows); increase the ratio"
             )

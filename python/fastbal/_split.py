@@ -54,6 +54,22 @@ class SplitSummary:
         every class in every split needed it."""
         return {s: self.sizes[s] - self.target[s] for s in SPLITS}
 
+    def _size_change_reasons(self) -> list[str]:
+        """Why the planned sizes differ from the requested ones: rare classes
+        kept whole in train, and/or classes given a row in every split."""
+        target = np.array([self.target[s] for s in SPLITS], dtype=np.float64)
+        per_class = self.cells.sum(axis=1)
+        n = per_class.sum()
+        rare = np.isin(self.classes, np.asarray(self.rare_classes, dtype=self.classes.dtype))
+        quota = per_class[:, None] * target[None, :] / max(n, 1)
+        forced = bool((np.abs(self.cells - quota)[~rare] >= 1).any())
+        reasons = []
+        if self.rare_classes and self.rare_action == "train":
+            reasons.append("keep the rare classes whole in train")
+        if forced or not reasons:
+            reasons.append("keep every class in every split")
+        return reasons
+
     def __str__(self) -> str:
         total = sum(self.sizes.values())
         parts = (
@@ -68,7 +84,7 @@ class SplitSummary:
         lines = [f"split: {parts}"]
         if any(self.size_change.values()):
             lines.append(
-                "sizes moved to keep every class in every split: "
+                f"sizes moved to {' and '.join(self._size_change_reasons())}: "
                 + ", ".join(f"{s} {d:+d}" for s, d in self.size_change.items() if d)
             )
         if self.rare_classes:

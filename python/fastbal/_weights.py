@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastbal import _checks, _fastbal
+from fastbal._fastbal import FastbalError
 from fastbal._labels import ClassArray, run
 
 
@@ -41,12 +42,12 @@ class ClassWeights:
         if self.classes.dtype.kind not in "iu":
             raise TypeError("dense() needs integer labels; use to_dict() for other labels")
         if len(self.classes) and self.classes.min() < 0:
-            raise ValueError("dense() needs non-negative integer labels")
+            raise FastbalError("dense() needs non-negative integer labels")
         n = int(self.classes.max()) + 1 if len(self.classes) else 0
         if num_classes is None:
             num_classes = n
         elif _checks.count("num_classes", num_classes) < n:
-            raise ValueError(
+            raise FastbalError(
                 f"num_classes={num_classes} is smaller than the largest class + 1 ({n})"
             )
         out = np.full(num_classes, fill, dtype=np.float64)
@@ -142,12 +143,12 @@ def reorder(
     pos = {c: i for i, c in enumerate(cls.tolist())}
     missing = [c for c in wanted if c not in pos]
     if missing:
-        raise ValueError(f"classes not present in the labels: {missing[:20]}")
+        raise FastbalError(f"classes not present in the labels: {missing[:20]}")
     if len(set(wanted)) != len(wanted):
-        raise ValueError("classes holds a class more than once")
+        raise FastbalError("classes holds a class more than once")
     if len(wanted) != len(pos):
         left = [c for c in pos if c not in set(wanted)]
-        raise ValueError(f"classes must include every class of the labels; missing {left[:20]}")
+        raise FastbalError(f"classes must include every class of the labels; missing {left[:20]}")
     idx = np.array([pos[c] for c in wanted], dtype=np.int64)
     return cls[idx], w[idx]
 

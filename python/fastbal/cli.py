@@ -1,6 +1,8 @@
 """The `fastbal` command line: `report`, `split` and `demo`.
 
-Exit codes: 0 success, 1 a data error (one line on stderr), 2 a usage error.
+Exit codes: 0 success, 1 a data error (one line on stderr: any
+`fastbal.FastbalError`, or a file that cannot be read or written), 2 a usage
+error. Anything else is a bug and ends with its traceback.
 """
 
 from __future__ import annotations
@@ -8,13 +10,38 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import polars as pl
 
 import fastbal
 from fastbal._io import BATCH_ROWS, DataError, SplitWriter, batches, file_format
+
+
+@contextmanager
+def _labels_of(path: str, label: str) -> Iterator[None]:
+    """A label column fastbal cannot read (its type, its values) is a data error."""
+    try:
+        yield
+    except TypeError as e:
+        raise DataError(f"{path}: the label column {label!r}: {e}") from None
+
+
+def _count(name: str, minimum: int) -> Callable[[str], int]:
+    """An argparse type: an int of at least `minimum` (a usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an int; got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{name} must be at least {minimum}; got {value}")
+        return value
+
+    return parse
 
 
 def _report_file(
@@ -27,12 +54,13 @@ def _report_file(
     hists: list[pl.DataFrame] = []
     cols = [label] if text is None else [label, text]
     for batch in batches(path, cols, "counting", batch_rows):
-        if text is None:
-            counter.update(batch[label])
-        else:
-            labels = fastbal.Labels(batch[label])
-            counter.update(labels)
-            hists.append(length_histogram(labels, batch[text]))
+        with _labels_of(path, label):
+            if text is None:
+                counter.update(batch[label])
+            else:
+                labels = fastbal.Labels(batch[label])
+                counter.update(labels)
+                hists.append(length_histogram(labels, batch[text]))
     vc = counter.counts
     if len(vc) == 0:
         raise DataError(f"{path}: the label column {label!r} has no non-null value")
@@ -58,16 +86,22 @@ def _cmd_split(args: argparse.Namespace) -> int:
     y = pl.concat(chunks, rechunk=False) if chunks else pl.Series(args.label, [])
     if y.null_count() == len(y):
         raise DataError(f"{args.file}: the label column {args.label!r} has no non-null value")
-    prepared = fastbal.prepare_split(
-        y,
-        test_size=args.test_size,
-        val_size=args.val_size,
-        seed=args.seed,
-        max_classes=args.max_classes,
-        min_count=args.min_count,
-        extract_ratio=args.extract_ratio,
-        rare=args.rare,
-    )
+    with _labels_of(args.file, args.label):
+        prepared = fastbal.prepare_split(
+            y,
+            test_size=args.test_size,
+            val_size=args.val_size,
+            seed=args.seed,
+            max_classes=args.max_classes,
+            min_count=args.min_count,
+            extract_ratio=args.extract_ratio,
+            rare=args.rare,
+        )
+    if not (prepared.assignment >= 0).any():
+        raise DataError(
+            f"{args.file}: no row is left to split after --max-classes / --min-count; "
+            "nothing written"
+        )
     rep = fastbal.report(
         y.gather(np.flatnonzero(prepared.assignment >= 0)),
         splits=prepared.split,
@@ -120,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--label", required=True, help="the label column")
         p.add_argument(
             "--batch-rows",
-            type=int,
+            type=_count("--batch-rows", 1),
             default=BATCH_ROWS,
             help=f"rows read at a time (default {BATCH_ROWS:,})",
         )
@@ -132,8 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_file_args(rep)
     rep.add_argument("--text", help="a text column: adds text length per class")
-    rep.add_argument("--top", type=int, default=5, help="rows in the head/tail tables")
-    rep.add_argument("--min-count", type=int, help="list the classes under this count")
+    rep.add_argument(
+        "--top", type=_count("--top", 0), default=5, help="rows in the head/tail tables"
+    )
+    rep.add_argument(
+        "--min-count", type=_count("--min-count", 0), help="list the classes under this count"
+    )
     rep.add_argument("--format", choices=("md", "json"), default="md")
     rep.add_argument("--plot", metavar="PNG", help="also draw the rank-frequency chart")
     rep.set_defaults(func=_cmd_report)
@@ -148,8 +186,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--test-size", type=float, default=0.2)
     sp.add_argument("--val-size", type=float, default=0.1)
     sp.add_argument("--seed", type=int, default=42)
-    sp.add_argument("--min-count", type=int, help="drop classes with fewer rows")
-    sp.add_argument("--max-classes", type=int, help="keep only the most frequent classes")
+    sp.add_argument(
+        "--min-count", type=_count("--min-count", 0), help="drop classes with fewer rows"
+    )
+    sp.add_argument(
+        "--max-classes",
+        type=_count("--max-classes", 0),
+        help="keep only the most frequent classes",
+    )
     sp.add_argument(
         "--extract-ratio", type=float, default=1.0, help="stratified fraction of rows to keep first"
     )
@@ -187,7 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (DataError, ValueError, TypeError, OSError) as e:
+    except (fastbal.FastbalError, OSError) as e:
+        # a refused input or argument, or a file that cannot be read or written
+        # (DataError is a FastbalError); anything else is a bug and shows its traceback
         print(f"fastbal: error: {e}", file=sys.stderr)
         return 1
     return code

@@ -104,8 +104,55 @@ impl Buckets {
 /// window around that quantile (six standard deviations wide each side)
 /// and gathers the rows inside it. If a cut falls outside its window (not
 /// expected in practice), the exact bucket method below decides instead.
+///
+/// Each row is compared with its class's windows, so the windows serve
+/// classes with few cuts (splits, samples, a k-fold of small k); with more
+/// cuts the bucket method, whose work per row does not grow with them, is
+/// used directly.
 fn thresholds(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Vec<Vec<RankKey>> {
-    thresholds_by_windows(view, ranker, cuts).unwrap_or_else(|| thresholds_by_buckets(view, ranker, cuts))
+    const MAX_WINDOWS_PER_CLASS: usize = 16;
+    if cuts.iter().all(|c| c.len() <= MAX_WINDOWS_PER_CLASS) {
+        if let Some(th) = thresholds_by_windows(view, ranker, cuts) {
+            return th;
+        }
+    }
+    thresholds_by_buckets(view, ranker, cuts)
+}
+
+/// A class's cuts reduced to the distinct ranks strictly inside it, and the
+/// part of a row above exactly `j` of those: `parts[j]`, the number of the
+/// original cuts at or below its rank. Cuts at 0 hold every row, cuts at or
+/// past the class size none; repeated cuts (empty parts) collapse. So a
+/// k-fold of a class smaller than `k` has at most as many thresholds as the
+/// class has rows.
+struct ClassCuts {
+    inner: Vec<Vec<u64>>,
+    parts: Vec<Vec<u32>>,
+}
+
+impl ClassCuts {
+    fn new(counts: &[u64], cuts: &[Vec<u64>]) -> Self {
+        let (mut inner, mut parts) = (Vec::with_capacity(cuts.len()), Vec::with_capacity(cuts.len()));
+        for (class_cuts, &n) in cuts.iter().zip(counts) {
+            let mut i: Vec<u64> = Vec::new();
+            let mut p: Vec<u32> = vec![class_cuts.iter().take_while(|&&b| b == 0).count() as u32];
+            for (at, &b) in class_cuts.iter().enumerate() {
+                if b == 0 || b >= n {
+                    continue;
+                }
+                // cuts ascend: this cut and every equal one after it are at or below rank b
+                if i.last() == Some(&b) {
+                    *p.last_mut().expect("one part per cut") = at as u32 + 1;
+                } else {
+                    i.push(b);
+                    p.push(at as u32 + 1);
+                }
+            }
+            inner.push(i);
+            parts.push(p);
+        }
+        ClassCuts { inner, parts }
+    }
 }
 
 /// A hash window around the expected position of one cut.
@@ -232,7 +279,9 @@ fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u
                 out.push(None);
                 continue;
             }
-            while below + hist[bucket] <= cut {
+            // (`bucket` stays in the class's range even if the rows read now
+            // disagree with the counts, as when another thread writes them)
+            while bucket + 1 < range.end && below + hist[bucket] <= cut {
                 below += hist[bucket];
                 bucket += 1;
             }
@@ -278,7 +327,7 @@ fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u
             loc.iter()
                 .zip(class_cuts)
                 .map(|(l, &cut)| match l {
-                    Some((b, r)) => gathered[start[*b] + *r as usize].1,
+                    Some((b, r)) => gathered.get(start[*b] + *r as usize).map_or((u64::MAX, u64::MAX), |g| g.1),
                     None if cut == 0 => (0, 0),
                     None => {
                         debug_assert!(cut >= n);
@@ -297,16 +346,18 @@ where
     T: Copy + Send + Sync + Zero,
     P: Fn(usize) -> T + Sync,
 {
-    let th = thresholds(view, ranker, cuts);
+    let class_cuts = ClassCuts::new(view.counts, cuts);
+    let th = thresholds(view, ranker, &class_cuts.inner);
     let mut out = zeroed(view.len());
     map_blocks(view.ids(), &mut out, |row, ids, out| {
         for (j, (&c, o)) in ids.iter().zip(out.iter_mut()).enumerate() {
-            *o = if c == NULL {
-                null
-            } else {
-                let key = ranker.key(row + j);
-                // thresholds ascend: the part is how many are at or below the key
-                part(th[c as usize].iter().filter(|t| **t <= key).count())
+            *o = match (th.get(c as usize), class_cuts.parts.get(c as usize)) {
+                (Some(th), Some(parts)) => {
+                    // thresholds ascend: the part follows from how many are at or below the key
+                    let key = ranker.key(row + j);
+                    part(parts[th.partition_point(|t| *t <= key)] as usize)
+                }
+                _ => null,
             };
         }
     });
@@ -491,6 +542,18 @@ mod tests {
         let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
         let parts = rank_parts(&l.view(), ranker, &cuts, false, |p| p == 0);
         assert_eq!(one_pass, positions(&parts, |&keep| keep));
+    }
+
+    #[test]
+    fn many_and_repeated_cuts_match_a_full_sort() {
+        // a k-fold of k = 40 (the bucket method) over classes larger and smaller than k
+        let values: Vec<i64> = (0..20_000).map(|i| if i % 1000 == 0 { 7 } else { (i * 7919 % 13) % 3 }).collect();
+        let l = labels(&values);
+        let cuts: Vec<Vec<u64>> = l.counts.iter().map(|&n| (1..=40).map(|f| n * f / 40).collect()).collect();
+        assert!(cuts.iter().any(|c| c.windows(2).any(|w| w[0] == w[1])), "some folds are empty");
+        let ranker = Ranker::new(RowKeys::Position, 11);
+        let got = rank_parts(&l.view(), ranker, &cuts, -1, |p| p as i32);
+        assert_eq!(got, oracle(&l.codes, ranker, &cuts));
     }
 
     #[test]

@@ -2,14 +2,14 @@
 
 use rayon::prelude::*;
 
-use crate::alloc::zeroed;
+use crate::alloc::{try_zeroed, zeroed};
 use crate::blocks::for_each_block_seq;
 use crate::hash::{below, mix64, seed_offset};
 use crate::ids::NULL;
 use crate::rank::Ranker;
 use crate::select::sample_rows;
 use crate::view::LabelView;
-use crate::Result;
+use crate::{bail_arg, Error, Result};
 
 /// Rows kept by under-sampling class `c` to `targets[c]` rows (the
 /// lowest-ranked under the seed), sorted.
@@ -27,11 +27,21 @@ const DRAWS_PER_TASK: u64 = 1 << 16;
 /// Draw `j` of class `c` is the class's row number
 /// `below(mix64(class_key(seed, c) ^ j), count_c)`, counting the class's rows
 /// in row order: independent of threads and chunking.
-pub fn oversample(view: &LabelView<'_>, seed: u64, extra: &[u64]) -> Vec<i64> {
+///
+/// The output's size follows from `extra`, not from the input: it is
+/// computed exactly and refused ([`Error::TooLarge`]) when it cannot be
+/// allocated, before anything is.
+pub fn oversample(view: &LabelView<'_>, seed: u64, extra: &[u64]) -> Result<Vec<i64>> {
     let k = view.n_classes();
+    if extra.len() != k {
+        bail_arg!("expected {k} extra counts, one per class; got {}", extra.len());
+    }
+    if let Some(c) = (0..k).find(|&c| extra[c] > 0 && view.counts[c] == 0) {
+        bail_arg!("class #{c} has no row to draw from");
+    }
     let n_labeled = view.total() as usize;
-    let n_extra: u64 = extra.iter().sum();
-    let mut out: Vec<i64> = zeroed(n_labeled + n_extra as usize);
+    let n_out = extra.iter().map(|&e| e as u128).sum::<u128>() + n_labeled as u128;
+    let mut out: Vec<i64> = try_zeroed(n_out, "the over-sampled indices")?;
     // one pass in row order: the labeled rows, and the rows of each class grouped (counting sort)
     let mut start = vec![0usize; k + 1];
     for c in 0..k {
@@ -43,15 +53,21 @@ pub fn oversample(view: &LabelView<'_>, seed: u64, extra: &[u64]) -> Vec<i64> {
     let mut at = 0;
     for_each_block_seq(view.ids(), |row, ids| {
         for (j, &c) in ids.iter().enumerate() {
-            if c != NULL {
+            // a row seen unlike it was counted (a racing writer) is skipped, then reported
+            if (c as usize) < k && at < n_labeled && next[c as usize] < start[c as usize + 1] {
                 let r = (row + j) as i64;
                 originals[at] = r;
                 at += 1;
                 by_class[next[c as usize]] = r;
                 next[c as usize] += 1;
+            } else if c != NULL {
+                at = usize::MAX;
             }
         }
     });
+    if at != n_labeled || (0..k).any(|c| next[c] != start[c + 1]) {
+        return Err(Error::labels_changed());
+    }
     // the draws: tasks of at most DRAWS_PER_TASK draws of one class each, in parallel
     let offset = seed_offset(seed);
     let mut tasks: Vec<(usize, u64, &mut [i64])> = Vec::new();
@@ -73,5 +89,21 @@ pub fn oversample(view: &LabelView<'_>, seed: u64, extra: &[u64]) -> Vec<i64> {
             *slot = rows[below(mix64(class_key ^ j), rows.len() as u64) as usize];
         }
     });
-    out
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Chunk, Column, Ints, Labels};
+
+    #[test]
+    fn outputs_too_large_are_refused_before_allocating() {
+        let l = Labels::new(&Column::Int(Ints::I64(vec![Chunk::new(&[1, 1, 2], None)]))).unwrap();
+        for extra in [[u64::MAX, u64::MAX], [0, 1 << 60]] {
+            let err = oversample(&l.view(), 0, &extra).unwrap_err();
+            assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+        }
+        assert_eq!(oversample(&l.view(), 0, &[0, 2]).unwrap().len(), 5);
+    }
 }

@@ -89,7 +89,11 @@ pub fn row_keys(column: &Column<'_>) -> Result<Vec<u64>> {
                 for (c, range) in chunks.iter().zip(ranges) {
                     let entries = &entry_keys[range];
                     put(c.values.len(), &move |i| {
-                        c.is_valid(i).then(|| entries.get((c.values[i].key() - key_zero(c)) as usize).copied()).flatten()
+                        // a null key, a key past the dictionary, or a null dictionary entry: no id
+                        c.is_valid(i)
+                            .then(|| entries.get(c.values[i].key().wrapping_sub(key_zero(c)) as usize).copied())
+                            .flatten()
+                            .flatten()
                     });
                 }
             });
@@ -104,15 +108,16 @@ pub fn row_keys(column: &Column<'_>) -> Result<Vec<u64>> {
     Ok(keys)
 }
 
-/// Keys of dictionary entries (which may repeat across chunks' dictionaries).
-fn row_keys_allow_duplicates(values: &Column<'_>) -> Result<Vec<u64>> {
+/// Keys of dictionary entries (which may repeat across chunks' dictionaries);
+/// `None` for a null entry.
+fn row_keys_allow_duplicates(values: &Column<'_>) -> Result<Vec<Option<u64>>> {
     let (classes, codes, _) = Prepared::new(values)?.factorize();
     let class_keys: Vec<u64> = match &classes {
         Classes::Int(v) => v.iter().map(|&x| x as u64).collect(),
         Classes::UInt(v) => v.clone(),
         Classes::Str(v) => v.iter().map(|s| hash_bytes(s.as_bytes())).collect(),
     };
-    Ok(codes.iter().map(|&c| class_keys.get(c as usize).copied().unwrap_or(0)).collect())
+    Ok(codes.iter().map(|&c| class_keys.get(c as usize).copied()).collect())
 }
 
 /// Two rows holding the same key, if any (the pair with the smallest key).

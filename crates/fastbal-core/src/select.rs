@@ -100,12 +100,16 @@ pub fn sample_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> R
             view.counts[c], sizes[c]
         )));
     }
-    if let Some(rows) = lowest_rows_one_pass(view, ranker, sizes) {
-        return Ok(rows);
+    let rows = lowest_rows_one_pass(view, ranker, sizes).unwrap_or_else(|| {
+        let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
+        let parts = rank_parts(view, ranker, &cuts, false, |p| p == 0);
+        positions(&parts, |&keep| keep)
+    });
+    // the rows read now are not the rows counted (another thread wrote them)
+    if rows.len() as u64 != sizes.iter().sum::<u64>() {
+        return Err(Error::labels_changed());
     }
-    let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
-    let parts = rank_parts(view, ranker, &cuts, false, |p| p == 0);
-    Ok(positions(&parts, |&keep| keep))
+    Ok(rows)
 }
 
 /// A stratified sample of a column, ranked by position under `seed`: the

@@ -82,7 +82,8 @@ pub fn plan_split(counts: &[u64], test: Size, valid: Size, rare: Rare) -> Result
                 Size::Fraction(f) => (f * n as f64).round() as u64,
             };
             let (t, v) = (rows(test), rows(valid));
-            if t + v >= n {
+            // sizes are user values up to 2**64 - 1: their sum must not wrap
+            if t.checked_add(v).is_none_or(|asked| asked >= n) {
                 return Err(Error::Infeasible(format!(
                     "asked for {t} test and {v} valid rows out of {n} eligible rows; train would be empty"
                 )));
@@ -258,23 +259,30 @@ pub fn plan_kfold(counts: &[u64], k: usize, rare: Rare) -> Result<KFoldPlan> {
     if total < k as u64 {
         return Err(Error::Infeasible(format!("cannot make {k} folds out of {total} labeled rows")));
     }
+    let too_large = || Error::TooLarge {
+        what: format!("the k-fold plan ({} classes x {k} folds)", counts.len()),
+        len: counts.len() as u128 * k as u128,
+        bytes: counts.len() as u128 * k as u128 * 8,
+    };
+    let mut plan = Vec::new();
+    plan.try_reserve_exact(counts.len()).map_err(|_| too_large())?;
     let mut start = 0usize;
-    let folds = counts
-        .iter()
-        .map(|&n| {
-            if n < k as u64 {
-                return vec![0; k];
-            }
+    for &n in counts {
+        let mut folds = Vec::new();
+        folds.try_reserve_exact(k).map_err(|_| too_large())?;
+        if n < k as u64 {
+            folds.resize(k, 0); // a rare class: in no test fold
+        } else {
             let (base, extra) = (n / k as u64, (n % k as u64) as usize);
-            let mut folds = vec![base; k];
+            folds.resize(k, base);
             for j in 0..extra {
                 folds[(start + j) % k] += 1;
             }
             start = (start + extra) % k;
-            folds
-        })
-        .collect();
-    Ok(KFoldPlan { folds, rare: rare_classes, rare_dropped: rare == Rare::Drop })
+        }
+        plan.push(folds);
+    }
+    Ok(KFoldPlan { folds: plan, rare: rare_classes, rare_dropped: rare == Rare::Drop })
 }
 
 /// Fold per row under a k-fold plan: the test fold, [`ALWAYS_TRAIN`] for a
@@ -356,6 +364,14 @@ mod tests {
         let plan = plan_split(&[10, 10], Size::Rows(5), Size::Rows(0), Rare::Train).unwrap();
         assert_eq!(plan.sizes, [15, 0, 5]);
         assert_eq!(plan.cells.iter().map(|c| c[TEST]).collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn row_sizes_near_2_64_never_wrap() {
+        for (t, v) in [(u64::MAX, 1), (1 << 63, 1 << 63), (u64::MAX, u64::MAX)] {
+            let err = plan_split(&[50, 50], Size::Rows(t), Size::Rows(v), Rare::Train).unwrap_err();
+            assert!(matches!(err, Error::Infeasible(_)), "{t} + {v}: {err:?}");
+        }
     }
 
     #[test]

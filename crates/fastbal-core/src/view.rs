@@ -71,12 +71,38 @@ impl<'a> Compacted<'a> {
     /// The view kernels read.
     pub fn view(&self) -> LabelView<'_> {
         let ids: Box<dyn IdSource + '_> = if self.lut.len() == self.counts.len() {
-            // every raw id is present: raw ids are the codes
-            Box::new(self.prepared.ids())
+            // every raw id is present: raw ids are the codes (kept in range
+            // even when a borrowed buffer is written during the call)
+            Box::new(Clamped { inner: self.prepared.ids(), n_codes: self.counts.len() })
         } else {
             Box::new(Remap { inner: self.prepared.ids(), lut: &self.lut, n_codes: self.counts.len() })
         };
         LabelView { ids, counts: &self.counts, null_count: self.null_count }
+    }
+}
+
+/// Raw ids that are the codes, with any id past them read as [`NULL`]: a
+/// borrowed buffer that another thread writes during a call can then change
+/// an answer (which the callers check where they can) but never send a
+/// kernel out of its per-class tables.
+struct Clamped<'a> {
+    inner: &'a dyn IdSource,
+    n_codes: usize,
+}
+
+impl IdSource for Clamped<'_> {
+    fn n_ids(&self) -> usize {
+        self.n_codes
+    }
+    fn chunk_lens(&self) -> Vec<usize> {
+        self.inner.chunk_lens()
+    }
+    fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
+        self.inner.read(chunk, start, out);
+        let n = self.n_codes as u32;
+        for id in out.iter_mut() {
+            *id = if *id < n { *id } else { NULL };
+        }
     }
 }
 
