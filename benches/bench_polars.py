@@ -24,7 +24,7 @@ from typing import Any
 
 import _harness as h
 import fastbal
-import fastbal.polars  # noqa: F401  (registers the namespace)
+import fastbal.polars
 import polars as pl
 
 M = 1_000_000

@@ -3,7 +3,7 @@
 //! the batches are).
 
 use fastbal_core::cut::RankKey;
-use fastbal_core::factorize::row_keys as core_row_keys;
+use fastbal_core::row_keys as core_row_keys;
 use fastbal_core::{batch_parts as core_batch_parts, probe_batch as core_probe_batch};
 use fastbal_core::{BatchRanker, CutSearch, Error, Probe, ProbeCounts};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};

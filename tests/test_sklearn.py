@@ -85,8 +85,8 @@ def test_kfold_rare_policies():
         pytest.raises(ValueError, match=r"fewer than 3 rows.*: 1"),
     ):
         list(StratifiedKFold(3, rare="error").split(None, y))
-    with pytest.raises(ValueError, match="rare must be one of"):
-        StratifiedKFold(3, rare="keep")
+    with pytest.raises(ValueError, match='rare must be "train", "drop" or "error"; got "keep"'):
+        list(StratifiedKFold(3, rare="keep").split(None, [0] * 6))
 
 
 def test_kfold_refuses_when_no_class_fills_the_folds():

@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "CutSearch",
     "DEBUG_BUILD",
+    "CutSearch",
     "FastbalError",
     "InfeasibleError",
     "InternalError",

@@ -218,7 +218,7 @@ def stratified_group_split(
     class shares off the request by 0.00 points on average, at most 0.00 ('a')
     classes in valid/test missing from train: 0
     """
-    test, val = _size("test_size", test_size), _size("val_size", val_size)
+    test, val = _size(test_size), _size(val_size)
     (assignment, (train, valid, test_rows), cells, report), info = run(
         _fastbal.stratified_group_split, x, _groups(groups), test, val, seed=_checks.seed(seed)
     )

@@ -186,9 +186,8 @@ def split_plan(
     a `CutSearch` whose parts map to splits through `SPLIT_PART_CODES`."""
     from fastbal._split import SPLITS, SplitSummary, _size
 
-    _checks.choice("rare", rare, ("train", "drop", "error"))
     cells, ranks, (rare_codes, dropped, target, sizes) = _fastbal.split_plan(
-        counter._inner, _size("test_size", test_size), _size("val_size", val_size), rare
+        counter._inner, _size(test_size), _size(val_size), rare
     )
     summary = SplitSummary(
         classes=counter.classes,
@@ -205,7 +204,6 @@ def split_plan(
 def mask_table(counter: LabelCounter, rule: str, k: int) -> npt.NDArray[np.bool_]:
     """Per class (class order), whether a mask keeps it: `rule` is "min_count"
     (`filter_min_count`), "max_count" or "top_k"."""
-    _checks.choice("rule", rule, ("min_count", "max_count", "top_k"))
     k = _checks.count("k", k, clamp=True)
     keep: npt.NDArray[np.bool_] = _fastbal.keep_classes(
         counter.class_counts.view(np.uint64), rule, k

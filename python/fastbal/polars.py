@@ -43,6 +43,7 @@ import polars as pl
 from polars.plugins import register_plugin_function
 
 from fastbal import _checks, _fastbal
+from fastbal._fastbal import FastbalError
 
 __all__ = [
     "class_weight",
@@ -55,6 +56,9 @@ __all__ = [
 ]
 
 _LIBRARY = Path(_fastbal.__file__)
+
+#: Keyword arguments are pickled and read as 64-bit signed integers.
+_I64_MAX = 2**63 - 1
 
 IntoExpr = pl.Expr | str
 
@@ -73,6 +77,17 @@ def _call(name: str, labels: IntoExpr, *more: IntoExpr, **kwargs: Any) -> pl.Exp
     )
 
 
+def _seed(value: Any) -> int:
+    """A seed in [0, 2**64) sent with the same 64 bits as a signed integer."""
+    seed = _checks.seed(value)
+    return seed - 2**64 if seed > _I64_MAX else seed
+
+
+def _count(name: str, value: Any) -> int:
+    """A count; any value past 2**63 - 1 behaves as 2**63 - 1 (more rows than exist)."""
+    return min(_checks.count(name, value, clamp=True), _I64_MAX)
+
+
 def _size(name: str, value: Any) -> int | float:
     """A split size as the plugin takes it: an int row count or a float."""
     if isinstance(value, np.generic):
@@ -81,8 +96,10 @@ def _size(name: str, value: Any) -> int | float:
         raise TypeError(
             f"{name} must be a float fraction or an int row count; got {type(value).__name__}"
         )
-    if isinstance(value, int) and not 0 <= value < 2**64:
-        raise ValueError(f"{name} must be a row count in [0, 2**64); got {value}")
+    if isinstance(value, int):
+        if not 0 <= value < 2**64:
+            raise FastbalError(f"{name} must be a row count in [0, 2**64); got {value}")
+        return min(value, _I64_MAX)  # more rows than exist either way
     return value
 
 
@@ -93,18 +110,18 @@ def min_count_mask(labels: IntoExpr, k: int) -> pl.Expr:
     >>> pl.DataFrame({"y": [1, 1, 2]}).select(pl.col("y").fastbal.min_count_mask(2))["y"].to_list()
     [True, True, False]
     """
-    return _call("min_count_mask", labels, k=_checks.count("k", k, clamp=True))
+    return _call("min_count_mask", labels, k=_count("k", k))
 
 
 def max_count_mask(labels: IntoExpr, k: int) -> pl.Expr:
     """True for rows whose class has at most `k` rows (`fastbal.filter_max_count`)."""
-    return _call("max_count_mask", labels, k=_checks.count("k", k, clamp=True))
+    return _call("max_count_mask", labels, k=_count("k", k))
 
 
 def top_k_mask(labels: IntoExpr, k: int) -> pl.Expr:
     """True for rows of the `k` most frequent classes (`fastbal.top_k_mask`); ties
     at the boundary go to the class that sorts first by value."""
-    return _call("top_k_mask", labels, k=_checks.count("k", k, clamp=True))
+    return _call("top_k_mask", labels, k=_count("k", k))
 
 
 def split(
@@ -123,9 +140,8 @@ def split(
 
     >>> import polars as pl, fastbal.polars
     >>> df = pl.DataFrame({"y": ["a"] * 6 + ["b"] * 4})
-    >>> df.select(pl.col("y").fastbal.split(test_size=0.2, val_size=0.2, seed=1))[
-    ...     "y"
-    ... ].value_counts(sort=True).rows()
+    >>> out = df.select(pl.col("y").fastbal.split(test_size=0.2, val_size=0.2, seed=1))
+    >>> out["y"].value_counts().sort("y").rows()
     [('train', 6), ('valid', 2), ('test', 2)]
     """
     more = () if ids is None else (ids,)
@@ -135,7 +151,7 @@ def split(
         *more,
         test_size=_size("test_size", test_size),
         val_size=_size("val_size", val_size),
-        seed=_checks.seed(seed),
+        seed=_seed(seed),
         rare=rare,
     )
 
@@ -154,7 +170,7 @@ def kfold(
         labels,
         *more,
         k=min(max(k, -(2**63)), 2**63 - 1),
-        seed=_checks.seed(seed),
+        seed=_seed(seed),
         rare=rare,
     )
 
@@ -186,9 +202,9 @@ def sample_mask(
     return _call(
         "sample_mask",
         labels,
-        n=None if n is None else _checks.count("n", n),
+        n=None if n is None else _count("n", n),
         fraction=None if fraction is None else _checks.fraction("fraction", fraction),
-        seed=_checks.seed(seed),
+        seed=_seed(seed),
     )
 
 

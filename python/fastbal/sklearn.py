@@ -232,7 +232,6 @@ class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
         rare: str = "train",
     ):
         _check_kfold_args(n_splits, shuffle, random_state)
-        _checks.choice("rare", rare, ("train", "drop", "error"))
         self.n_splits = n_splits
         self.shuffle = shuffle
         self.random_state = random_state

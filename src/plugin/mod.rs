@@ -5,7 +5,9 @@
 //! column), runs the same core kernel as the Python API and returns a column
 //! of the same length. Keyword arguments arrive pickled; their values are
 //! checked by the core's argument rules (`fastbal_core::params`), so errors
-//! read exactly as in the Python API.
+//! read exactly as in the Python API. Pickled integers travel as `i64`, so a
+//! seed arrives as the `i64` with its bits (`fastbal.polars` sends seeds of
+//! 2**63 and above as `seed - 2**64`) and is read back as `u64`.
 //!
 //! polars calls these functions once per group inside `.over()` and
 //! `group_by().agg()`, in parallel on its own threads; the core's parallelism
@@ -98,13 +100,13 @@ fn top_k_mask(inputs: &[Series], kwargs: CountKwargs) -> PolarsResult<Series> {
 struct SampleKwargs {
     n: Option<u64>,
     fraction: Option<f64>,
-    seed: u64,
+    seed: i64,
 }
 
 #[polars_expr(output_type_func=boolean)]
 fn sample_mask(inputs: &[Series], kwargs: SampleKwargs) -> PolarsResult<Series> {
     let size = arg(SampleSize::new(kwargs.n, kwargs.fraction))?;
-    let rows = on_labels(&inputs[0], |v| Ok(stratified_sample(v, size, kwargs.seed)?.0))?;
+    let rows = on_labels(&inputs[0], |v| Ok(stratified_sample(v, size, kwargs.seed as u64)?.0))?;
     let mut mask = vec![false; inputs[0].len()];
     for r in rows {
         mask[r as usize] = true;
@@ -165,7 +167,7 @@ fn split_field(input_fields: &[Field]) -> PolarsResult<Field> {
 struct SplitKwargs {
     test_size: SizeArg,
     val_size: SizeArg,
-    seed: u64,
+    seed: i64,
     rare: String,
 }
 
@@ -176,7 +178,7 @@ fn split(inputs: &[Series], kwargs: SplitKwargs) -> PolarsResult<Series> {
     let rare: Rare = arg(kwargs.rare.parse())?;
     let keys = ids(inputs)?;
     let assignment = on_labels(&inputs[0], |v| {
-        let ranker = Ranker::for_rows(keys.as_deref(), kwargs.seed, v.len())?;
+        let ranker = Ranker::for_rows(keys.as_deref(), kwargs.seed as u64, v.len())?;
         Ok(stratified_split(v, ranker, test, valid, rare)?.0)
     })?;
     let codes: UInt8Chunked = assignment.iter().map(|&a| u8::try_from(a).ok()).collect();
@@ -189,7 +191,7 @@ fn split(inputs: &[Series], kwargs: SplitKwargs) -> PolarsResult<Series> {
 #[derive(Deserialize)]
 struct KFoldKwargs {
     k: i64,
-    seed: u64,
+    seed: i64,
     rare: String,
 }
 
@@ -204,7 +206,7 @@ fn kfold(inputs: &[Series], kwargs: KFoldKwargs) -> PolarsResult<Series> {
     let rare: Rare = arg(kwargs.rare.parse())?;
     let keys = ids(inputs)?;
     let folds = on_labels(&inputs[0], |v| {
-        Ok(stratified_kfold(v, Ranker::for_rows(keys.as_deref(), kwargs.seed, v.len())?, k, rare)?.0)
+        Ok(stratified_kfold(v, Ranker::for_rows(keys.as_deref(), kwargs.seed as u64, v.len())?, k, rare)?.0)
     })?;
     let name = inputs[0].name().clone();
     let out = if k <= i8::MAX as usize {
