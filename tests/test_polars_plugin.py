@@ -246,9 +246,7 @@ def test_bad_arguments_give_the_python_message(expr: pl.Expr, message: str) -> N
     ids=lambda s: str(s.dtype),
 )
 def test_unsupported_dtypes_are_a_polars_error(series: pl.Series) -> None:
-    with pytest.raises(
-        pl.exceptions.ComputeError, match="labels must be integers, strings"
-    ):
+    with pytest.raises(pl.exceptions.ComputeError, match="labels must be integers, strings"):
         series.to_frame().select(pl.col("y").fastbal.min_count_mask(1))
 
 
