@@ -29,6 +29,7 @@ BENCHES = [
     ("group", "bench_group.py"),
     ("weights", "bench_weights.py"),
     ("report", "bench_report.py"),
+    ("polars", "bench_polars.py"),
     ("hf", "bench_hf.py"),
     ("dask", "bench_dask.py"),
 ]

@@ -16,12 +16,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-MEMORY_CAP = int(os.environ.get("FASTBAL_TEST_MEMORY_CAP", 3 << 30))
-resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+import fastbal
+import numpy as np
+import pyarrow as pa
 
-import fastbal  # noqa: E402
-import numpy as np  # noqa: E402
-import pyarrow as pa  # noqa: E402
+MEMORY_CAP = int(os.environ.get("FASTBAL_TEST_MEMORY_CAP", 3 << 30))
 
 
 def split(case: dict[str, Any]) -> Any:
@@ -177,6 +176,8 @@ KINDS: dict[str, Callable[[dict[str, Any]], Any]] = {
 
 
 def main() -> None:
+    # Only when run as the child process: pytest imports this module too (doctests).
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
     run = KINDS[sys.argv[1]]
     for case in json.loads(sys.stdin.read()):
         try:
