@@ -23,6 +23,7 @@ from pathlib import Path
 import _harness as h
 
 BENCHES = [
+    ("limits", "bench_limits.py"),
     ("counts", "bench_counts.py"),
     ("select", "bench_select.py"),
     ("split", "bench_split.py"),

@@ -84,6 +84,32 @@ where
     fold_groups(src, &init, f).into_iter().reduce(merge).unwrap_or_else(init)
 }
 
+/// [`fold_groups`] over the values themselves: `f(acc, values)` receives up
+/// to [`BLOCK`] consecutive values of one chunk at a time, for kernels that
+/// read a fixed-width column directly instead of through raw ids.
+pub fn fold_values<T, A, I, F>(chunks: &[&[T]], init: I, f: F) -> Vec<A>
+where
+    T: Sync,
+    A: Send,
+    I: Fn() -> A + Sync + Send,
+    F: Fn(&mut A, &[T]) + Sync,
+{
+    let segs = segments(&chunks.iter().map(|c| c.len()).collect::<Vec<_>>());
+    let groups = rayon::current_num_threads().clamp(1, segs.len().max(1));
+    let per_group = segs.len().div_ceil(groups).max(1);
+    segs.par_chunks(per_group)
+        .map(|group| {
+            let mut acc = init();
+            for seg in group {
+                for block in chunks[seg.chunk][seg.start..seg.start + seg.len].chunks(BLOCK) {
+                    f(&mut acc, block);
+                }
+            }
+            acc
+        })
+        .collect()
+}
+
 /// Visit every block in row order on the calling thread.
 pub fn for_each_block_seq(src: &dyn IdSource, mut f: impl FnMut(usize, &[u32])) {
     let mut buf = vec![0u32; BLOCK];
@@ -99,6 +125,20 @@ where
     T: Send,
     F: Fn(usize, &[u32], &mut [T]) + Sync,
 {
+    map_fold_blocks(src, output, || (), |_, row, ids, out| f(row, ids, out), |(), ()| ());
+}
+
+/// [`map_blocks`] that also folds an accumulator per task, merged at the end
+/// (`merge` must be associative and commutative: which rows a task gets
+/// depends on the scheduling).
+pub fn map_fold_blocks<T, A, I, F, M>(src: &dyn IdSource, output: &mut [T], init: I, f: F, merge: M) -> A
+where
+    T: Send,
+    A: Send,
+    I: Fn() -> A + Sync + Send,
+    F: Fn(&mut A, usize, &[u32], &mut [T]) + Sync,
+    M: Fn(A, A) -> A + Sync + Send,
+{
     assert_eq!(output.len(), src.len(), "output length must match the column");
     let segs = segments(&src.chunk_lens());
     let mut pieces = Vec::with_capacity(segs.len());
@@ -108,15 +148,20 @@ where
         pieces.push((*seg, head));
         rest = tail;
     }
-    pieces.into_par_iter().for_each_init(
-        || vec![0u32; BLOCK],
-        |buf, (seg, out)| {
-            for_each_block(src, seg, buf, |row, ids| {
-                let at = row - seg.row;
-                f(row, ids, &mut out[at..at + ids.len()]);
-            });
-        },
-    );
+    pieces
+        .into_par_iter()
+        .fold(
+            || (init(), vec![0u32; BLOCK]),
+            |(mut acc, mut buf), (seg, out)| {
+                for_each_block(src, seg, &mut buf, |row, ids| {
+                    let at = row - seg.row;
+                    f(&mut acc, row, ids, &mut out[at..at + ids.len()]);
+                });
+                (acc, buf)
+            },
+        )
+        .map(|(acc, _)| acc)
+        .reduce(&init, &merge)
 }
 
 #[cfg(test)]

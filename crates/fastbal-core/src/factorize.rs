@@ -17,9 +17,9 @@ use crate::alloc::zeroed;
 use crate::classes::Classes;
 use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel, Ints};
 use crate::hash_factorize::{hash_factorize, hashed};
-use crate::histogram::{histogram, RawCounts};
+use crate::histogram::{dense_histogram, histogram, min_max, RawCounts};
 use crate::ids::{gather_by_id, CodeIds, IdSource, NULL};
-use crate::strings::{str_reader, ucs4_class, ucs4_reader, utf8_class, view_reader};
+use crate::strings::{str_key_reader, ucs4_class, ucs4_key_reader, utf8_class, view_key_reader, StrKey};
 use crate::{Error, Result};
 
 /// What a raw id stands for.
@@ -44,10 +44,12 @@ impl<'a> Prepared<'a> {
         let lens = column.chunk_lens();
         match column {
             Column::Int(ints) => with_ints!(ints, c => prepare_ints(c)),
-            Column::Utf8(c) => prepare_hashed(&lens, &c.iter().map(str_reader).collect::<Vec<_>>(), utf8_class),
-            Column::LargeUtf8(c) => prepare_hashed(&lens, &c.iter().map(str_reader).collect::<Vec<_>>(), utf8_class),
-            Column::View(c) => prepare_hashed(&lens, &c.iter().map(view_reader).collect::<Vec<_>>(), utf8_class),
-            Column::Ucs4(c) => prepare_hashed(&lens, &c.iter().map(ucs4_reader).collect::<Vec<_>>(), ucs4_class),
+            Column::Utf8(c) => prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class),
+            Column::LargeUtf8(c) => {
+                prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class)
+            }
+            Column::View(c) => prepare_hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), utf8_class),
+            Column::Ucs4(c) => prepare_hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), ucs4_class),
             Column::Dict { keys, values } => prepare_dict(keys, values),
         }
     }
@@ -108,10 +110,12 @@ pub struct ClassCounts {
 pub fn count_classes(column: &Column<'_>) -> Result<ClassCounts> {
     let lens = column.chunk_lens();
     let strings = match column {
-        Column::Utf8(c) => Some(hashed(&lens, &c.iter().map(str_reader).collect::<Vec<_>>(), utf8_class, false)),
-        Column::LargeUtf8(c) => Some(hashed(&lens, &c.iter().map(str_reader).collect::<Vec<_>>(), utf8_class, false)),
-        Column::View(c) => Some(hashed(&lens, &c.iter().map(view_reader).collect::<Vec<_>>(), utf8_class, false)),
-        Column::Ucs4(c) => Some(hashed(&lens, &c.iter().map(ucs4_reader).collect::<Vec<_>>(), ucs4_class, false)),
+        Column::Utf8(c) => Some(hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class, false)),
+        Column::LargeUtf8(c) => {
+            Some(hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class, false))
+        }
+        Column::View(c) => Some(hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), utf8_class, false)),
+        Column::Ucs4(c) => Some(hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), ucs4_class, false)),
         _ => None,
     };
     if let Some(r) = strings {
@@ -150,16 +154,6 @@ impl<T: IntLabel> IdSource for DenseInts<'_, T> {
     }
 }
 
-/// Smallest and largest value of a slice (a plain reduction, which the compiler vectorizes).
-fn min_max<T: IntLabel>(values: &[T]) -> (T, T) {
-    let (mut lo, mut hi) = (T::MAX, T::MIN);
-    for &v in values {
-        lo = if v < lo { v } else { lo };
-        hi = if v > hi { v } else { hi };
-    }
-    (lo, hi)
-}
-
 /// Smallest and largest order key over the valid rows, or `None` when there are none.
 fn key_range<T: IntLabel>(chunks: &[Chunk<'_, T>]) -> Option<(u64, u64)> {
     const PIECE: usize = 1 << 16;
@@ -182,14 +176,23 @@ fn key_range<T: IntLabel>(chunks: &[Chunk<'_, T>]) -> Option<(u64, u64)> {
 
 fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<'a>> {
     let n: usize = chunks.iter().map(|c| c.values.len()).sum();
-    let (min, max) = key_range(chunks).unwrap_or((0, 0));
-    let span = max - min;
-    if span < DENSE_MAX_SPAN.min((n as u64).max(1 << 16)) {
-        return Ok(Prepared {
-            ids: Box::new(DenseInts { chunks, min, n_ids: span as usize + 1 }),
-            raw: RawClasses::IntRange { min, signed: T::SIGNED },
-            known_counts: None,
-        });
+    let max_span = DENSE_MAX_SPAN.min((n as u64).max(1 << 16));
+    let dense = |min: u64, n_ids: usize, known_counts| Prepared {
+        ids: Box::new(DenseInts { chunks, min, n_ids }),
+        raw: RawClasses::IntRange { min, signed: T::SIGNED },
+        known_counts,
+    };
+    if chunks.iter().all(|c| c.validity.is_none()) {
+        // no nulls: range and counts in one pass, or hashed when too wide
+        let values: Vec<&[T]> = chunks.iter().map(|c| c.values).collect();
+        if let Some((min, raw)) = dense_histogram(&values, max_span) {
+            return Ok(dense(min, raw.counts.len(), Some(raw)));
+        }
+    } else {
+        let (min, max) = key_range(chunks).unwrap_or((0, 0));
+        if max - min < max_span {
+            return Ok(dense(min, (max - min) as usize + 1, None));
+        }
     }
     let readers: Vec<_> =
         chunks.iter().map(|c| move |i: usize| if c.is_valid(i) { Some(c.values[i].key()) } else { None }).collect();
@@ -205,7 +208,7 @@ fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<
 
 fn prepare_hashed<'a, R>(lens: &[usize], readers: &[R], decode: fn(&[u8]) -> Result<String>) -> Result<Prepared<'a>>
 where
-    R: Fn(usize) -> Option<&'a [u8]> + Sync,
+    R: Fn(usize) -> Option<StrKey<'a>> + Sync,
 {
     let (classes, raw, codes) = hashed(lens, readers, decode, true)?;
     Ok(Prepared::from_codes(codes, classes, raw))
@@ -286,6 +289,25 @@ impl<K: IntLabel> IdSource for DictKeys<'_, K> {
     }
 }
 
+/// Rows per dictionary entry of one key chunk: `counts[len]` holds the keys
+/// outside the dictionary. Keys without nulls are counted in one pass
+/// ([`dense_histogram`]); the keys' range then shows whether they all lie in
+/// the dictionary.
+fn entry_counts<K: IntLabel>(chunk: &Chunk<'_, K>, len: usize) -> RawCounts {
+    if chunk.validity.is_none() {
+        if let Some((min, raw)) = dense_histogram(&[chunk.values], len as u64 + 1) {
+            let first = min.wrapping_sub(K::ZERO_KEY) as usize;
+            if min >= K::ZERO_KEY && first + raw.counts.len() <= len && !chunk.values.is_empty() {
+                let mut counts = vec![0u64; len + 1];
+                counts[first..first + raw.counts.len()].copy_from_slice(&raw.counts);
+                return RawCounts { counts, null_count: 0 };
+            }
+        }
+    }
+    // nulls, or keys outside the dictionary (counted in the last slot)
+    histogram(&DictKeys { chunk, len })
+}
+
 /// Dictionary columns: the dictionaries' values are factorized (they are
 /// few), each chunk's entries mapped to classes, and the rows counted per
 /// dictionary entry (a vectorized pass over the keys, which also checks
@@ -297,7 +319,7 @@ fn prepare_dict<'a>(keys: &'a Ints<'a>, values: &'a Column<'a>) -> Result<Prepar
     let mut counts = RawCounts { counts: vec![0; classes.len()], null_count: 0 };
     with_ints!(keys, chunks => {
         for (c, lut) in chunks.iter().zip(luts.iter_mut()) {
-            let per_entry = histogram(&DictKeys { chunk: c, len: lut.len() });
+            let per_entry = entry_counts(c, lut.len());
             if per_entry.counts[lut.len()] > 0 {
                 return Err(Error::InvalidData("dictionary key out of range of its dictionary".into()));
             }

@@ -3,7 +3,7 @@
 
 use std::hash::Hash;
 
-use hashbrown::{HashMap, HashTable};
+use hashbrown::HashMap;
 use rayon::prelude::*;
 
 use crate::alloc::zeroed;
@@ -23,10 +23,9 @@ pub(crate) fn hashed<'a, R>(
     want_codes: bool,
 ) -> Result<(Classes, RawCounts, Vec<u32>)>
 where
-    R: Fn(usize) -> Option<&'a [u8]> + Sync,
+    R: Fn(usize) -> Option<StrKey<'a>> + Sync,
 {
-    let keyed: Vec<_> = readers.iter().map(|r| move |i| r(i).map(StrKey::new)).collect();
-    let (keys, raw, mut codes) = hash_factorize(lens, &keyed, want_codes)?;
+    let (keys, raw, mut codes) = hash_factorize(lens, readers, want_codes)?;
     let classes = keys.iter().map(|k| k.decode(decode)).collect::<Result<Vec<String>>>()?;
     // Sort the decoded strings: UCS-4 bytes and packed keys do not sort like text.
     let mut order: Vec<u32> = (0..classes.len() as u32).collect();
@@ -65,8 +64,9 @@ impl FastHash for StrKey<'_> {
     fn fast_hash(&self) -> u64 {
         match *self {
             StrKey::Short { lo, hi, len } => {
-                let m = (lo ^ crate::hash::mix64(hi ^ len as u64)) as u128 * 0x9e37_79b9_7f4a_7c15;
-                (m as u64) ^ ((m >> 64) as u64)
+                // two independent multiplies, folded: the table takes the top bits
+                let m = (lo ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ hi.wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+                m ^ (m >> 29)
             }
             StrKey::Long(b) => hash_bytes(b),
         }
@@ -79,7 +79,7 @@ pub(crate) fn hash_factorize<K, R>(
     want_codes: bool,
 ) -> Result<(Vec<K>, RawCounts, Vec<u32>)>
 where
-    K: FastHash + Hash + Eq + Ord + Copy + Send + Sync,
+    K: FastHash + Hash + Eq + Ord + Copy + Default + Send + Sync,
     R: Fn(usize) -> Option<K> + Sync,
 {
     let n: usize = lens.iter().sum();
@@ -104,36 +104,27 @@ where
         .par_iter_mut()
         .map(|(chunk, start, len, out)| {
             let read = &readers[*chunk];
-            // ids in the table, keys beside it: a compact table that stays in cache
-            let mut table: HashTable<u32> = HashTable::new();
+            let mut table = KeyTable::new();
             let mut keys: Vec<K> = Vec::new();
             let mut counts: Vec<u64> = Vec::new();
             let mut nulls = 0u64;
             for j in 0..*len {
-                match read(*start + j) {
+                let id = match read(*start + j) {
                     None => {
                         nulls += 1;
-                        if let Some(o) = out.get_mut(j) {
-                            *o = NULL;
-                        }
+                        NULL
                     }
                     Some(k) => {
-                        let h = k.fast_hash();
-                        let id = match table.find(h, |&id| keys[id as usize] == k) {
-                            Some(&id) => id,
-                            None => {
-                                let id = keys.len() as u32;
-                                table.insert_unique(h, id, |&id| keys[id as usize].fast_hash());
-                                keys.push(k);
-                                counts.push(0);
-                                id
-                            }
-                        };
-                        counts[id as usize] += 1;
-                        if let Some(o) = out.get_mut(j) {
-                            *o = id;
+                        let id = table.id(k, &mut keys);
+                        if id as usize == counts.len() {
+                            counts.push(0);
                         }
+                        counts[id as usize] += 1;
+                        id
                     }
+                };
+                if let Some(o) = out.get_mut(j) {
+                    *o = id;
                 }
             }
             (keys, counts, nulls)
@@ -169,4 +160,63 @@ where
         });
     }
     Ok((all, RawCounts { counts, null_count }, codes))
+}
+
+/// An open-addressing table from keys to ids `0..`, keys held inline beside
+/// their ids (one probe is one cache line, no pointer to follow), linear
+/// probing, at most half full. Made for the few distinct labels of a column:
+/// small enough to stay in L1, it doubles as keys arrive.
+struct KeyTable<K> {
+    slots: Vec<(K, u32)>,
+    shift: u32,
+    len: usize,
+}
+
+/// The id of an empty slot.
+const EMPTY: u32 = u32::MAX;
+
+impl<K: FastHash + Eq + Copy + Default> KeyTable<K> {
+    fn new() -> Self {
+        let bits = 8;
+        KeyTable { slots: vec![(K::default(), EMPTY); 1 << bits], shift: 64 - bits, len: 0 }
+    }
+
+    /// The id of `key`, a new one (`keys.len()`, `key` pushed) when unseen.
+    #[inline(always)]
+    fn id(&mut self, key: K, keys: &mut Vec<K>) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut at = (key.fast_hash() >> self.shift) as usize;
+        loop {
+            let (k, id) = self.slots[at];
+            if id == EMPTY {
+                break;
+            }
+            if k == key {
+                return id;
+            }
+            at = (at + 1) & mask;
+        }
+        let id = keys.len() as u32;
+        keys.push(key);
+        self.slots[at] = (key, id);
+        self.len += 1;
+        if 2 * self.len > self.slots.len() {
+            self.grow();
+        }
+        id
+    }
+
+    fn grow(&mut self) {
+        let size = 2 * self.slots.len();
+        let old = std::mem::replace(&mut self.slots, vec![(K::default(), EMPTY); size]);
+        self.shift -= 1;
+        let mask = self.slots.len() - 1;
+        for (k, id) in old.into_iter().filter(|&(_, id)| id != EMPTY) {
+            let mut at = (k.fast_hash() >> self.shift) as usize;
+            while self.slots[at].1 != EMPTY {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = (k, id);
+        }
+    }
 }

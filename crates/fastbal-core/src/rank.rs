@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use crate::alloc::{zeroed, Zero};
-use crate::blocks::{fold_blocks, map_blocks};
+use crate::blocks::{fold_blocks, map_blocks, map_fold_blocks, BLOCK};
 use crate::hash::{rank_hash, seed_offset};
 use crate::ids::NULL;
 use crate::view::LabelView;
@@ -53,6 +53,43 @@ impl<'a> Ranker<'a> {
             Some(k) if k.len() == n_rows => Ok(Ranker::new(RowKeys::Hashed(k), seed)),
             Some(k) => {
                 Err(crate::Error::InvalidArgument(format!("ids has {} rows but the labels have {n_rows}", k.len())))
+            }
+        }
+    }
+
+    /// The rank hashes (first halves of the rank keys) of rows
+    /// `row..row + out.len()`: a vectorizable loop, run with AVX-512 where
+    /// the CPU has it (chosen at run time; the hashes are the same either way).
+    pub fn hashes(&self, row: usize, out: &mut [u64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the CPU supports AVX-512 F and DQ, all `hashes_avx512` needs.
+            return unsafe { self.hashes_avx512(row, out) };
+        }
+        self.hashes_inline(row, out)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX-512 F and DQ.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    unsafe fn hashes_avx512(&self, row: usize, out: &mut [u64]) {
+        self.hashes_inline(row, out)
+    }
+
+    #[inline(always)]
+    fn hashes_inline(&self, row: usize, out: &mut [u64]) {
+        match self.keys {
+            RowKeys::Position => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = rank_hash((row + j) as u64, self.offset);
+                }
+            }
+            RowKeys::Hashed(h) => {
+                let n = out.len();
+                for (o, &k) in out.iter_mut().zip(&h[row..row + n]) {
+                    *o = rank_hash(k, self.offset);
+                }
             }
         }
     }
@@ -94,29 +131,6 @@ impl Buckets {
         let b = self.bits[class];
         self.offset[class] + if b == 0 { 0 } else { (h >> (64 - b)) as usize }
     }
-}
-
-/// Per class, the rank keys at each cut rank, ascending: a row is in part
-/// `p` of its class when exactly `p` thresholds are at or below its key.
-///
-/// Hashes are uniform, so the key at rank `b` of `n` lies near the quantile
-/// `b / n` of the hash space: one pass counts, per cut, the rows below a
-/// window around that quantile (six standard deviations wide each side)
-/// and gathers the rows inside it. If a cut falls outside its window (not
-/// expected in practice), the exact bucket method below decides instead.
-///
-/// Each row is compared with its class's windows, so the windows serve
-/// classes with few cuts (splits, samples, a k-fold of small k); with more
-/// cuts the bucket method, whose work per row does not grow with them, is
-/// used directly.
-fn thresholds(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Vec<Vec<RankKey>> {
-    const MAX_WINDOWS_PER_CLASS: usize = 16;
-    if cuts.iter().all(|c| c.len() <= MAX_WINDOWS_PER_CLASS) {
-        if let Some(th) = thresholds_by_windows(view, ranker, cuts) {
-            return th;
-        }
-    }
-    thresholds_by_buckets(view, ranker, cuts)
 }
 
 /// A class's cuts reduced to the distinct ranks strictly inside it, and the
@@ -177,74 +191,248 @@ fn window(rank: u64, n: u64) -> Window {
     Window { lo: at(q - delta), hi: at(q + delta) }
 }
 
-fn thresholds_by_windows(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>]) -> Option<Vec<Vec<RankKey>>> {
-    // windows of every proper cut, flattened; `start[c]..start[c + 1]` are class c's
-    let mut windows = Vec::new();
-    let mut start = vec![0u32; cuts.len() + 1];
-    for (c, class_cuts) in cuts.iter().enumerate() {
-        let n = view.counts[c];
-        windows.extend(class_cuts.iter().filter(|&&b| b > 0 && b < n).map(|&b| window(b, n)));
-        start[c + 1] = windows.len() as u32;
-    }
-    // per window: rows below it, and the rows inside it (window index, key)
-    let (below, mut inside) = fold_blocks(
-        view.ids(),
-        || (vec![0u64; windows.len()], Vec::<(u32, RankKey)>::new()),
-        |(below, inside), row, ids| {
-            for (j, &c) in ids.iter().enumerate() {
-                if c == NULL {
-                    continue;
-                }
-                let c = c as usize;
-                let (a, b) = (start[c] as usize, start[c + 1] as usize);
-                if a == b {
-                    continue;
-                }
-                let key = ranker.key(row + j);
-                for (w, win) in windows[a..b].iter().enumerate() {
-                    if key.0 < win.lo {
-                        below[a + w] += 1;
-                    } else if key.0 <= win.hi {
-                        inside.push(((a + w) as u32, key));
-                    }
-                }
+/// Per class, hash windows around the expected positions of its cuts (see
+/// [`window`]), merged where they overlap: disjoint and ascending, each
+/// holding a run of the class's cuts. Every class gets the same number of
+/// windows, `width`, padded with empty ones at the top of the hash space.
+///
+/// A row's *region* is the number of window edges at or below its hash: an
+/// even region `2i` lies between windows (below window `i`), so the row's part
+/// is known at once; an odd region `2i + 1` is inside window `i`, decided once
+/// that window's rows are ranked. Class `c`'s regions are numbered from
+/// `c * (2 * width + 1)`.
+struct Regions {
+    width: usize,
+    /// Window `c * width + i` is class `c`'s `i`-th.
+    lo: Vec<u64>,
+    hi: Vec<u64>,
+    /// Per window, its class's cuts before it and in it.
+    cuts_before: Vec<u32>,
+    cuts_in: Vec<u32>,
+}
+
+impl Regions {
+    fn new(counts: &[u64], cuts: &[Vec<u64>]) -> Self {
+        let merged: Vec<Vec<(Window, u32)>> = cuts.iter().zip(counts).map(|(c, &n)| merged_windows(c, n)).collect();
+        let width = merged.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let mut r = Regions { width, lo: Vec::new(), hi: Vec::new(), cuts_before: Vec::new(), cuts_in: Vec::new() };
+        for (windows, class_cuts) in merged.iter().zip(cuts) {
+            let mut before = 0;
+            for &(w, m) in windows {
+                r.push(w, before, m);
+                before += m;
             }
+            for _ in windows.len()..width {
+                r.push(Window { lo: u64::MAX, hi: u64::MAX }, class_cuts.len() as u32, 0);
+            }
+        }
+        r
+    }
+
+    fn push(&mut self, w: Window, before: u32, cuts: u32) {
+        self.lo.push(w.lo);
+        self.hi.push(w.hi);
+        self.cuts_before.push(before);
+        self.cuts_in.push(cuts);
+    }
+
+    fn per_class(&self) -> usize {
+        2 * self.width + 1
+    }
+}
+
+/// The windows of one class's cuts (ascending ranks inside `0..n`), merged
+/// where they overlap (a window's low edge can lie below its predecessor's:
+/// their widths differ), each with the number of cuts it holds.
+fn merged_windows(cuts: &[u64], n: u64) -> Vec<(Window, u32)> {
+    let mut out: Vec<(Window, u32)> = Vec::with_capacity(cuts.len());
+    for &b in cuts {
+        out.push((window(b, n), 1));
+        while let [.., (prev, m0), (last, m1)] = out[..] {
+            if last.lo > prev.hi {
+                break;
+            }
+            out.pop();
+            *out.last_mut().expect("two windows") =
+                (Window { lo: prev.lo.min(last.lo), hi: prev.hi.max(last.hi) }, m0 + m1);
+        }
+    }
+    out
+}
+
+/// The part of every row by the windows of [`Regions`], in one pass over the
+/// rows: rows between windows are written at once; rows inside one are
+/// gathered, ranked per window (they are few), and written after. `None`
+/// when a cut falls outside its window (not expected in practice) or the
+/// rows read disagree with the counts.
+fn parts_by_windows<T, P>(
+    view: &LabelView<'_>,
+    ranker: Ranker<'_>,
+    cuts: &ClassCuts,
+    null: T,
+    part: &P,
+    out: &mut [T],
+) -> Option<()>
+where
+    T: Copy + Send + Sync,
+    P: Fn(usize) -> T + Sync,
+{
+    let regions = Regions::new(view.counts, &cuts.inner);
+    let (count, inside) = match regions.width {
+        1 => region_pass::<1, T, P>(view, ranker, &regions, cuts, null, part, out),
+        2 => region_pass::<2, T, P>(view, ranker, &regions, cuts, null, part, out),
+        3 | 4 => region_pass::<4, T, P>(view, ranker, &regions, cuts, null, part, out),
+        5..=8 => region_pass::<8, T, P>(view, ranker, &regions, cuts, null, part, out),
+        _ => region_pass::<16, T, P>(view, ranker, &regions, cuts, null, part, out),
+    };
+    let windows = rank_inside(&regions, &count, inside)?;
+    // decide the rows inside each window by its cuts' ranks among them
+    let per_class = regions.per_class();
+    for (w, rows) in windows.iter().enumerate() {
+        let (c, i) = (w / regions.width, w % regions.width);
+        let below: u64 = count[c * per_class..c * per_class + 2 * i + 1].iter().sum();
+        let (k0, m) = (regions.cuts_before[w] as usize, regions.cuts_in[w] as usize);
+        let local: Vec<usize> = cuts.inner[c][k0..k0 + m]
+            .iter()
+            .map(|&b| b.checked_sub(below).map(|x| x as usize).filter(|&x| x < rows.len()))
+            .collect::<Option<_>>()?;
+        for (p, &(_, row)) in rows.iter().enumerate() {
+            let above = local.partition_point(|&x| x <= p);
+            *out.get_mut(row as usize)? = part(cuts.parts[c][k0 + above] as usize);
+        }
+    }
+    Some(())
+}
+
+/// One class's window edges and where its regions start.
+#[derive(Clone, Copy)]
+struct ClassWindows<const W: usize> {
+    edges: [(u64, u64); W],
+    base: usize,
+}
+
+/// The one pass of [`parts_by_windows`], for classes of (at most, padded to)
+/// `W` windows: every row's region is counted, rows between windows get
+/// their output, rows inside one are returned with their region.
+fn region_pass<const W: usize, T, P>(
+    view: &LabelView<'_>,
+    ranker: Ranker<'_>,
+    regions: &Regions,
+    cuts: &ClassCuts,
+    null: T,
+    part: &P,
+    out: &mut [T],
+) -> (Vec<u64>, Vec<(u32, RankKey)>)
+where
+    T: Copy + Send + Sync,
+    P: Fn(usize) -> T + Sync,
+{
+    let per_class = 2 * W + 1;
+    // per class: the window edges, padded to W, and where its regions start;
+    // per region: the output of its rows (inside a window `null`, until decided)
+    let mut classes = vec![ClassWindows { edges: [(u64::MAX, u64::MAX); W], base: 0 }; view.n_classes()];
+    let mut region_out = vec![null; view.n_classes() * per_class];
+    for (c, class) in classes.iter_mut().enumerate() {
+        class.base = c * per_class;
+        for i in 0..=W {
+            let w = c * regions.width + i;
+            if i < regions.width {
+                class.edges[i] = (regions.lo[w], regions.hi[w]);
+            }
+            let before = if i < regions.width { regions.cuts_before[w] } else { cuts.inner[c].len() as u32 };
+            region_out[class.base + 2 * i] = part(cuts.parts[c][before as usize] as usize);
+        }
+    }
+    let (count, inside, _) = map_fold_blocks(
+        view.ids(),
+        out,
+        || (vec![0u64; region_out.len()], Vec::<(u32, RankKey)>::new(), vec![0u64; BLOCK]),
+        |(count, inside, hashes), row, ids, out| {
+            let hashes = &mut hashes[..ids.len()];
+            ranker.hashes(row, hashes);
+            classify_block(ids, hashes, out, &classes, &region_out, count, null, row, inside);
         },
-        |(mut b1, mut i1), (b2, mut i2)| {
-            b1.iter_mut().zip(&b2).for_each(|(x, y)| *x += y);
+        |(mut c1, mut i1, h), (c2, mut i2, _)| {
+            c1.iter_mut().zip(&c2).for_each(|(x, y)| *x += y);
             i1.append(&mut i2);
-            (b1, i1)
+            (c1, i1, h)
         },
     );
-    inside.par_sort_unstable();
-    // where each window's rows begin in `inside`
-    let mut first = vec![0usize; windows.len() + 1];
-    for &(w, _) in &inside {
-        first[w as usize + 1] += 1;
+    // back to the regions of `regions.width` windows per class
+    if W == regions.width {
+        return (count, inside);
     }
-    for w in 0..windows.len() {
-        first[w + 1] += first[w];
+    let narrow = regions.per_class();
+    let remap = |at: usize| (at / per_class) * narrow + (at % per_class).min(narrow - 1);
+    let mut narrowed = vec![0u64; view.n_classes() * narrow];
+    for (at, &n) in count.iter().enumerate() {
+        narrowed[remap(at)] += n;
     }
-    let mut out = Vec::with_capacity(cuts.len());
-    for (c, class_cuts) in cuts.iter().enumerate() {
-        let n = view.counts[c];
-        let mut w = start[c] as usize;
-        let mut th = Vec::with_capacity(class_cuts.len());
-        for &b in class_cuts {
-            th.push(if b == 0 {
-                (0, 0)
-            } else if b >= n {
-                (u64::MAX, u64::MAX)
-            } else {
-                let r = b.checked_sub(below[w])? as usize;
-                let rows = &inside[first[w]..first[w + 1]];
-                w += 1;
-                rows.get(r)?.1
-            });
+    let inside = inside.into_iter().map(|(at, key)| (remap(at as usize) as u32, key)).collect();
+    (narrowed, inside)
+}
+
+/// The region of each row of a block: its output written (`null` for rows
+/// without a label), its region counted, and rows inside a window gathered
+/// with their region and rank key. (A function of plain slices of its own,
+/// so the compiler keeps the loop's pointers in registers.)
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn classify_block<const W: usize, T: Copy>(
+    ids: &[u32],
+    hashes: &[u64],
+    out: &mut [T],
+    classes: &[ClassWindows<W>],
+    region_out: &[T],
+    count: &mut [u64],
+    null: T,
+    first_row: usize,
+    inside: &mut Vec<(u32, RankKey)>,
+) {
+    let n = ids.len().min(hashes.len()).min(out.len());
+    for j in 0..n {
+        let (c, h) = (ids[j], hashes[j]);
+        let Some(class) = classes.get(c as usize) else {
+            out[j] = null; // no label
+            continue;
+        };
+        let mut r = 0;
+        for &(lo, hi) in &class.edges {
+            r += (h >= lo) as usize + (h > hi) as usize;
         }
-        out.push(th);
+        let at = class.base + r;
+        debug_assert!(at < count.len() && at < region_out.len());
+        // SAFETY: `c` indexes `classes`, so `base = c * (2 * W + 1)` with
+        // `c < n_classes`, and `r` counts 2 * W comparisons: `at` is below
+        // `n_classes * (2 * W + 1)`, the length of `count` and `region_out`.
+        unsafe {
+            *count.get_unchecked_mut(at) += 1;
+            out[j] = *region_out.get_unchecked(at);
+        }
+        if r & 1 == 1 {
+            inside.push((at as u32, (h, (first_row + j) as u64)));
+        }
     }
-    Some(out)
+}
+
+/// The rows inside each window (window `w` is region `2 * (w % width) + 1` of
+/// class `w / width`), each window's rows ordered by rank key: placed by
+/// their windows' counts, then sorted window by window. `None` when the rows
+/// disagree with the counts (a buffer written during the call).
+fn rank_inside(regions: &Regions, count: &[u64], inside: Vec<(u32, RankKey)>) -> Option<Vec<Vec<(u64, u64)>>> {
+    let per_class = regions.per_class();
+    let window_of = |at: usize| {
+        let (c, r) = (at / per_class, at % per_class);
+        (r % 2 == 1).then(|| c * regions.width + r / 2)
+    };
+    let mut windows: Vec<Vec<RankKey>> = (0..regions.lo.len())
+        .map(|w| Vec::with_capacity(count[(w / regions.width) * per_class + 2 * (w % regions.width) + 1] as usize))
+        .collect();
+    for (at, key) in inside {
+        windows.get_mut(window_of(at as usize)?)?.push(key);
+    }
+    windows.par_iter_mut().for_each(|w| w.sort_unstable());
+    Some(windows)
 }
 
 /// The exact method: a histogram of hash buckets per class locates each cut.
@@ -341,15 +529,43 @@ fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u
 
 /// The part of every row: `part(p)` for a row in part `p` of its class,
 /// `null` for rows without a label. `cuts[c]` are ascending ranks in `0..=n_c`.
+///
+/// Classes with few cuts (splits, samples, a k-fold of small k) go through
+/// the windows of [`parts_by_windows`], one pass; with more cuts, or if a cut
+/// fell outside its window, the exact bucket method finds the thresholds
+/// and a second pass places the rows.
 pub fn rank_parts<T, P>(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>], null: T, part: P) -> Vec<T>
 where
     T: Copy + Send + Sync + Zero,
     P: Fn(usize) -> T + Sync,
 {
+    const MAX_WINDOWS_PER_CLASS: usize = 16;
     let class_cuts = ClassCuts::new(view.counts, cuts);
-    let th = thresholds(view, ranker, &class_cuts.inner);
     let mut out = zeroed(view.len());
-    map_blocks(view.ids(), &mut out, |row, ids, out| {
+    if class_cuts.inner.iter().all(|c| c.len() <= MAX_WINDOWS_PER_CLASS)
+        && parts_by_windows(view, ranker, &class_cuts, null, &part, &mut out).is_some()
+    {
+        return out;
+    }
+    parts_by_buckets(view, ranker, &class_cuts, null, &part, &mut out);
+    out
+}
+
+/// The part of every row by the exact bucket method: thresholds first, then a
+/// pass placing each row against its class's thresholds.
+fn parts_by_buckets<T, P>(
+    view: &LabelView<'_>,
+    ranker: Ranker<'_>,
+    class_cuts: &ClassCuts,
+    null: T,
+    part: &P,
+    out: &mut [T],
+) where
+    T: Copy + Send + Sync,
+    P: Fn(usize) -> T + Sync,
+{
+    let th = thresholds_by_buckets(view, ranker, &class_cuts.inner);
+    map_blocks(view.ids(), out, |row, ids, out| {
         for (j, (&c, o)) in ids.iter().zip(out.iter_mut()).enumerate() {
             *o = match (th.get(c as usize), class_cuts.parts.get(c as usize)) {
                 (Some(th), Some(parts)) => {
@@ -361,7 +577,6 @@ where
             };
         }
     });
-    out
 }
 
 /// The rows of rank below `sizes[c]` in each class, sorted, in a single pass:
@@ -425,27 +640,34 @@ pub fn lowest_rows_one_pass(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u
 
 /// Sorted positions of the rows whose value satisfies `pred`.
 pub fn positions<T: Sync>(values: &[T], pred: impl Fn(&T) -> bool + Sync) -> Vec<i64> {
-    positions_by(values, 1, |v| pred(v).then_some(0)).pop().unwrap_or_default()
+    positions_by(values, 1, |v| u8::from(!pred(v))).pop().unwrap_or_default()
 }
 
 /// Sorted positions of the rows holding each value `0..n_values` (other
 /// values skipped): `out[v]` lists the rows where `values[row] == v`.
 pub fn positions_by_value(values: &[i8], n_values: usize) -> Vec<Vec<i64>> {
-    positions_by(values, n_values, |&v| usize::try_from(v).ok().filter(|&v| v < n_values))
+    // a negative value is past every slot
+    positions_by(values, n_values.min(127), |&v| if v < 0 { u8::MAX } else { v as u8 })
 }
 
-/// Rows grouped by `slot(value)`: one counting pass, then every piece of rows
-/// writes its own stretch of each (exactly sized) output.
-fn positions_by<T: Sync>(values: &[T], n_slots: usize, slot: impl Fn(&T) -> Option<usize> + Sync) -> Vec<Vec<i64>> {
+/// Rows grouped by `slot(value)` (rows whose slot is `n_slots` or more are
+/// skipped; `n_slots` is below 255): one counting pass, then every piece of rows writes its own
+/// stretch of each (exactly sized) output.
+///
+/// Both passes take one slot at a time, without branches: the counts are a
+/// vectorized comparison, and the writes store every row's position at the
+/// slot's cursor and advance the cursor only on a match, so the cursor stays
+/// in a register (a store per row, none of them waiting on another).
+fn positions_by<T: Sync>(values: &[T], n_slots: usize, slot: impl Fn(&T) -> u8 + Sync) -> Vec<Vec<i64>> {
     const PIECE: usize = 1 << 16;
-    let counts: Vec<Vec<usize>> = values
-        .par_chunks(PIECE)
-        .map(|chunk| {
-            let mut c = vec![0usize; n_slots];
-            chunk.iter().filter_map(&slot).for_each(|v| c[v] += 1);
-            c
-        })
-        .collect();
+    debug_assert!(n_slots < u8::MAX as usize);
+    // byte counters over runs of 255 rows: the compiler compares and adds a
+    // vector of bytes at a time
+    let count = |chunk: &[T], v: u8| -> usize {
+        chunk.chunks(255).map(|run| run.iter().fold(0u8, |n, x| n + u8::from(slot(x) == v)) as usize).sum()
+    };
+    let counts: Vec<Vec<usize>> =
+        values.par_chunks(PIECE).map(|chunk| (0..n_slots).map(|v| count(chunk, v as u8)).collect()).collect();
     let mut out: Vec<Vec<i64>> = (0..n_slots).map(|v| zeroed(counts.iter().map(|c| c[v]).sum())).collect();
     let mut stretches: Vec<Vec<&mut [i64]>> = (0..counts.len()).map(|_| Vec::with_capacity(n_slots)).collect();
     for (v, o) in out.iter_mut().enumerate() {
@@ -457,15 +679,48 @@ fn positions_by<T: Sync>(values: &[T], n_slots: usize, slot: impl Fn(&T) -> Opti
         }
     }
     values.par_chunks(PIECE).zip(stretches).enumerate().for_each(|(p, (chunk, mut outs))| {
-        let mut at = vec![0usize; n_slots];
-        for (j, v) in chunk.iter().enumerate() {
-            if let Some(v) = slot(v) {
-                outs[v][at[v]] = (p * PIECE + j) as i64;
-                at[v] += 1;
+        let rows = p * PIECE;
+        match outs.len() {
+            1 => write_positions::<1, T>(chunk, rows, &mut outs, &slot),
+            2 => write_positions::<2, T>(chunk, rows, &mut outs, &slot),
+            3 => write_positions::<3, T>(chunk, rows, &mut outs, &slot),
+            _ => {
+                for (v, out) in outs.iter_mut().enumerate() {
+                    write_positions::<1, T>(chunk, rows, std::slice::from_mut(out), &|x| slot(x).wrapping_sub(v as u8));
+                }
             }
         }
     });
     out
+}
+
+/// Write the positions (from `first_row`) of `chunk`'s rows of each slot
+/// `0..N` into `outs[slot]`, exactly sized, in one pass and without
+/// branches: each row's position is stored at every slot's cursor, and only
+/// its own slot's cursor advances (the cursors stay in registers, and no
+/// store waits on another).
+#[inline(always)]
+fn write_positions<const N: usize, T>(
+    chunk: &[T],
+    first_row: usize,
+    outs: &mut [&mut [i64]],
+    slot: &impl Fn(&T) -> u8,
+) {
+    let mut cursors = [0usize; N];
+    let mut targets: [&mut [i64]; N] = std::array::from_fn(|_| &mut [][..]);
+    for (t, o) in targets.iter_mut().zip(outs.iter_mut()) {
+        *t = std::mem::take(o);
+    }
+    for (j, x) in chunk.iter().enumerate() {
+        let s = slot(x);
+        for v in 0..N {
+            // past the last match the cursor is the stretch's length: nothing to write
+            if let Some(o) = targets[v].get_mut(cursors[v]) {
+                *o = (first_row + j) as i64;
+            }
+            cursors[v] += usize::from(s as usize == v);
+        }
+    }
 }
 
 /// Reorder row positions by their rank key: a seeded permutation that, like
@@ -502,6 +757,31 @@ mod tests {
     }
 
     #[test]
+    fn block_hashes_match_the_rank_keys() {
+        // the dispatched loop (AVX-512 where present) against one key at a time
+        let ids: Vec<u64> = (0..3000).map(|i| i * 7 + 1).collect();
+        for ranker in [Ranker::new(RowKeys::Position, 3), Ranker::new(RowKeys::Hashed(&ids), 3)] {
+            for (row, len) in [(0, 1), (5, 7), (100, 2048), (2999, 1)] {
+                let mut out = vec![0u64; len];
+                ranker.hashes(row, &mut out);
+                assert!(out.iter().enumerate().all(|(j, &h)| h == ranker.key(row + j).0));
+            }
+        }
+    }
+
+    #[test]
+    fn overlapping_windows_merge() {
+        // cuts close together in a small class: their windows overlap and merge,
+        // and the parts still match a full sort
+        let values: Vec<i64> = (0..3000).map(|i| if i % 50 == 0 { 1 } else { 0 }).collect();
+        let l = labels(&values);
+        let cuts: Vec<Vec<u64>> = l.counts.iter().map(|&n| vec![n / 2, n / 2 + 1, n / 2 + 3, n]).collect();
+        assert!(merged_windows(&cuts[0][..3], l.counts[0]).len() < 3);
+        let ranker = Ranker::new(RowKeys::Position, 4);
+        assert_eq!(rank_parts(&l.view(), ranker, &cuts, -1, |p| p as i32), oracle(&l.codes, ranker, &cuts));
+    }
+
+    #[test]
     fn parts_match_a_full_sort() {
         let values: Vec<i64> = (0..50_000).map(|i| (i * 7919 % 13) % 5 + if i % 97 == 0 { 10 } else { 0 }).collect();
         let l = labels(&values);
@@ -518,9 +798,14 @@ mod tests {
         let values: Vec<i64> = (0..30_000).map(|i| (i * 31 % 17) % 7).collect();
         let l = labels(&values);
         let cuts: Vec<Vec<u64>> = l.counts.iter().map(|&n| vec![0, 1, n / 3, n / 2, n - 1, n]).collect();
+        let class_cuts = ClassCuts::new(&l.counts, &cuts);
         let ranker = Ranker::new(RowKeys::Position, 9);
-        let windows = thresholds_by_windows(&l.view(), ranker, &cuts).expect("cuts fall in their windows");
-        assert_eq!(windows, thresholds_by_buckets(&l.view(), ranker, &cuts));
+        let (mut windows, mut buckets) = (vec![-1; values.len()], vec![-1; values.len()]);
+        let part = |p: usize| p as i32;
+        parts_by_windows(&l.view(), ranker, &class_cuts, -1, &part, &mut windows).expect("cuts fall in their windows");
+        parts_by_buckets(&l.view(), ranker, &class_cuts, -1, &part, &mut buckets);
+        assert_eq!(windows, buckets);
+        assert_eq!(windows, oracle(&l.codes, ranker, &cuts));
     }
 
     #[test]

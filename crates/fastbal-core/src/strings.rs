@@ -34,6 +34,44 @@ pub(crate) fn view_reader<'a>(c: &'a ViewChunk<'a>) -> impl Fn(usize) -> Option<
     }
 }
 
+/// The rows of a string chunk as hash keys: short strings built from two
+/// masked 8-byte loads where the buffer has room past them (no branch on
+/// the length), others through [`StrKey::new`].
+pub(crate) fn str_key_reader<'a, O>(c: &'a StrChunk<'a, O>) -> impl Fn(usize) -> Option<StrKey<'a>> + Sync + 'a
+where
+    O: Copy + Into<i64> + Sync,
+{
+    move |i| {
+        if c.validity.is_some_and(|v| !v.is_valid(i)) {
+            return None;
+        }
+        let (s, e) = (c.offsets[i].into() as usize, c.offsets[i + 1].into() as usize);
+        Some(StrKey::within(c.data, s, e))
+    }
+}
+
+/// The rows of a string view chunk as hash keys: a string of up to 12 bytes
+/// is inline in its view, and its key is read from the view itself.
+pub(crate) fn view_key_reader<'a>(c: &'a ViewChunk<'a>) -> impl Fn(usize) -> Option<StrKey<'a>> + Sync + 'a {
+    move |i| {
+        if c.validity.is_some_and(|v| !v.is_valid(i)) {
+            return None;
+        }
+        let view = &c.views[16 * i..16 * i + 16];
+        let word = |at: usize| u32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]]) as usize;
+        let len = word(0);
+        if len <= 12 {
+            let (m0, m1) = SHORT_MASKS[len];
+            let lo = u64::from_le_bytes(view[4..12].try_into().expect("8 bytes"));
+            let hi = word(12) as u64;
+            Some(StrKey::Short { lo: lo & m0, hi: hi & m1, len: len as u8 })
+        } else {
+            let (buffer, offset) = (word(8), word(12));
+            Some(StrKey::within(c.buffers[buffer], offset, offset + len))
+        }
+    }
+}
+
 pub(crate) fn ucs4_reader<'a>(c: &'a Ucs4Chunk<'a>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a {
     move |i| {
         let w = 4 * c.width;
@@ -43,6 +81,12 @@ pub(crate) fn ucs4_reader<'a>(c: &'a Ucs4Chunk<'a>) -> impl Fn(usize) -> Option<
         }
         Some(item)
     }
+}
+
+/// The rows of a fixed-width UCS-4 chunk as hash keys.
+pub(crate) fn ucs4_key_reader<'a>(c: &'a Ucs4Chunk<'a>) -> impl Fn(usize) -> Option<StrKey<'a>> + Sync + 'a {
+    let read = ucs4_reader(c);
+    move |i| read(i).map(StrKey::new)
 }
 
 pub(crate) fn utf8_class(bytes: &[u8]) -> Result<String> {
@@ -59,59 +103,78 @@ pub(crate) fn ucs4_class(bytes: &[u8]) -> Result<String> {
         .collect()
 }
 
-/// A string as a hash key: strings of up to 16 bytes held in two words
-/// (hashed and compared as integers, no pointer to follow), longer ones borrowed.
+/// A string as a hash key: strings of up to 16 bytes held in two words (the
+/// bytes zero-padded to 16, little-endian), hashed and compared as integers
+/// with no pointer to follow; longer ones borrowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum StrKey<'a> {
     Short { lo: u64, hi: u64, len: u8 },
     Long(&'a [u8]),
 }
 
-#[inline(always)]
-fn word<const N: usize>(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w[..N].copy_from_slice(&b[at..at + N]);
-    u64::from_le_bytes(w)
+impl Default for StrKey<'_> {
+    fn default() -> Self {
+        StrKey::Short { lo: 0, hi: 0, len: 0 }
+    }
 }
 
-impl<'a> StrKey<'a> {
-    /// Overlapping fixed-size reads cover every byte of a short string; with
-    /// the length they identify it, without a variable-length copy.
-    #[inline(always)]
-    pub(crate) fn new(b: &'a [u8]) -> Self {
-        let len = b.len();
-        let (lo, hi) = match len {
-            0 => (0, 0),
-            1..=3 => (b[0] as u64 | (b[len / 2] as u64) << 8 | (b[len - 1] as u64) << 16, 0),
-            4..=7 => (word::<4>(b, 0), word::<4>(b, len - 4)),
-            8..=16 => (word::<8>(b, 0), word::<8>(b, len - 8)),
-            _ => return StrKey::Long(b),
+/// Per length up to 16, the masks keeping a short string's bytes of its two words.
+const SHORT_MASKS: [(u64, u64); 17] = {
+    let mut m = [(0u64, 0u64); 17];
+    let mut len = 1;
+    while len <= 16 {
+        m[len] = if len < 8 {
+            ((1u64 << (8 * len)) - 1, 0)
+        } else if len == 8 {
+            (u64::MAX, 0)
+        } else if len < 16 {
+            (u64::MAX, (1u64 << (8 * (len - 8))) - 1)
+        } else {
+            (u64::MAX, u64::MAX)
         };
-        StrKey::Short { lo, hi, len: len as u8 }
+        len += 1;
+    }
+    m
+};
+
+impl<'a> StrKey<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Self {
+        if b.len() > 16 {
+            return StrKey::Long(b);
+        }
+        let mut buf = [0u8; 16];
+        buf[..b.len()].copy_from_slice(b);
+        let (lo, hi) = buf.split_at(8);
+        StrKey::Short {
+            lo: u64::from_le_bytes(lo.try_into().expect("8 bytes")),
+            hi: u64::from_le_bytes(hi.try_into().expect("8 bytes")),
+            len: b.len() as u8,
+        }
+    }
+
+    /// The key of `data[s..e]`: the same as [`StrKey::new`], read with two
+    /// unaligned loads and masks when 16 bytes from `s` lie in `data`.
+    #[inline(always)]
+    pub(crate) fn within(data: &'a [u8], s: usize, e: usize) -> Self {
+        let len = e.wrapping_sub(s);
+        match data.get(s..s.wrapping_add(16)) {
+            Some(w) if len <= 16 => {
+                let (m0, m1) = SHORT_MASKS[len];
+                let lo = u64::from_le_bytes(w[..8].try_into().expect("8 bytes"));
+                let hi = u64::from_le_bytes(w[8..].try_into().expect("8 bytes"));
+                StrKey::Short { lo: lo & m0, hi: hi & m1, len: len as u8 }
+            }
+            _ => StrKey::new(&data[s..e]),
+        }
     }
 
     pub(crate) fn decode(&self, decode: fn(&[u8]) -> Result<String>) -> Result<String> {
         match *self {
             StrKey::Short { lo, hi, len } => {
-                let len = len as usize;
                 let mut buf = [0u8; 16];
-                match len {
-                    0 => {}
-                    1..=3 => {
-                        buf[0] = lo as u8;
-                        buf[len / 2] = (lo >> 8) as u8;
-                        buf[len - 1] = (lo >> 16) as u8;
-                    }
-                    4..=7 => {
-                        buf[..4].copy_from_slice(&lo.to_le_bytes()[..4]);
-                        buf[len - 4..len].copy_from_slice(&hi.to_le_bytes()[..4]);
-                    }
-                    _ => {
-                        buf[..8].copy_from_slice(&lo.to_le_bytes());
-                        buf[len - 8..len].copy_from_slice(&hi.to_le_bytes());
-                    }
-                }
-                decode(&buf[..len])
+                buf[..8].copy_from_slice(&lo.to_le_bytes());
+                buf[8..].copy_from_slice(&hi.to_le_bytes());
+                decode(&buf[..len as usize])
             }
             StrKey::Long(b) => decode(b),
         }
@@ -130,6 +193,14 @@ mod tests {
                 .map(|s| s.to_string())
                 .collect();
         let keys: Vec<StrKey<'_>> = words.iter().map(|w| StrKey::new(w.as_bytes())).collect();
+        // the masked loads give the same keys, wherever the string lies in its buffer
+        let mut data = Vec::new();
+        for w in &words {
+            let s = data.len();
+            data.extend_from_slice(w.as_bytes());
+            data.extend_from_slice(b"\xff\xfe padding past it");
+            assert_eq!(StrKey::within(&data, s, s + w.len()), StrKey::new(w.as_bytes()));
+        }
         for (w, k) in words.iter().zip(&keys) {
             assert_eq!(&k.decode(utf8_class).unwrap(), w);
         }

@@ -230,6 +230,58 @@ fn many_rows_dense_and_sparse_match_a_plain_count() {
     }
 }
 
+#[test]
+fn one_pass_counts_of_drifting_and_wide_ranges_match_a_plain_count() {
+    // No nulls: the range is found while counting, by windows that grow as
+    // blocks fall outside them. Ranges that drift (each block's values
+    // further out), that cross 256 keys (the byte window), 4096 (one
+    // sub-table), chunks, and signed values near the type's ends.
+    let n = 300_001usize;
+    let drift = |width: i64, shift: i64| -> Vec<i64> {
+        (0..n as u64).map(|i| (mix64(i) % width as u64) as i64 + shift + (i as i64 / 5_000) * width / 40).collect()
+    };
+    let cases: Vec<Vec<i64>> = vec![
+        (0..n as u64).map(|i| (mix64(i) % 224) as i64).collect(),
+        drift(200, -100),
+        drift(3_000, 7),
+        drift(60_000, -1_000_000),
+        (0..n as u64).map(|i| i64::MAX - (mix64(i) % 250) as i64).collect(),
+        (0..n as u64).map(|i| i64::MIN + (mix64(i) % 300) as i64).collect(),
+    ];
+    for values in &cases {
+        let mut want: BTreeMap<i64, u64> = BTreeMap::new();
+        values.iter().for_each(|&v| *want.entry(v).or_default() += 1);
+        let (lo, hi) = (*want.keys().next().unwrap(), *want.keys().last().unwrap());
+        let column = Column::Int(Ints::I64(vec![
+            Chunk::new(&values[..100_000], None),
+            Chunk::new(&values[100_000..100_000], None),
+            Chunk::new(&values[100_000..], None),
+        ]));
+        for threads in [1, 3, 8] {
+            let (n_ids, raw) = with_threads(threads, || {
+                let prepared = Prepared::new(&column).unwrap();
+                (prepared.ids().n_ids(), prepared.raw_counts())
+            });
+            assert_eq!(n_ids as i128, hi as i128 - lo as i128 + 1, "dense: one id per key of the range");
+            let got: BTreeMap<i64, u64> = raw
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &c)| c > 0)
+                .map(|(i, &c)| ((lo as i128 + i as i128) as i64, c))
+                .collect();
+            assert_eq!(got, want, "{threads} threads");
+            assert_eq!(raw.null_count, 0);
+        }
+        let labels = with_threads(2, || Labels::new(&column).unwrap());
+        assert_eq!(labels.counts, want.values().copied().collect::<Vec<_>>());
+    }
+    // too wide for a dense table: hashed, one id per distinct value
+    let wide: Vec<i64> = (0..n as u64).map(|i| (mix64(i) % 50) as i64 * (1 << 40)).collect();
+    let column = Column::Int(Ints::I64(vec![Chunk::new(&wide, None)]));
+    assert_eq!(Prepared::new(&column).unwrap().ids().n_ids(), 50);
+}
+
 // ----------------------------------------------------------------- strings
 
 #[test]
@@ -476,12 +528,13 @@ fn dictionary_key_out_of_range_is_refused() {
         values: Box::new(Column::Utf8(vec![StrChunk { offsets: &offsets, data: &data, validity: None }])),
     };
     assert!(matches!(Labels::new(&column), Err(Error::InvalidData(m)) if m.contains("out of range")));
-    let negative: [i32; 2] = [0, -1];
-    let column = Column::Dict {
-        keys: Ints::I32(vec![Chunk::new(&negative, None)]),
-        values: Box::new(Column::Utf8(vec![StrChunk { offsets: &offsets, data: &data, validity: None }])),
-    };
-    assert!(matches!(Labels::new(&column), Err(Error::InvalidData(_))));
+    for bad in [[0, -1], [1, i32::MAX], [i32::MIN, 1]] {
+        let column = Column::Dict {
+            keys: Ints::I32(vec![Chunk::new(&bad, None)]),
+            values: Box::new(Column::Utf8(vec![StrChunk { offsets: &offsets, data: &data, validity: None }])),
+        };
+        assert!(matches!(Labels::new(&column), Err(Error::InvalidData(_))), "{bad:?}");
+    }
 }
 
 // ------------------------------------------------------- validity bitmaps
