@@ -4,32 +4,55 @@
 use crate::column::{StrChunk, Ucs4Chunk, ViewChunk};
 use crate::{Error, Result};
 
+/// Row `i` of a string chunk as its byte range in the data buffer (`None`
+/// for a null row).
+#[inline(always)]
+fn str_range<O: Copy + Into<i64>>(c: &StrChunk<'_, O>, i: usize) -> Option<(usize, usize)> {
+    if c.validity.is_some_and(|v| !v.is_valid(i)) {
+        return None;
+    }
+    Some((c.offsets[i].into() as usize, c.offsets[i + 1].into() as usize))
+}
+
+/// Row `i` of a string view chunk: its 16-byte view and its length (`None`
+/// for a null row). Up to 12 bytes the string is inline, from byte 4.
+#[inline(always)]
+fn view_of<'a>(c: &ViewChunk<'a>, i: usize) -> Option<(&'a [u8], usize)> {
+    if c.validity.is_some_and(|v| !v.is_valid(i)) {
+        return None;
+    }
+    let view = &c.views[16 * i..16 * i + 16];
+    Some((view, word(view, 0)))
+}
+
+/// The little-endian `u32` at byte `at` of a view.
+#[inline(always)]
+fn word(view: &[u8], at: usize) -> usize {
+    u32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]]) as usize
+}
+
+/// An out-of-line view's bytes: `len` bytes of the buffer and offset it names.
+#[inline(always)]
+fn out_of_line<'a>(c: &ViewChunk<'a>, view: &[u8], len: usize) -> (&'a [u8], usize, usize) {
+    let (buffer, offset) = (word(view, 8), word(view, 12));
+    (c.buffers[buffer], offset, offset + len)
+}
+
 pub(crate) fn str_reader<'a, O>(c: &'a StrChunk<'a, O>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a
 where
     O: Copy + Into<i64> + Sync,
 {
-    move |i| {
-        if c.validity.is_some_and(|v| !v.is_valid(i)) {
-            return None;
-        }
-        let (s, e) = (c.offsets[i].into() as usize, c.offsets[i + 1].into() as usize);
-        Some(&c.data[s..e])
-    }
+    move |i| str_range(c, i).map(|(s, e)| &c.data[s..e])
 }
 
 pub(crate) fn view_reader<'a>(c: &'a ViewChunk<'a>) -> impl Fn(usize) -> Option<&'a [u8]> + Sync + 'a {
     move |i| {
-        if c.validity.is_some_and(|v| !v.is_valid(i)) {
-            return None;
-        }
-        let view = &c.views[16 * i..16 * i + 16];
-        let word = |at: usize| u32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]]) as usize;
-        let len = word(0);
+        let (view, len) = view_of(c, i)?;
         if len <= 12 {
             Some(&view[4..4 + len])
         } else {
-            let (buffer, offset) = (word(8), word(12));
-            Some(&c.buffers[buffer][offset..offset + len])
+            let (buffer, s, e) = out_of_line(c, view, len);
+            Some(&buffer[s..e])
         }
     }
 }
@@ -41,33 +64,22 @@ pub(crate) fn str_key_reader<'a, O>(c: &'a StrChunk<'a, O>) -> impl Fn(usize) ->
 where
     O: Copy + Into<i64> + Sync,
 {
-    move |i| {
-        if c.validity.is_some_and(|v| !v.is_valid(i)) {
-            return None;
-        }
-        let (s, e) = (c.offsets[i].into() as usize, c.offsets[i + 1].into() as usize);
-        Some(StrKey::within(c.data, s, e))
-    }
+    move |i| str_range(c, i).map(|(s, e)| StrKey::within(c.data, s, e))
 }
 
 /// The rows of a string view chunk as hash keys: a string of up to 12 bytes
 /// is inline in its view, and its key is read from the view itself.
 pub(crate) fn view_key_reader<'a>(c: &'a ViewChunk<'a>) -> impl Fn(usize) -> Option<StrKey<'a>> + Sync + 'a {
     move |i| {
-        if c.validity.is_some_and(|v| !v.is_valid(i)) {
-            return None;
-        }
-        let view = &c.views[16 * i..16 * i + 16];
-        let word = |at: usize| u32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]]) as usize;
-        let len = word(0);
+        let (view, len) = view_of(c, i)?;
         if len <= 12 {
             let (m0, m1) = SHORT_MASKS[len];
             let lo = u64::from_le_bytes(view[4..12].try_into().expect("8 bytes"));
-            let hi = word(12) as u64;
+            let hi = word(view, 12) as u64;
             Some(StrKey::Short { lo: lo & m0, hi: hi & m1, len: len as u8 })
         } else {
-            let (buffer, offset) = (word(8), word(12));
-            Some(StrKey::within(c.buffers[buffer], offset, offset + len))
+            let (buffer, s, e) = out_of_line(c, view, len);
+            Some(StrKey::within(buffer, s, e))
         }
     }
 }
