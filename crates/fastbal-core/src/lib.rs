@@ -13,7 +13,7 @@
 //! | [`parallel`] | the parallelism switch: rayon's pool or the calling thread |
 //! | [`factorize`] | raw ids for every input kind (integers, dictionaries) |
 //! | [`strings`], [`hash_factorize`] | string readers; hash factorization |
-//! | [`histogram`] | rows per raw id |
+//! | [`histogram`] | rows per raw id; one-pass counts of narrow integer ranges |
 //! | [`classes`] | the distinct label values |
 //! | [`labels`], [`view`] | factorized columns and the view kernels read |
 //! | [`row_keys`] | per-row keys of an id column |

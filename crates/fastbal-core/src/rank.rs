@@ -531,7 +531,7 @@ fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u
 /// `null` for rows without a label. `cuts[c]` are ascending ranks in `0..=n_c`.
 ///
 /// Classes with few cuts (splits, samples, a k-fold of small k) go through
-/// the windows of [`parts_by_windows`], one pass; with more cuts, or if a cut
+/// the windows of `parts_by_windows`, one pass; with more cuts, or if a cut
 /// fell outside its window, the exact bucket method finds the thresholds
 /// and a second pass places the rows.
 pub fn rank_parts<T, P>(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>], null: T, part: P) -> Vec<T>
