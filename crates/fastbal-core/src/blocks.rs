@@ -36,6 +36,12 @@ fn segments(lens: &[usize]) -> Vec<Segment> {
     out
 }
 
+/// Segments per contiguous group: one group per thread.
+fn per_group(n_segments: usize) -> usize {
+    let groups = rayon::current_num_threads().clamp(1, n_segments.max(1));
+    n_segments.div_ceil(groups).max(1)
+}
+
 fn for_each_block(src: &dyn IdSource, seg: Segment, buf: &mut [u32], mut f: impl FnMut(usize, &[u32])) {
     let mut done = 0;
     while done < seg.len {
@@ -58,9 +64,7 @@ where
     F: Fn(&mut A, usize, &[u32]) + Sync,
 {
     let segs = segments(&src.chunk_lens());
-    let groups = rayon::current_num_threads().clamp(1, segs.len().max(1));
-    let per_group = segs.len().div_ceil(groups).max(1);
-    segs.par_chunks(per_group)
+    segs.par_chunks(per_group(segs.len()))
         .map(|group| {
             let mut acc = init();
             let mut buf = vec![0u32; BLOCK];
@@ -95,9 +99,7 @@ where
     F: Fn(&mut A, &[T]) + Sync,
 {
     let segs = segments(&chunks.iter().map(|c| c.len()).collect::<Vec<_>>());
-    let groups = rayon::current_num_threads().clamp(1, segs.len().max(1));
-    let per_group = segs.len().div_ceil(groups).max(1);
-    segs.par_chunks(per_group)
+    segs.par_chunks(per_group(segs.len()))
         .map(|group| {
             let mut acc = init();
             for seg in group {

@@ -27,6 +27,7 @@
 use rayon::prelude::*;
 
 use crate::hash::{rank_hash, seed_offset};
+use crate::rank::{window, Window};
 use crate::split::{SplitPlan, TEST, TRAIN, VALID};
 use crate::{Error, Result, NULL};
 
@@ -38,25 +39,6 @@ pub const BINS: usize = 1 << 12;
 
 /// Keys a probe gathers at most, unless its interval is narrower than [`BINS`] hashes.
 pub const GATHER_LIMIT: u64 = 1 << 20;
-
-/// The hash interval first probed for the cut at rank `b` of `n` rows: the
-/// expected quantile `b / n` of the (uniform) hash space, six standard
-/// deviations each side, as the single-machine kernel's windows. Only the
-/// number of passes depends on it, never a result.
-fn window(b: u64, n: u64) -> (u64, u64) {
-    let (q, nf) = (b as f64 / n as f64, n as f64);
-    let delta = 6.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
-    let at = |x: f64| {
-        if x <= 0.0 {
-            0
-        } else if x >= 1.0 {
-            u64::MAX
-        } else {
-            (x * 18_446_744_073_709_551_616.0) as u64
-        }
-    };
-    (at(q - delta), at(q + delta))
-}
 
 /// Rank keys of a batch's rows: global positions from `offset`, and the
 /// hashed ids of its rows when the key is an id column.
@@ -267,7 +249,9 @@ impl CutSearch {
                         0 => Cut::Found((0, 0)),
                         b if b >= n => Cut::Found((u64::MAX, u64::MAX)),
                         b => {
-                            let (lo, hi) = window(b, n);
+                            // the first probe: the single-machine kernel's window (only
+                            // the number of passes depends on it, never a result)
+                            let Window { lo, hi } = window(b, n);
                             Cut::Open { lo, hi, rows: None }
                         }
                     })

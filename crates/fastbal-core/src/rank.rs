@@ -171,12 +171,15 @@ impl ClassCuts {
 
 /// A hash window around the expected position of one cut.
 #[derive(Clone, Copy)]
-struct Window {
-    lo: u64,
-    hi: u64,
+pub(crate) struct Window {
+    pub(crate) lo: u64,
+    pub(crate) hi: u64,
 }
 
-fn window(rank: u64, n: u64) -> Window {
+/// The hash window of the cut at rank `rank` of `n` rows: hashes are uniform,
+/// so the cut's key lies near the quantile `rank / n` of the hash space; the
+/// window spans six standard deviations each side.
+pub(crate) fn window(rank: u64, n: u64) -> Window {
     let (q, nf) = (rank as f64 / n as f64, n as f64);
     let delta = 6.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
     let at = |x: f64| {
