@@ -3,7 +3,8 @@
 One process times, side by side on the same seed-shaped labels:
 
 - `value_counts` on int32 labels against the read floor (`np.max`: one pass
-  over the column) at 10M and 100M rows;
+  over the column) at 10M and 100M rows, and the write floor (`np.ones` of
+  int64: writing as many fresh bytes as the split's index arrays);
 - `value_counts` on "acct_<label>" strings (pyarrow large_string) against
   `pyarrow.compute.value_counts`, the fastest peer on strings;
 - `stratified_split` 70/10/20 against scikit-learn (two `train_test_split`
@@ -43,6 +44,7 @@ SEED = 0
 def int_cases(y: np.ndarray, peers: bool) -> dict[str, Callable[[], Any]]:
     cases: dict[str, Callable[[], Any]] = {
         "floor": lambda: np.max(y),
+        "write_floor": lambda: np.ones(len(y), dtype=np.int64),
         "value_counts": lambda: fastbal.value_counts(y),
         "split": lambda: fastbal.stratified_split(y, test_size=0.2, val_size=0.1, seed=SEED),
         "sample": lambda: fastbal.stratified_sample(y, fraction=0.1, seed=SEED),
@@ -88,6 +90,7 @@ def case_memory(kind: str, n: int) -> Callable[[], Any]:
 ROWS = [
     ("value_counts", "fastbal.value_counts(y)"),
     ("floor", "read floor: np.max(y)"),
+    ("write_floor", "write floor: np.ones(n, int64)"),
     ("value_counts_str", "fastbal.value_counts(strings)"),
     ("pyarrow_str", "pyarrow.compute.value_counts(strings)"),
     ("split", "fastbal.stratified_split(y, 0.2, 0.1)"),
@@ -208,6 +211,8 @@ def main() -> None:
             "minutes); every other cell is the median of the repeated runs.",
             "the read floor is one pass over the int32 column (numpy's max, single-threaded); "
             "fastbal uses every core (RAYON_NUM_THREADS to change).",
+            "the write floor fills one int64 array of n rows in fresh memory, as many bytes as "
+            "the split's three index arrays together (numpy, single-threaded).",
             "scikit-learn gets the labels and an index array; imbalanced-learn a one-column X "
             "of row numbers (its output holds X and y resampled, fastbal's the row indices).",
         ],

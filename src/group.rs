@@ -2,7 +2,7 @@
 
 use fastbal_core::group::{assign_groups, group_keys, group_table, plan_group_kfold, plan_group_split};
 use fastbal_core::params::folds;
-use fastbal_core::rank::positions_by_value;
+use fastbal_core::positions::positions_by_value;
 use fastbal_core::{GroupPlan, Labels};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::exceptions::PyValueError;

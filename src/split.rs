@@ -1,7 +1,8 @@
 //! Bindings of the stratified split and k-fold.
 
 use fastbal_core::params::{folds, Rare, Size, SizeArg};
-use fastbal_core::rank::{positions_by_value, shuffle as shuffle_rows, Ranker};
+use fastbal_core::positions::positions_by_value;
+use fastbal_core::rank::{shuffle as shuffle_rows, Ranker};
 use fastbal_core::split::{stratified_kfold as core_kfold, stratified_split as core_split};
 use fastbal_core::{row_keys, Error};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};

@@ -16,7 +16,7 @@ fn main() {
     for i in 0..n {
         let group = (mix64(i as u64) % n_groups as u64) as i64;
         let h = mix64(group as u64 ^ 0x5bd1);
-        let class = if mix64(i as u64 ^ 7) % 5 == 0 { (h >> 32) % 224 } else { (h % 224).pow(2) / 224 };
+        let class = if mix64(i as u64 ^ 7).is_multiple_of(5) { (h >> 32) % 224 } else { (h % 224).pow(2) / 224 };
         y.push(class as i32);
         g.push(group * 7919 + 3);
     }

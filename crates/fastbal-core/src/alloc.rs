@@ -16,6 +16,14 @@ pub fn zeroed<T: Clone + Zero>(n: usize) -> Vec<T> {
     v
 }
 
+/// An empty vector with room for `n` values, for an output filled by
+/// appending (advised to use huge pages, as [`zeroed`]).
+pub fn reserved<T>(n: usize) -> Vec<T> {
+    let v: Vec<T> = Vec::with_capacity(n);
+    advise_huge_pages(v.as_ptr().cast(), v.capacity() * std::mem::size_of::<T>());
+    v
+}
+
 /// Like [`zeroed`] for an output whose size follows from argument values
 /// rather than from the input's rows (over-sampling counts, plans sized by
 /// `k`): `n` is checked to fit a vector, and an allocation the process cannot

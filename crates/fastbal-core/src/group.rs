@@ -29,7 +29,7 @@ use crate::{Classes, Error, LabelView, Rare, Result, Size, NULL};
 
 /// The 64-bit key of each group value, the same for a value whatever its
 /// representation: integers are their two's complement bits, strings their
-/// [`hash_bytes`] (as row ids in [`crate::factorize::row_keys`]).
+/// [`hash_bytes`] (as row ids in [`crate::row_keys()`]).
 pub fn group_keys(groups: &Classes) -> Vec<u64> {
     match groups {
         Classes::Int(v) => v.iter().map(|&x| x as u64).collect(),

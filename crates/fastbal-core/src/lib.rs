@@ -1,28 +1,29 @@
 //! fastbal-core: label statistics and class-imbalance kernels.
 //!
 //! Pure Rust and rayon; no Python. Every input column is read as raw ids
-//! ([`column::IdSource`]) and factorized once ([`Labels`], or [`Compacted`]
+//! ([`ids::IdSource`]) and factorized once ([`Labels`], or [`Compacted`]
 //! for a single call); the operations then read a [`LabelView`]: class codes
 //! per row and rows per class.
 //!
 //! | module | what lives there |
 //! |---|---|
-//! | [`column`] | the column model: borrowed chunks and validity |
+//! | [`column`](mod@column) | the column model: borrowed chunks and validity |
 //! | [`ids`] | raw ids, the one way kernels read a column |
 //! | [`blocks`] | the parallel block driver |
 //! | [`parallel`] | the parallelism switch: rayon's pool or the calling thread |
 //! | [`factorize`] | raw ids for every input kind (integers, dictionaries) |
 //! | [`strings`], [`hash_factorize`] | string readers; hash factorization |
-//! | [`histogram`] | rows per raw id; one-pass counts of narrow integer ranges |
+//! | [`histogram`](mod@histogram) | rows per raw id; one-pass counts of narrow integer ranges |
 //! | [`classes`] | the distinct label values |
 //! | [`labels`], [`view`] | factorized columns and the view kernels read |
-//! | [`row_keys`] | per-row keys of an id column |
+//! | [`row_keys`](mod@row_keys) | per-row keys of an id column |
 //! | [`alloc`] | large per-row outputs |
 //! | [`params`] | every argument rule, once (names, sizes, k, ...) |
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
 //! | [`counter`] | mergeable class counts keyed by class value |
 //! | [`cut`] | exact rank cuts and assignments of a column seen in batches |
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
+//! | [`positions`] | sorted row positions per part, sample or filter |
 //! | [`split`] | split and k-fold plans and assignments |
 //! | [`group`] | stratified splits and k-folds that keep groups whole |
 //! | [`weights`] | class and sample weights |
@@ -46,6 +47,7 @@ pub mod ids;
 pub mod labels;
 pub mod parallel;
 pub mod params;
+pub mod positions;
 pub mod rank;
 pub mod resample;
 pub mod row_keys;

@@ -15,8 +15,8 @@
 
 use rayon::prelude::*;
 
-use crate::alloc::{zeroed, Zero};
-use crate::blocks::{fold_blocks, map_blocks, map_fold_blocks, BLOCK};
+use crate::alloc::{reserved, zeroed, Zero};
+use crate::blocks::{fold_blocks, fold_groups, map_blocks, map_fold_blocks, BLOCK};
 use crate::hash::{rank_hash, seed_offset};
 use crate::ids::NULL;
 use crate::view::LabelView;
@@ -46,7 +46,7 @@ impl<'a> Ranker<'a> {
     }
 
     /// Rank `n_rows` rows by their position, or by `ids` (one key per row,
-    /// see [`crate::row_keys`]), under `seed`.
+    /// see [`crate::row_keys()`]), under `seed`.
     pub fn for_rows(ids: Option<&'a [u64]>, seed: u64, n_rows: usize) -> crate::Result<Self> {
         match ids {
             None => Ok(Ranker::new(RowKeys::Position, seed)),
@@ -288,21 +288,8 @@ where
         5..=8 => region_pass::<8, T, P>(view, ranker, &regions, cuts, null, part, out),
         _ => region_pass::<16, T, P>(view, ranker, &regions, cuts, null, part, out),
     };
-    let windows = rank_inside(&regions, &count, inside)?;
-    // decide the rows inside each window by its cuts' ranks among them
-    let per_class = regions.per_class();
-    for (w, rows) in windows.iter().enumerate() {
-        let (c, i) = (w / regions.width, w % regions.width);
-        let below: u64 = count[c * per_class..c * per_class + 2 * i + 1].iter().sum();
-        let (k0, m) = (regions.cuts_before[w] as usize, regions.cuts_in[w] as usize);
-        let local: Vec<usize> = cuts.inner[c][k0..k0 + m]
-            .iter()
-            .map(|&b| b.checked_sub(below).map(|x| x as usize).filter(|&x| x < rows.len()))
-            .collect::<Option<_>>()?;
-        for (p, &(_, row)) in rows.iter().enumerate() {
-            let above = local.partition_point(|&x| x <= p);
-            *out.get_mut(row as usize)? = part(cuts.parts[c][k0 + above] as usize);
-        }
+    for (row, p) in inside_parts(&regions, cuts, &count, inside)? {
+        *out.get_mut(row as usize)? = part(p as usize);
     }
     Some(())
 }
@@ -330,22 +317,7 @@ where
     T: Copy + Send + Sync,
     P: Fn(usize) -> T + Sync,
 {
-    let per_class = 2 * W + 1;
-    // per class: the window edges, padded to W, and where its regions start;
-    // per region: the output of its rows (inside a window `null`, until decided)
-    let mut classes = vec![ClassWindows { edges: [(u64::MAX, u64::MAX); W], base: 0 }; view.n_classes()];
-    let mut region_out = vec![null; view.n_classes() * per_class];
-    for (c, class) in classes.iter_mut().enumerate() {
-        class.base = c * per_class;
-        for i in 0..=W {
-            let w = c * regions.width + i;
-            if i < regions.width {
-                class.edges[i] = (regions.lo[w], regions.hi[w]);
-            }
-            let before = if i < regions.width { regions.cuts_before[w] } else { cuts.inner[c].len() as u32 };
-            region_out[class.base + 2 * i] = part(cuts.parts[c][before as usize] as usize);
-        }
-    }
+    let (classes, region_out) = class_windows::<W, T>(regions, cuts, null, part);
     let (count, inside, _) = map_fold_blocks(
         view.ids(),
         out,
@@ -361,13 +333,47 @@ where
             (c1, i1, h)
         },
     );
-    // back to the regions of `regions.width` windows per class
+    narrow_regions::<W>(regions, count, inside)
+}
+
+/// Per class, its window edges (padded to `W`) and where its regions start;
+/// per region, the output of its rows (`null` inside a window, until decided).
+fn class_windows<const W: usize, T: Copy>(
+    regions: &Regions,
+    cuts: &ClassCuts,
+    null: T,
+    part: impl Fn(usize) -> T,
+) -> (Vec<ClassWindows<W>>, Vec<T>) {
+    let (n_classes, per_class) = (cuts.inner.len(), 2 * W + 1);
+    let mut classes = vec![ClassWindows { edges: [(u64::MAX, u64::MAX); W], base: 0 }; n_classes];
+    let mut region_out = vec![null; n_classes * per_class];
+    for (c, class) in classes.iter_mut().enumerate() {
+        class.base = c * per_class;
+        for i in 0..=W {
+            let w = c * regions.width + i;
+            if i < regions.width {
+                class.edges[i] = (regions.lo[w], regions.hi[w]);
+            }
+            let before = if i < regions.width { regions.cuts_before[w] } else { cuts.inner[c].len() as u32 };
+            region_out[class.base + 2 * i] = part(cuts.parts[c][before as usize] as usize);
+        }
+    }
+    (classes, region_out)
+}
+
+/// Region counts and inside rows of a pass over classes padded to `W`
+/// windows, renumbered for the `regions.width` windows per class of `regions`.
+fn narrow_regions<const W: usize>(
+    regions: &Regions,
+    count: Vec<u64>,
+    inside: Vec<(u32, RankKey)>,
+) -> (Vec<u64>, Vec<(u32, RankKey)>) {
     if W == regions.width {
         return (count, inside);
     }
-    let narrow = regions.per_class();
+    let (per_class, narrow) = (2 * W + 1, regions.per_class());
     let remap = |at: usize| (at / per_class) * narrow + (at % per_class).min(narrow - 1);
-    let mut narrowed = vec![0u64; view.n_classes() * narrow];
+    let mut narrowed = vec![0u64; count.len() / per_class * narrow];
     for (at, &n) in count.iter().enumerate() {
         narrowed[remap(at)] += n;
     }
@@ -392,11 +398,32 @@ fn classify_block<const W: usize, T: Copy>(
     first_row: usize,
     inside: &mut Vec<(u32, RankKey)>,
 ) {
-    let n = ids.len().min(hashes.len()).min(out.len());
-    for j in 0..n {
-        let (c, h) = (ids[j], hashes[j]);
+    let out = &mut out[..ids.len().min(hashes.len())];
+    debug_assert_eq!(count.len(), region_out.len());
+    classify(ids, hashes, classes, count, first_row, inside, |j, at| {
+        // SAFETY: `at`, from `classify`, is below the length of `count`, which is that of `region_out`
+        out[j] = at.map_or(null, |at| unsafe { *region_out.get_unchecked(at) });
+    });
+}
+
+/// The region of each row of a block: counted, and rows inside a window
+/// gathered with their region and rank key. `emit(j, region)` is called for
+/// every row `j` of the block (`None` without a label); a region handed to
+/// it is below `count.len()`.
+#[inline(always)]
+fn classify<const W: usize>(
+    ids: &[u32],
+    hashes: &[u64],
+    classes: &[ClassWindows<W>],
+    count: &mut [u64],
+    first_row: usize,
+    inside: &mut Vec<(u32, RankKey)>,
+    mut emit: impl FnMut(usize, Option<usize>),
+) {
+    assert!(classes.len() * (2 * W + 1) <= count.len());
+    for (j, (&c, &h)) in ids.iter().zip(hashes).enumerate() {
         let Some(class) = classes.get(c as usize) else {
-            out[j] = null; // no label
+            emit(j, None); // no label
             continue;
         };
         let mut r = 0;
@@ -404,25 +431,30 @@ fn classify_block<const W: usize, T: Copy>(
             r += (h >= lo) as usize + (h > hi) as usize;
         }
         let at = class.base + r;
-        debug_assert!(at < count.len() && at < region_out.len());
+        debug_assert!(at < count.len());
         // SAFETY: `c` indexes `classes`, so `base = c * (2 * W + 1)` with
-        // `c < n_classes`, and `r` counts 2 * W comparisons: `at` is below
-        // `n_classes * (2 * W + 1)`, the length of `count` and `region_out`.
-        unsafe {
-            *count.get_unchecked_mut(at) += 1;
-            out[j] = *region_out.get_unchecked(at);
-        }
+        // `c < classes.len()`, and `r` counts 2 * W comparisons: `at` is below
+        // `classes.len() * (2 * W + 1)`, at most `count.len()` (asserted).
+        unsafe { *count.get_unchecked_mut(at) += 1 };
+        emit(j, Some(at));
         if r & 1 == 1 {
             inside.push((at as u32, (h, (first_row + j) as u64)));
         }
     }
 }
 
-/// The rows inside each window (window `w` is region `2 * (w % width) + 1` of
-/// class `w / width`), each window's rows ordered by rank key: placed by
-/// their windows' counts, then sorted window by window. `None` when the rows
-/// disagree with the counts (a buffer written during the call).
-fn rank_inside(regions: &Regions, count: &[u64], inside: Vec<(u32, RankKey)>) -> Option<Vec<Vec<(u64, u64)>>> {
+/// The part of every row inside a window (window `w` is region
+/// `2 * (w % width) + 1` of class `w / width`): each window's rows are split
+/// at its cuts' ranks among them by selection (they need no full order),
+/// windows in parallel. `None` when a cut falls outside its window (not
+/// expected in practice) or the rows disagree with the counts (a buffer
+/// written during the call).
+fn inside_parts(
+    regions: &Regions,
+    cuts: &ClassCuts,
+    count: &[u64],
+    inside: Vec<(u32, RankKey)>,
+) -> Option<Vec<(u64, u32)>> {
     let per_class = regions.per_class();
     let window_of = |at: usize| {
         let (c, r) = (at / per_class, at % per_class);
@@ -434,8 +466,29 @@ fn rank_inside(regions: &Regions, count: &[u64], inside: Vec<(u32, RankKey)>) ->
     for (at, key) in inside {
         windows.get_mut(window_of(at as usize)?)?.push(key);
     }
-    windows.par_iter_mut().for_each(|w| w.sort_unstable());
-    Some(windows)
+    let decided: Option<Vec<Vec<(u64, u32)>>> = windows
+        .par_iter_mut()
+        .enumerate()
+        .map(|(w, rows)| {
+            let (c, i) = (w / regions.width, w % regions.width);
+            let below: u64 = count[c * per_class..c * per_class + 2 * i + 1].iter().sum();
+            let (k0, m) = (regions.cuts_before[w] as usize, regions.cuts_in[w] as usize);
+            let (n_rows, part_of) = (rows.len(), &cuts.parts[c][k0..=k0 + m]);
+            let mut out = Vec::with_capacity(n_rows);
+            let (mut rest, mut start) = (rows.as_mut_slice(), 0usize);
+            for (k, &cut) in cuts.inner[c][k0..k0 + m].iter().enumerate() {
+                // the cut's rank among the window's rows: that many rows lie below it
+                let at = cut.checked_sub(below).map(|x| x as usize).filter(|&x| x < n_rows)?;
+                rest.select_nth_unstable(at - start);
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(at - start);
+                out.extend(head.iter().map(|&(_, row)| (row, part_of[k])));
+                (rest, start) = (tail, at);
+            }
+            out.extend(rest.iter().map(|&(_, row)| (row, part_of[m])));
+            Some(out)
+        })
+        .collect();
+    Some(decided?.concat())
 }
 
 /// The exact method: a histogram of hash buckets per class locates each cut.
@@ -582,148 +635,107 @@ fn parts_by_buckets<T, P>(
     });
 }
 
-/// The rows of rank below `sizes[c]` in each class, sorted, in a single pass:
-/// every row hashing below the top of its class's cut window is gathered, and
-/// the lowest-ranked of those kept. Worth it when the windows are low, so few
-/// rows are gathered (small samples, under-sampling); `None` when more than a
-/// sixteenth of the rows would be (or, not expected in practice, when a cut
-/// fell outside its window).
-pub fn lowest_rows_one_pass(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
-    // per class, the highest hash a kept row can have
-    let mut hi = Vec::with_capacity(sizes.len());
-    let mut expected = 0.0;
-    for (&size, &n) in sizes.iter().zip(view.counts) {
-        let top = if size == 0 {
-            None
-        } else if size >= n {
-            Some(u64::MAX)
-        } else {
-            Some(window(size, n).hi)
-        };
-        expected += top.map_or(0.0, |h| n as f64 * (h as f64 / u64::MAX as f64));
-        hi.push(top);
+/// The rows of rank below `sizes[c]` in each class, sorted, in one pass over
+/// the rows: a row hashing below its class's cut window is kept at once
+/// (each task keeps its rows in row order), a row inside the window is
+/// gathered and decided with the window's others after the pass, and the two
+/// are merged.
+///
+/// Worth it when few rows are kept (small samples, under-sampling to a rare
+/// class); with more, marking every row and collecting the marked ones
+/// ([`rank_parts`], [`crate::positions::positions`]) is faster. `None` when more than a
+/// sixteenth of the rows would be kept or gathered, and (not expected in
+/// practice) when a cut fell outside its window.
+pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
+    let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
+    let class_cuts = ClassCuts::new(view.counts, &cuts);
+    let regions = Regions::new(view.counts, &class_cuts.inner);
+    if regions.width != 1 {
+        return None; // not expected: one cut per class has at most one window
     }
+    // rows hashing below the top of their class's window
+    let expected: f64 = (0..sizes.len())
+        .map(|c| match (sizes[c], class_cuts.inner[c].is_empty()) {
+            (0, true) => 0.0,
+            (_, true) => view.counts[c] as f64,
+            (_, false) => view.counts[c] as f64 * (regions.hi[c] as f64 / u64::MAX as f64),
+        })
+        .sum();
     if expected > (view.total() as f64 / 16.0).max(65_536.0) {
         return None;
     }
-    let mut gathered = fold_blocks(
+    let (classes, keep) = class_windows::<1, bool>(&regions, &class_cuts, false, |p| p == 0);
+    let groups = fold_groups(
         view.ids(),
-        Vec::new,
-        |acc: &mut Vec<(u32, RankKey)>, row, ids| {
-            for (j, &c) in ids.iter().enumerate() {
-                if let Some(Some(h)) = hi.get(c as usize) {
-                    let key = ranker.key(row + j);
-                    if key.0 <= *h {
-                        acc.push((c, key));
-                    }
-                }
-            }
-        },
-        |mut a, mut b| {
-            a.append(&mut b);
-            a
+        || (vec![0u64; keep.len()], Vec::new(), Vec::new(), vec![0u64; BLOCK]),
+        |(count, inside, kept, hashes), row, ids| {
+            let hashes = &mut hashes[..ids.len()];
+            ranker.hashes(row, hashes);
+            keep_block(ids, hashes, &classes, &keep, count, row, inside, kept);
         },
     );
-    gathered.par_sort_unstable();
-    let mut rows = Vec::with_capacity(sizes.iter().sum::<u64>() as usize);
-    let mut i = 0;
-    for (c, &size) in sizes.iter().enumerate() {
-        let begin = i;
-        while i < gathered.len() && gathered[i].0 as usize == c {
-            i += 1;
-        }
-        if ((i - begin) as u64) < size.min(view.counts[c]) {
-            return None;
-        }
-        rows.extend(gathered[begin..begin + size as usize].iter().map(|&(_, (_, r))| r as i64));
+    let mut count = vec![0u64; keep.len()];
+    let mut inside = Vec::new();
+    let mut kept = Vec::with_capacity(groups.len());
+    for (c, i, k, _) in groups {
+        count.iter_mut().zip(&c).for_each(|(x, y)| *x += y);
+        inside.extend(i);
+        kept.push(k);
     }
-    rows.par_sort_unstable();
+    let mut extra: Vec<i64> = inside_parts(&regions, &class_cuts, &count, inside)?
+        .into_iter()
+        .filter(|&(_, p)| p == 0)
+        .map(|(r, _)| r as i64)
+        .collect();
+    extra.sort_unstable();
+    // merge: each task's rows are in row order, and the tasks' rows follow each other
+    let mut rows = reserved(kept.iter().map(Vec::len).sum::<usize>() + extra.len());
+    let mut extra = extra.as_slice();
+    for k in &kept {
+        let mut k = k.as_slice();
+        while let Some((&e, rest)) = extra.split_first() {
+            let n = k.iter().position(|&r| r >= e).unwrap_or(k.len());
+            if n == k.len() {
+                break; // past this task's rows
+            }
+            rows.extend_from_slice(&k[..n]);
+            rows.push(e);
+            (k, extra) = (&k[n..], rest);
+        }
+        rows.extend_from_slice(k);
+    }
+    rows.extend_from_slice(extra);
     Some(rows)
 }
 
-/// Sorted positions of the rows whose value satisfies `pred`.
-pub fn positions<T: Sync>(values: &[T], pred: impl Fn(&T) -> bool + Sync) -> Vec<i64> {
-    positions_by(values, 1, |v| u8::from(!pred(v))).pop().unwrap_or_default()
-}
-
-/// Sorted positions of the rows holding each value `0..n_values` (other
-/// values skipped): `out[v]` lists the rows where `values[row] == v`.
-pub fn positions_by_value(values: &[i8], n_values: usize) -> Vec<Vec<i64>> {
-    // a negative value is past every slot
-    positions_by(values, n_values.min(127), |&v| if v < 0 { u8::MAX } else { v as u8 })
-}
-
-/// Rows grouped by `slot(value)` (rows whose slot is `n_slots` or more are
-/// skipped; `n_slots` is below 255): one counting pass, then every piece of rows writes its own
-/// stretch of each (exactly sized) output.
-///
-/// Both passes take one slot at a time, without branches: the counts are a
-/// vectorized comparison, and the writes store every row's position at the
-/// slot's cursor and advance the cursor only on a match, so the cursor stays
-/// in a register (a store per row, none of them waiting on another).
-fn positions_by<T: Sync>(values: &[T], n_slots: usize, slot: impl Fn(&T) -> u8 + Sync) -> Vec<Vec<i64>> {
-    const PIECE: usize = 1 << 16;
-    debug_assert!(n_slots < u8::MAX as usize);
-    // byte counters over runs of 255 rows: the compiler compares and adds a
-    // vector of bytes at a time
-    let count = |chunk: &[T], v: u8| -> usize {
-        chunk.chunks(255).map(|run| run.iter().fold(0u8, |n, x| n + u8::from(slot(x) == v)) as usize).sum()
-    };
-    let counts: Vec<Vec<usize>> =
-        values.par_chunks(PIECE).map(|chunk| (0..n_slots).map(|v| count(chunk, v as u8)).collect()).collect();
-    let mut out: Vec<Vec<i64>> = (0..n_slots).map(|v| zeroed(counts.iter().map(|c| c[v]).sum())).collect();
-    let mut stretches: Vec<Vec<&mut [i64]>> = (0..counts.len()).map(|_| Vec::with_capacity(n_slots)).collect();
-    for (v, o) in out.iter_mut().enumerate() {
-        let mut rest = o.as_mut_slice();
-        for (p, c) in counts.iter().enumerate() {
-            let (head, tail) = rest.split_at_mut(c[v]);
-            stretches[p].push(head);
-            rest = tail;
-        }
-    }
-    values.par_chunks(PIECE).zip(stretches).enumerate().for_each(|(p, (chunk, mut outs))| {
-        let rows = p * PIECE;
-        match outs.len() {
-            1 => write_positions::<1, T>(chunk, rows, &mut outs, &slot),
-            2 => write_positions::<2, T>(chunk, rows, &mut outs, &slot),
-            3 => write_positions::<3, T>(chunk, rows, &mut outs, &slot),
-            _ => {
-                for (v, out) in outs.iter_mut().enumerate() {
-                    write_positions::<1, T>(chunk, rows, std::slice::from_mut(out), &|x| slot(x).wrapping_sub(v as u8));
-                }
-            }
+/// The pass of [`lowest_rows`] over one block: rows below their class's
+/// window appended to `kept`, rows inside it gathered.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn keep_block(
+    ids: &[u32],
+    hashes: &[u64],
+    classes: &[ClassWindows<1>],
+    keep: &[bool],
+    count: &mut [u64],
+    first_row: usize,
+    inside: &mut Vec<(u32, RankKey)>,
+    kept: &mut Vec<i64>,
+) {
+    debug_assert_eq!(count.len(), keep.len());
+    kept.reserve(ids.len());
+    let spare = &mut kept.spare_capacity_mut()[..ids.len()];
+    let mut n = 0;
+    classify(ids, hashes, classes, count, first_row, inside, |j, at| {
+        if let Some(at) = at {
+            // every row is written at the next free slot, which only a kept row takes
+            spare[n].write((first_row + j) as i64);
+            // SAFETY: `at`, from `classify`, is below the length of `count`, which is that of `keep`
+            n += usize::from(unsafe { *keep.get_unchecked(at) });
         }
     });
-    out
-}
-
-/// Write the positions (from `first_row`) of `chunk`'s rows of each slot
-/// `0..N` into `outs[slot]`, exactly sized, in one pass and without
-/// branches: each row's position is stored at every slot's cursor, and only
-/// its own slot's cursor advances (the cursors stay in registers, and no
-/// store waits on another).
-#[inline(always)]
-fn write_positions<const N: usize, T>(
-    chunk: &[T],
-    first_row: usize,
-    outs: &mut [&mut [i64]],
-    slot: &impl Fn(&T) -> u8,
-) {
-    let mut cursors = [0usize; N];
-    let mut targets: [&mut [i64]; N] = std::array::from_fn(|_| &mut [][..]);
-    for (t, o) in targets.iter_mut().zip(outs.iter_mut()) {
-        *t = std::mem::take(o);
-    }
-    for (j, x) in chunk.iter().enumerate() {
-        let s = slot(x);
-        for v in 0..N {
-            // past the last match the cursor is the stretch's length: nothing to write
-            if let Some(o) = targets[v].get_mut(cursors[v]) {
-                *o = (first_row + j) as i64;
-            }
-            cursors[v] += usize::from(s as usize == v);
-        }
-    }
+    // SAFETY: the first `n` spare slots were written above
+    unsafe { kept.set_len(kept.len() + n) };
 }
 
 /// Reorder row positions by their rank key: a seeded permutation that, like
@@ -735,6 +747,7 @@ pub fn shuffle(rows: &mut [i64], ranker: Ranker<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::positions::positions;
     use crate::{Chunk, Column, Ints, Labels};
 
     fn labels(v: &[i64]) -> Labels {
@@ -812,24 +825,29 @@ mod tests {
     }
 
     #[test]
-    fn positions_by_value_matches_filtering() {
-        let values: Vec<i8> = (0..200_000).map(|i| ((i * 7) % 5) as i8 - 1).collect();
-        let got = positions_by_value(&values, 3);
-        for (v, rows) in got.iter().enumerate() {
-            assert_eq!(rows, &positions(&values, |&x| x == v as i8));
-        }
-    }
-
-    #[test]
-    fn one_pass_lowest_rows_match_the_parts() {
-        let values: Vec<i64> = (0..40_000).map(|i| (i * 13 % 11) % 6).collect();
+    fn lowest_rows_match_the_parts() {
+        // tiny samples (windows reaching the bottom of the hash space), larger
+        // ones (rows below the window kept at once), whole and empty classes
+        let values: Vec<i64> = (0..300_000).map(|i| (i * 13 % 11) % 6).collect();
         let l = labels(&values);
-        let sizes: Vec<u64> = l.counts.iter().enumerate().map(|(c, &n)| [0, 1, 5, n, 20, 2][c].min(n)).collect();
-        let ranker = Ranker::new(RowKeys::Position, 5);
-        let one_pass = lowest_rows_one_pass(&l.view(), ranker, &sizes).expect("small cuts");
-        let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
-        let parts = rank_parts(&l.view(), ranker, &cuts, false, |p| p == 0);
-        assert_eq!(one_pass, positions(&parts, |&keep| keep));
+        let small: Vec<u64> = l.counts.iter().enumerate().map(|(c, &n)| [0, 1, 5, n, 20, 2][c].min(n)).collect();
+        let large: Vec<u64> =
+            l.counts.iter().enumerate().map(|(c, &n)| [n / 20, n / 25, n / 18, 0, n / 40, 1][c]).collect();
+        let half: Vec<u64> = l.counts.iter().map(|&n| n / 2).collect();
+        assert!(lowest_rows(&l.view(), Ranker::new(RowKeys::Position, 1), &half).is_none(), "too many rows kept");
+        for (sizes, seed) in [(small, 5), (large, 6)] {
+            let ranker = Ranker::new(RowKeys::Position, seed);
+            let one_pass = lowest_rows(&l.view(), ranker, &sizes).expect("cuts fall in their windows");
+            let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
+            let parts = rank_parts(&l.view(), ranker, &cuts, false, |p| p == 0);
+            assert_eq!(one_pass, positions(&parts, |&keep| keep));
+            let wanted = oracle(&l.codes, ranker, &cuts);
+            assert_eq!(one_pass, positions(&wanted, |&p| p == 0));
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                assert_eq!(pool.install(|| lowest_rows(&l.view(), ranker, &sizes)), Some(one_pass.clone()));
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@ use crate::bail_arg;
 use crate::ids::gather_by_id;
 use crate::labels::order_by_count;
 use crate::params::{MaskRule, SampleSize};
-use crate::rank::{lowest_rows_one_pass, positions, rank_parts, Ranker};
+use crate::positions::positions;
+use crate::rank::{lowest_rows, rank_parts, Ranker};
 use crate::view::LabelView;
 use crate::{Error, Result};
 
@@ -100,7 +101,7 @@ pub fn sample_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> R
             view.counts[c], sizes[c]
         )));
     }
-    let rows = lowest_rows_one_pass(view, ranker, sizes).unwrap_or_else(|| {
+    let rows = lowest_rows(view, ranker, sizes).unwrap_or_else(|| {
         let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
         let parts = rank_parts(view, ranker, &cuts, false, |p| p == 0);
         positions(&parts, |&keep| keep)

@@ -1,5 +1,5 @@
 //! Reading string chunks: per-row byte readers, decoding to text, and the
-//! compact [`StrKey`] that hash factorization uses.
+//! compact `StrKey` that hash factorization uses.
 
 use crate::column::{StrChunk, Ucs4Chunk, ViewChunk};
 use crate::{Error, Result};

@@ -100,7 +100,7 @@ fn picks<T: Copy>(n: usize, values: &[T], null_every: usize) -> Vec<Option<T>> {
             let h = mix64(i + 1);
             let len = values.len() as u64;
             let at = (h % len).min((h >> 32) % len) as usize;
-            (i as usize % null_every != 0).then_some(values[at])
+            (!(i as usize).is_multiple_of(null_every)).then_some(values[at])
         })
         .collect()
 }
