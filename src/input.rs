@@ -15,6 +15,7 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, DictionaryArray, Int64Array, Int8Array, PrimitiveArray};
 use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
+use fastbal_core::strings::check_offsets;
 use fastbal_core::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -142,11 +143,11 @@ fn validated(a: ArrayRef) -> PyResult<ArrayRef> {
     match a.data_type() {
         DataType::Utf8 => {
             let s = a.as_string::<i32>();
-            ascending_offsets(s.value_offsets(), s.values().len()).map_err(bad)?;
+            check_offsets(s.value_offsets(), s.values().len()).map_err(bad)?;
         }
         DataType::LargeUtf8 => {
             let s = a.as_string::<i64>();
-            ascending_offsets(s.value_offsets(), s.values().len()).map_err(bad)?;
+            check_offsets(s.value_offsets(), s.values().len()).map_err(bad)?;
         }
         DataType::Utf8View => {
             let s = a.as_string_view();
@@ -171,20 +172,6 @@ fn validated(a: ArrayRef) -> PyResult<ArrayRef> {
         _ => {}
     }
     Ok(a)
-}
-
-/// Offsets that never decrease and end inside the values.
-fn ascending_offsets<O: Copy + Into<i64>>(offsets: &[O], values: usize) -> Result<(), String> {
-    let descending = offsets.windows(2).position(|w| w[0].into() > w[1].into());
-    if let Some(i) = descending {
-        return Err(format!("string offsets decrease at row {i}"));
-    }
-    match (offsets.first().map(|&o| o.into()), offsets.last().map(|&o| o.into())) {
-        (Some(first), Some(last)) if first < 0 || last > values as i64 => {
-            Err(format!("string offsets {first}..{last} fall outside the {values} bytes of text"))
-        }
-        _ => Ok(()),
-    }
 }
 
 fn u32_bytes(data: &[u32]) -> &[u8] {

@@ -27,7 +27,7 @@
 use rayon::prelude::*;
 
 use crate::hash::{rank_hash, seed_offset};
-use crate::rank::{window, Window};
+use crate::regions::{window, Window};
 use crate::split::{SplitPlan, TEST, TRAIN, VALID};
 use crate::{Error, Result, NULL};
 

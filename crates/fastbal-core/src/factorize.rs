@@ -152,6 +152,18 @@ impl<T: IntLabel> IdSource for DenseInts<'_, T> {
         let min = self.min;
         self.chunks[chunk].read_ids(start, out, |v| v.key().wrapping_sub(min) as u32);
     }
+    #[inline]
+    fn read_below(&self, chunk: usize, start: usize, out: &mut [u32], bound: u32) {
+        let min = self.min;
+        self.chunks[chunk].read_ids(start, out, |v| {
+            let id = v.key().wrapping_sub(min) as u32;
+            if id < bound {
+                id
+            } else {
+                NULL
+            }
+        });
+    }
 }
 
 /// Smallest and largest order key over the valid rows, or `None` when there are none.
@@ -338,4 +350,25 @@ fn prepare_dict<'a>(keys: &'a Ints<'a>, values: &'a Column<'a>) -> Result<Prepar
             known_counts: Some(counts),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Chunk, Ints};
+
+    #[test]
+    fn fused_bounded_read_matches_read_then_bound() {
+        let values: Vec<i16> = (0..5000).map(|i| (i * 37 % 101) as i16 - 50).collect();
+        let column = Column::Int(Ints::I16(vec![Chunk::new(&values, None)]));
+        let prepared = Prepared::new(&column).unwrap();
+        let ids = prepared.ids();
+        for bound in [0, 1, 60, 101, 1000] {
+            let (mut fused, mut plain) = (vec![7u32; 3000], vec![7u32; 3000]);
+            ids.read_below(0, 1234, &mut fused, bound);
+            ids.read(0, 1234, &mut plain);
+            plain.iter_mut().for_each(|id| *id = if *id < bound { *id } else { NULL });
+            assert_eq!(fused, plain, "bound {bound}");
+        }
+    }
 }

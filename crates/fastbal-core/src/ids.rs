@@ -16,6 +16,14 @@ pub trait IdSource: Sync {
     fn chunk_lens(&self) -> Vec<usize>;
     /// Write the raw ids of rows `start..start + out.len()` of chunk `chunk`.
     fn read(&self, chunk: usize, start: usize, out: &mut [u32]);
+    /// [`Self::read`], with every id at or past `bound` written as [`NULL`]
+    /// (a source may fuse the two).
+    fn read_below(&self, chunk: usize, start: usize, out: &mut [u32], bound: u32) {
+        self.read(chunk, start, out);
+        for id in out.iter_mut() {
+            *id = if *id < bound { *id } else { NULL };
+        }
+    }
     /// Total rows.
     fn len(&self) -> usize {
         self.chunk_lens().iter().sum()
@@ -34,6 +42,9 @@ impl<T: IdSource + ?Sized> IdSource for &T {
     }
     fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
         (**self).read(chunk, start, out)
+    }
+    fn read_below(&self, chunk: usize, start: usize, out: &mut [u32], bound: u32) {
+        (**self).read_below(chunk, start, out, bound)
     }
 }
 

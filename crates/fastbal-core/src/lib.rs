@@ -23,6 +23,7 @@
 //! | [`counter`] | mergeable class counts keyed by class value |
 //! | [`cut`] | exact rank cuts and assignments of a column seen in batches |
 //! | [`rank`] | seeded within-class ranking (split, k-fold, sampling) |
+//! | [`regions`] | each row's place among its class's cut windows: the ranking's one pass |
 //! | [`positions`] | sorted row positions per part, sample or filter |
 //! | [`split`] | split and k-fold plans and assignments |
 //! | [`group`] | stratified splits and k-folds that keep groups whole |
@@ -49,6 +50,7 @@ pub mod parallel;
 pub mod params;
 pub mod positions;
 pub mod rank;
+pub mod regions;
 pub mod resample;
 pub mod row_keys;
 pub mod select;

@@ -8,17 +8,22 @@
 //! class and the class's cut ranks: not on the thread count, on chunking, or
 //! (with ids) on row order.
 //!
-//! The cuts are found by selection, not sorting: a histogram of the top bits
+//! Nothing is sorted. One pass over the rows places every row whose hash lies
+//! outside its class's narrow cut windows ([`crate::regions`]); the few rows
+//! inside a window are split at its cuts by selection. Where a class has too
+//! many cuts, or a cut falls outside its window, a histogram of the top bits
 //! of the hash per class (mergeable across threads, chunks or machines)
-//! locates the bucket holding each cut, and only the rows of those buckets are
-//! gathered and ordered.
+//! locates the bucket holding each cut, and only the rows of those buckets
+//! are gathered and ordered.
 
+use bytemuck::NoUninit;
 use rayon::prelude::*;
 
 use crate::alloc::{reserved, zeroed, Zero};
-use crate::blocks::{fold_blocks, fold_groups, map_blocks, map_fold_blocks, BLOCK};
+use crate::blocks::{fold_blocks, fold_groups, map_blocks, map_fold_blocks};
 use crate::hash::{rank_hash, seed_offset};
 use crate::ids::NULL;
+use crate::regions::{class_windows, narrow_regions, BlockRegions, OutputTable, Regions};
 use crate::view::LabelView;
 
 /// What a row's rank hash is computed from.
@@ -31,13 +36,13 @@ pub enum RowKeys<'a> {
 }
 
 /// A row's full rank key: its hash, then its position to break (rare) ties.
-type RankKey = (u64, u64);
+pub(crate) type RankKey = (u64, u64);
 
 /// Rank keys of rows under one seed.
 #[derive(Clone, Copy)]
 pub struct Ranker<'a> {
-    keys: RowKeys<'a>,
-    offset: u64,
+    pub(crate) keys: RowKeys<'a>,
+    pub(crate) offset: u64,
 }
 
 impl<'a> Ranker<'a> {
@@ -139,9 +144,9 @@ impl Buckets {
 /// past the class size none; repeated cuts (empty parts) collapse. So a
 /// k-fold of a class smaller than `k` has at most as many thresholds as the
 /// class has rows.
-struct ClassCuts {
-    inner: Vec<Vec<u64>>,
-    parts: Vec<Vec<u32>>,
+pub(crate) struct ClassCuts {
+    pub(crate) inner: Vec<Vec<u64>>,
+    pub(crate) parts: Vec<Vec<u32>>,
 }
 
 impl ClassCuts {
@@ -169,100 +174,6 @@ impl ClassCuts {
     }
 }
 
-/// A hash window around the expected position of one cut.
-#[derive(Clone, Copy)]
-pub(crate) struct Window {
-    pub(crate) lo: u64,
-    pub(crate) hi: u64,
-}
-
-/// The hash window of the cut at rank `rank` of `n` rows: hashes are uniform,
-/// so the cut's key lies near the quantile `rank / n` of the hash space; the
-/// window spans six standard deviations each side.
-pub(crate) fn window(rank: u64, n: u64) -> Window {
-    let (q, nf) = (rank as f64 / n as f64, n as f64);
-    let delta = 6.0 * (q * (1.0 - q) / nf).sqrt() + 2.0 / nf;
-    let at = |x: f64| {
-        if x <= 0.0 {
-            0
-        } else if x >= 1.0 {
-            u64::MAX
-        } else {
-            (x * 18_446_744_073_709_551_616.0) as u64
-        }
-    };
-    Window { lo: at(q - delta), hi: at(q + delta) }
-}
-
-/// Per class, hash windows around the expected positions of its cuts (see
-/// [`window`]), merged where they overlap: disjoint and ascending, each
-/// holding a run of the class's cuts. Every class gets the same number of
-/// windows, `width`, padded with empty ones at the top of the hash space.
-///
-/// A row's *region* is the number of window edges at or below its hash: an
-/// even region `2i` lies between windows (below window `i`), so the row's part
-/// is known at once; an odd region `2i + 1` is inside window `i`, decided once
-/// that window's rows are ranked. Class `c`'s regions are numbered from
-/// `c * (2 * width + 1)`.
-struct Regions {
-    width: usize,
-    /// Window `c * width + i` is class `c`'s `i`-th.
-    lo: Vec<u64>,
-    hi: Vec<u64>,
-    /// Per window, its class's cuts before it and in it.
-    cuts_before: Vec<u32>,
-    cuts_in: Vec<u32>,
-}
-
-impl Regions {
-    fn new(counts: &[u64], cuts: &[Vec<u64>]) -> Self {
-        let merged: Vec<Vec<(Window, u32)>> = cuts.iter().zip(counts).map(|(c, &n)| merged_windows(c, n)).collect();
-        let width = merged.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        let mut r = Regions { width, lo: Vec::new(), hi: Vec::new(), cuts_before: Vec::new(), cuts_in: Vec::new() };
-        for (windows, class_cuts) in merged.iter().zip(cuts) {
-            let mut before = 0;
-            for &(w, m) in windows {
-                r.push(w, before, m);
-                before += m;
-            }
-            for _ in windows.len()..width {
-                r.push(Window { lo: u64::MAX, hi: u64::MAX }, class_cuts.len() as u32, 0);
-            }
-        }
-        r
-    }
-
-    fn push(&mut self, w: Window, before: u32, cuts: u32) {
-        self.lo.push(w.lo);
-        self.hi.push(w.hi);
-        self.cuts_before.push(before);
-        self.cuts_in.push(cuts);
-    }
-
-    fn per_class(&self) -> usize {
-        2 * self.width + 1
-    }
-}
-
-/// The windows of one class's cuts (ascending ranks inside `0..n`), merged
-/// where they overlap (a window's low edge can lie below its predecessor's:
-/// their widths differ), each with the number of cuts it holds.
-fn merged_windows(cuts: &[u64], n: u64) -> Vec<(Window, u32)> {
-    let mut out: Vec<(Window, u32)> = Vec::with_capacity(cuts.len());
-    for &b in cuts {
-        out.push((window(b, n), 1));
-        while let [.., (prev, m0), (last, m1)] = out[..] {
-            if last.lo > prev.hi {
-                break;
-            }
-            out.pop();
-            *out.last_mut().expect("two windows") =
-                (Window { lo: prev.lo.min(last.lo), hi: prev.hi.max(last.hi) }, m0 + m1);
-        }
-    }
-    out
-}
-
 /// The part of every row by the windows of [`Regions`], in one pass over the
 /// rows: rows between windows are written at once; rows inside one are
 /// gathered, ranked per window (they are few), and written after. `None`
@@ -277,10 +188,14 @@ fn parts_by_windows<T, P>(
     out: &mut [T],
 ) -> Option<()>
 where
-    T: Copy + Send + Sync,
+    T: NoUninit + Send + Sync,
     P: Fn(usize) -> T + Sync,
 {
     let regions = Regions::new(view.counts, &cuts.inner);
+    // region numbers are `u32`, with one more for rows without a label
+    if view.n_classes() * (2 * regions.width.next_power_of_two() + 1) >= u32::MAX as usize {
+        return None;
+    }
     let (count, inside) = match regions.width {
         1 => region_pass::<1, T, P>(view, ranker, &regions, cuts, null, part, out),
         2 => region_pass::<2, T, P>(view, ranker, &regions, cuts, null, part, out),
@@ -294,16 +209,11 @@ where
     Some(())
 }
 
-/// One class's window edges and where its regions start.
-#[derive(Clone, Copy)]
-struct ClassWindows<const W: usize> {
-    edges: [(u64, u64); W],
-    base: usize,
-}
-
 /// The one pass of [`parts_by_windows`], for classes of (at most, padded to)
-/// `W` windows: every row's region is counted, rows between windows get
-/// their output, rows inside one are returned with their region.
+/// `W` windows: the rows of every region but the top one of each class
+/// (above its last window; no step needs their number) are counted, rows
+/// between windows get their output, rows inside one are returned with
+/// their region.
 fn region_pass<const W: usize, T, P>(
     view: &LabelView<'_>,
     ranker: Ranker<'_>,
@@ -314,141 +224,35 @@ fn region_pass<const W: usize, T, P>(
     out: &mut [T],
 ) -> (Vec<u64>, Vec<(u32, RankKey)>)
 where
-    T: Copy + Send + Sync,
+    T: NoUninit + Send + Sync,
     P: Fn(usize) -> T + Sync,
 {
     let (classes, region_out) = class_windows::<W, T>(regions, cuts, null, part);
+    let table = OutputTable::new(&region_out);
     let (count, inside, _) = map_fold_blocks(
         view.ids(),
         out,
-        || (vec![0u64; region_out.len()], Vec::<(u32, RankKey)>::new(), vec![0u64; BLOCK]),
-        |(count, inside, hashes), row, ids, out| {
-            let hashes = &mut hashes[..ids.len()];
-            ranker.hashes(row, hashes);
-            classify_block(ids, hashes, out, &classes, &region_out, count, null, row, inside);
+        || (vec![0u64; region_out.len() - 1], Vec::<(u32, RankKey)>::new(), BlockRegions::new()),
+        |(count, inside, block), row, ids, out| {
+            let written = block.classify(ranker, &classes, 2 * regions.width as u64, row, ids, table.as_ref(), out);
+            block.emit(ranker, &mut out[written..], &region_out, written, count, inside);
         },
-        |(mut c1, mut i1, h), (c2, mut i2, _)| {
+        |(mut c1, mut i1, b), (c2, mut i2, _)| {
             c1.iter_mut().zip(&c2).for_each(|(x, y)| *x += y);
             i1.append(&mut i2);
-            (c1, i1, h)
+            (c1, i1, b)
         },
     );
     narrow_regions::<W>(regions, count, inside)
 }
 
-/// Per class, its window edges (padded to `W`) and where its regions start;
-/// per region, the output of its rows (`null` inside a window, until decided).
-fn class_windows<const W: usize, T: Copy>(
-    regions: &Regions,
-    cuts: &ClassCuts,
-    null: T,
-    part: impl Fn(usize) -> T,
-) -> (Vec<ClassWindows<W>>, Vec<T>) {
-    let (n_classes, per_class) = (cuts.inner.len(), 2 * W + 1);
-    let mut classes = vec![ClassWindows { edges: [(u64::MAX, u64::MAX); W], base: 0 }; n_classes];
-    let mut region_out = vec![null; n_classes * per_class];
-    for (c, class) in classes.iter_mut().enumerate() {
-        class.base = c * per_class;
-        for i in 0..=W {
-            let w = c * regions.width + i;
-            if i < regions.width {
-                class.edges[i] = (regions.lo[w], regions.hi[w]);
-            }
-            let before = if i < regions.width { regions.cuts_before[w] } else { cuts.inner[c].len() as u32 };
-            region_out[class.base + 2 * i] = part(cuts.parts[c][before as usize] as usize);
-        }
-    }
-    (classes, region_out)
-}
-
-/// Region counts and inside rows of a pass over classes padded to `W`
-/// windows, renumbered for the `regions.width` windows per class of `regions`.
-fn narrow_regions<const W: usize>(
-    regions: &Regions,
-    count: Vec<u64>,
-    inside: Vec<(u32, RankKey)>,
-) -> (Vec<u64>, Vec<(u32, RankKey)>) {
-    if W == regions.width {
-        return (count, inside);
-    }
-    let (per_class, narrow) = (2 * W + 1, regions.per_class());
-    let remap = |at: usize| (at / per_class) * narrow + (at % per_class).min(narrow - 1);
-    let mut narrowed = vec![0u64; count.len() / per_class * narrow];
-    for (at, &n) in count.iter().enumerate() {
-        narrowed[remap(at)] += n;
-    }
-    let inside = inside.into_iter().map(|(at, key)| (remap(at as usize) as u32, key)).collect();
-    (narrowed, inside)
-}
-
-/// The region of each row of a block: its output written (`null` for rows
-/// without a label), its region counted, and rows inside a window gathered
-/// with their region and rank key. (A function of plain slices of its own,
-/// so the compiler keeps the loop's pointers in registers.)
-#[allow(clippy::too_many_arguments)]
-#[inline(never)]
-fn classify_block<const W: usize, T: Copy>(
-    ids: &[u32],
-    hashes: &[u64],
-    out: &mut [T],
-    classes: &[ClassWindows<W>],
-    region_out: &[T],
-    count: &mut [u64],
-    null: T,
-    first_row: usize,
-    inside: &mut Vec<(u32, RankKey)>,
-) {
-    let out = &mut out[..ids.len().min(hashes.len())];
-    debug_assert_eq!(count.len(), region_out.len());
-    classify(ids, hashes, classes, count, first_row, inside, |j, at| {
-        // SAFETY: `at`, from `classify`, is below the length of `count`, which is that of `region_out`
-        out[j] = at.map_or(null, |at| unsafe { *region_out.get_unchecked(at) });
-    });
-}
-
-/// The region of each row of a block: counted, and rows inside a window
-/// gathered with their region and rank key. `emit(j, region)` is called for
-/// every row `j` of the block (`None` without a label); a region handed to
-/// it is below `count.len()`.
-#[inline(always)]
-fn classify<const W: usize>(
-    ids: &[u32],
-    hashes: &[u64],
-    classes: &[ClassWindows<W>],
-    count: &mut [u64],
-    first_row: usize,
-    inside: &mut Vec<(u32, RankKey)>,
-    mut emit: impl FnMut(usize, Option<usize>),
-) {
-    assert!(classes.len() * (2 * W + 1) <= count.len());
-    for (j, (&c, &h)) in ids.iter().zip(hashes).enumerate() {
-        let Some(class) = classes.get(c as usize) else {
-            emit(j, None); // no label
-            continue;
-        };
-        let mut r = 0;
-        for &(lo, hi) in &class.edges {
-            r += (h >= lo) as usize + (h > hi) as usize;
-        }
-        let at = class.base + r;
-        debug_assert!(at < count.len());
-        // SAFETY: `c` indexes `classes`, so `base = c * (2 * W + 1)` with
-        // `c < classes.len()`, and `r` counts 2 * W comparisons: `at` is below
-        // `classes.len() * (2 * W + 1)`, at most `count.len()` (asserted).
-        unsafe { *count.get_unchecked_mut(at) += 1 };
-        emit(j, Some(at));
-        if r & 1 == 1 {
-            inside.push((at as u32, (h, (first_row + j) as u64)));
-        }
-    }
-}
-
 /// The part of every row inside a window (window `w` is region
 /// `2 * (w % width) + 1` of class `w / width`): each window's rows are split
 /// at its cuts' ranks among them by selection (they need no full order),
-/// windows in parallel. `None` when a cut falls outside its window (not
-/// expected in practice) or the rows disagree with the counts (a buffer
-/// written during the call).
+/// windows in parallel; a window's rank offset is the count of its class's
+/// regions below it (the top regions, not counted, are never read). `None`
+/// when a cut falls outside its window (not expected in practice) or the
+/// rows disagree with the counts (a buffer written during the call).
 fn inside_parts(
     regions: &Regions,
     cuts: &ClassCuts,
@@ -592,7 +396,7 @@ fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u
 /// and a second pass places the rows.
 pub fn rank_parts<T, P>(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>], null: T, part: P) -> Vec<T>
 where
-    T: Copy + Send + Sync + Zero,
+    T: NoUninit + Send + Sync + Zero,
     P: Fn(usize) -> T + Sync,
 {
     const MAX_WINDOWS_PER_CLASS: usize = 16;
@@ -650,8 +454,8 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
     let class_cuts = ClassCuts::new(view.counts, &cuts);
     let regions = Regions::new(view.counts, &class_cuts.inner);
-    if regions.width != 1 {
-        return None; // not expected: one cut per class has at most one window
+    if regions.width != 1 || view.n_classes() * 3 >= u32::MAX as usize {
+        return None; // not expected: one cut per class has at most one window; regions are `u32`
     }
     // rows hashing below the top of their class's window
     let expected: f64 = (0..sizes.len())
@@ -667,14 +471,13 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     let (classes, keep) = class_windows::<1, bool>(&regions, &class_cuts, false, |p| p == 0);
     let groups = fold_groups(
         view.ids(),
-        || (vec![0u64; keep.len()], Vec::new(), Vec::new(), vec![0u64; BLOCK]),
-        |(count, inside, kept, hashes), row, ids| {
-            let hashes = &mut hashes[..ids.len()];
-            ranker.hashes(row, hashes);
-            keep_block(ids, hashes, &classes, &keep, count, row, inside, kept);
+        || (vec![0u64; keep.len() - 1], Vec::new(), Vec::new(), BlockRegions::new()),
+        |(count, inside, kept, block), row, ids| {
+            block.classify::<1, bool>(ranker, &classes, 2, row, ids, None, &mut []);
+            block.keep(ranker, &keep, count, inside, kept);
         },
     );
-    let mut count = vec![0u64; keep.len()];
+    let mut count = vec![0u64; keep.len() - 1];
     let mut inside = Vec::new();
     let mut kept = Vec::with_capacity(groups.len());
     for (c, i, k, _) in groups {
@@ -708,36 +511,6 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     Some(rows)
 }
 
-/// The pass of [`lowest_rows`] over one block: rows below their class's
-/// window appended to `kept`, rows inside it gathered.
-#[allow(clippy::too_many_arguments)]
-#[inline(never)]
-fn keep_block(
-    ids: &[u32],
-    hashes: &[u64],
-    classes: &[ClassWindows<1>],
-    keep: &[bool],
-    count: &mut [u64],
-    first_row: usize,
-    inside: &mut Vec<(u32, RankKey)>,
-    kept: &mut Vec<i64>,
-) {
-    debug_assert_eq!(count.len(), keep.len());
-    kept.reserve(ids.len());
-    let spare = &mut kept.spare_capacity_mut()[..ids.len()];
-    let mut n = 0;
-    classify(ids, hashes, classes, count, first_row, inside, |j, at| {
-        if let Some(at) = at {
-            // every row is written at the next free slot, which only a kept row takes
-            spare[n].write((first_row + j) as i64);
-            // SAFETY: `at`, from `classify`, is below the length of `count`, which is that of `keep`
-            n += usize::from(unsafe { *keep.get_unchecked(at) });
-        }
-    });
-    // SAFETY: the first `n` spare slots were written above
-    unsafe { kept.set_len(kept.len() + n) };
-}
-
 /// Reorder row positions by their rank key: a seeded permutation that, like
 /// the ranking, does not depend on row order when keys are ids.
 pub fn shuffle(rows: &mut [i64], ranker: Ranker<'_>) {
@@ -747,7 +520,9 @@ pub fn shuffle(rows: &mut [i64], ranker: Ranker<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hash::mix64;
     use crate::positions::positions;
+    use crate::regions::merged_windows;
     use crate::{Chunk, Column, Ints, Labels};
 
     fn labels(v: &[i64]) -> Labels {
@@ -807,6 +582,29 @@ mod tests {
             let got = rank_parts(&l.view(), ranker, &cuts, -1, |p| p as i32);
             assert_eq!(got, oracle(&l.codes, ranker, &cuts));
         }
+    }
+
+    #[test]
+    fn outputs_of_every_width_match_a_full_sort() {
+        // one- and two-byte outputs are written by the vector path where the
+        // CPU has it, wider ones by the plain loop; rows without a label included
+        let values: Vec<i32> = (0..300_003u64).map(|i| (mix64(i) % 40) as i32 * (1 + (i % 3 == 0) as i32)).collect();
+        let bits: Vec<u8> = (0..values.len().div_ceil(8) as u64).map(|i| !(1u8 << (mix64(i) % 8))).collect();
+        let column = Column::Int(Ints::I32(vec![Chunk::new(&values, Some(crate::Validity::new(&bits, 0)))]));
+        let l = Labels::new(&column).unwrap();
+        assert!(l.null_count > 30_000);
+        let cuts: Vec<Vec<u64>> = l.counts.iter().map(|&n| vec![n / 5, n * 3 / 10, n]).collect();
+        let ranker = Ranker::new(RowKeys::Position, 9);
+        let want = oracle(&l.codes, ranker, &cuts);
+        let narrow: Vec<i32> =
+            rank_parts(&l.view(), ranker, &cuts, -1i8, |p| p as i8).iter().map(|&p| p as i32).collect();
+        let wide: Vec<i32> =
+            rank_parts(&l.view(), ranker, &cuts, -300i16, |p| p as i16 * 100).iter().map(|&p| p as i32 / 100).collect();
+        let flags: Vec<bool> = rank_parts(&l.view(), ranker, &cuts, false, |p| p == 1);
+        assert_eq!(narrow, want);
+        assert_eq!(wide.iter().map(|&p| if p == -3 { -1 } else { p }).collect::<Vec<_>>(), want);
+        assert_eq!(rank_parts(&l.view(), ranker, &cuts, -1, |p| p as i32), want);
+        assert_eq!(flags, want.iter().map(|&p| p == 1).collect::<Vec<_>>());
     }
 
     #[test]

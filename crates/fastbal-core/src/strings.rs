@@ -1,8 +1,35 @@
 //! Reading string chunks: per-row byte readers, decoding to text, and the
 //! compact `StrKey` that hash factorization uses.
 
+use rayon::prelude::*;
+
 use crate::column::{StrChunk, Ucs4Chunk, ViewChunk};
 use crate::{Error, Result};
+
+/// Check a string array's offsets before any kernel reads them: they never
+/// decrease, and lie inside the `values` bytes of text. The check is a
+/// branch-free comparison of neighbours (vectorized), over pieces of the
+/// offsets in parallel; the first decreasing row is located only when there
+/// is one.
+pub fn check_offsets<O: Copy + Into<i64> + Sync>(offsets: &[O], values: usize) -> std::result::Result<(), String> {
+    const PIECE: usize = 1 << 16;
+    let pairs = offsets.len().saturating_sub(1);
+    // piece `p` compares the pairs starting at rows `p * PIECE..`, so pieces share one offset
+    let descends = (0..pairs.div_ceil(PIECE)).into_par_iter().any(|p| {
+        let piece = &offsets[p * PIECE..(p * PIECE + PIECE + 1).min(offsets.len())];
+        piece.windows(2).fold(false, |d, w| d | (w[0].into() > w[1].into()))
+    });
+    if descends {
+        let i = offsets.windows(2).position(|w| w[0].into() > w[1].into()).unwrap_or(0);
+        return Err(format!("string offsets decrease at row {i}"));
+    }
+    match (offsets.first().map(|&o| o.into()), offsets.last().map(|&o| o.into())) {
+        (Some(first), Some(last)) if first < 0 || last > values as i64 => {
+            Err(format!("string offsets {first}..{last} fall outside the {values} bytes of text"))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Row `i` of a string chunk as its byte range in the data buffer (`None`
 /// for a null row).
@@ -196,6 +223,24 @@ impl<'a> StrKey<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_are_checked_across_pieces() {
+        let mut offsets: Vec<i64> = (0..300_000).map(|i| i * 3).collect();
+        let end = 3 * 299_999;
+        assert_eq!(check_offsets(&offsets, end as usize), Ok(()));
+        assert!(check_offsets(&offsets, end as usize - 1).unwrap_err().contains("outside"));
+        // a decrease exactly where two pieces meet, and one inside a piece
+        for row in [(1 << 16) - 1, 1 << 16, 200_001] {
+            let saved = offsets[row + 1];
+            offsets[row + 1] = offsets[row] - 1;
+            assert_eq!(check_offsets(&offsets, end as usize), Err(format!("string offsets decrease at row {row}")));
+            offsets[row + 1] = saved;
+        }
+        assert_eq!(check_offsets::<i32>(&[], 0), Ok(()));
+        assert_eq!(check_offsets(&[0i32], 0), Ok(()));
+        assert!(check_offsets(&[-1i32, 0], 0).unwrap_err().contains("outside"));
+    }
 
     #[test]
     fn short_string_keys_round_trip_and_stay_distinct() {

@@ -98,11 +98,7 @@ impl IdSource for Clamped<'_> {
         self.inner.chunk_lens()
     }
     fn read(&self, chunk: usize, start: usize, out: &mut [u32]) {
-        self.inner.read(chunk, start, out);
-        let n = self.n_codes as u32;
-        for id in out.iter_mut() {
-            *id = if *id < n { *id } else { NULL };
-        }
+        self.inner.read_below(chunk, start, out, self.n_codes as u32);
     }
 }
 
