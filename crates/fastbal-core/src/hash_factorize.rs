@@ -106,7 +106,6 @@ where
             let read = &readers[*chunk];
             let mut table = KeyTable::new();
             let mut keys: Vec<K> = Vec::new();
-            let mut counts: Vec<u64> = Vec::new();
             let mut nulls = 0u64;
             for j in 0..*len {
                 let id = match read(*start + j) {
@@ -114,19 +113,13 @@ where
                         nulls += 1;
                         NULL
                     }
-                    Some(k) => {
-                        let id = table.id(k, &mut keys);
-                        if id as usize == counts.len() {
-                            counts.push(0);
-                        }
-                        counts[id as usize] += 1;
-                        id
-                    }
+                    Some(k) => table.add(k, &mut keys),
                 };
                 if let Some(o) = out.get_mut(j) {
                     *o = id;
                 }
             }
+            let counts = table.counts(keys.len());
             (keys, counts, nulls)
         })
         .collect();
@@ -162,16 +155,26 @@ where
     Ok((all, RawCounts { counts, null_count }, codes))
 }
 
-/// An open-addressing table from keys to ids `0..`, keys held inline beside
-/// their ids (one probe is one cache line, no pointer to follow), linear
+/// An open-addressing table from keys to ids `0..` and their rows, keys held
+/// inline beside their ids and counts (one probe is one cache line, no
+/// pointer to follow), linear
 /// probing, at most a quarter full (a lookup then takes its first slot more
 /// often, and the branch on it is predicted right more often: about 10%
 /// faster than half full on 224 shuffled labels). Made for the few distinct
 /// labels of a column: small enough to stay in L1, it doubles as keys arrive.
 struct KeyTable<K> {
-    slots: Vec<(K, u32)>,
+    slots: Vec<Slot<K>>,
     shift: u32,
     len: usize,
+}
+
+/// A key, its id and its rows so far (the count shares the key's cache
+/// line, and the room the id leaves).
+#[derive(Clone, Copy)]
+struct Slot<K> {
+    key: K,
+    id: u32,
+    count: u32,
 }
 
 /// The id of an empty slot.
@@ -180,27 +183,33 @@ const EMPTY: u32 = u32::MAX;
 impl<K: FastHash + Eq + Copy + Default> KeyTable<K> {
     fn new() -> Self {
         let bits = 8;
-        KeyTable { slots: vec![(K::default(), EMPTY); 1 << bits], shift: 64 - bits, len: 0 }
+        KeyTable { slots: vec![Self::empty_slot(); 1 << bits], shift: 64 - bits, len: 0 }
     }
 
-    /// The id of `key`, a new one (`keys.len()`, `key` pushed) when unseen.
+    fn empty_slot() -> Slot<K> {
+        Slot { key: K::default(), id: EMPTY, count: 0 }
+    }
+
+    /// Count one row of `key`: its id, a new one (`keys.len()`, `key`
+    /// pushed) when unseen. At most `u32::MAX` rows per table.
     #[inline(always)]
-    fn id(&mut self, key: K, keys: &mut Vec<K>) -> u32 {
+    fn add(&mut self, key: K, keys: &mut Vec<K>) -> u32 {
         let mask = self.slots.len() - 1;
         let mut at = (key.fast_hash() >> self.shift) as usize;
         loop {
-            let (k, id) = self.slots[at];
-            if id == EMPTY {
+            let slot = &mut self.slots[at];
+            if slot.id == EMPTY {
                 break;
             }
-            if k == key {
-                return id;
+            if slot.key == key {
+                slot.count += 1;
+                return slot.id;
             }
             at = (at + 1) & mask;
         }
         let id = keys.len() as u32;
         keys.push(key);
-        self.slots[at] = (key, id);
+        self.slots[at] = Slot { key, id, count: 1 };
         self.len += 1;
         if 4 * self.len > self.slots.len() {
             self.grow();
@@ -210,15 +219,24 @@ impl<K: FastHash + Eq + Copy + Default> KeyTable<K> {
 
     fn grow(&mut self) {
         let size = 2 * self.slots.len();
-        let old = std::mem::replace(&mut self.slots, vec![(K::default(), EMPTY); size]);
+        let old = std::mem::replace(&mut self.slots, vec![Self::empty_slot(); size]);
         self.shift -= 1;
         let mask = self.slots.len() - 1;
-        for (k, id) in old.into_iter().filter(|&(_, id)| id != EMPTY) {
-            let mut at = (k.fast_hash() >> self.shift) as usize;
-            while self.slots[at].1 != EMPTY {
+        for slot in old.into_iter().filter(|s| s.id != EMPTY) {
+            let mut at = (slot.key.fast_hash() >> self.shift) as usize;
+            while self.slots[at].id != EMPTY {
                 at = (at + 1) & mask;
             }
-            self.slots[at] = (k, id);
+            self.slots[at] = slot;
         }
+    }
+
+    /// Rows per id, for the `n_keys` ids handed out.
+    fn counts(&self, n_keys: usize) -> Vec<u64> {
+        let mut counts = vec![0u64; n_keys];
+        for slot in self.slots.iter().filter(|s| s.id != EMPTY) {
+            counts[slot.id as usize] = slot.count.into();
+        }
+        counts
     }
 }
