@@ -134,7 +134,13 @@ impl<C: Counter> Window<C> {
         let pad = (slots as u64 - width) / 2;
         let lo = min.saturating_sub(pad).min(u64::MAX - (slots as u64 - 1));
         // four sub-tables hide the store-to-load latency of runs of one value
-        let ways = if slots <= 1 << 12 { 4 } else { 1 };
+        let ways = if slots == BYTE_WINDOW {
+            BYTE_WAYS
+        } else if slots <= 1 << 12 {
+            4
+        } else {
+            1
+        };
         let mut table = vec![C::default(); ways * slots];
         for (w, old) in self.table.chunks_exact(self.slots.max(1)).enumerate() {
             let to = (w % ways) * slots;
@@ -179,13 +185,7 @@ impl<C: Counter> Window<C> {
     fn count<T: IntLabel>(&mut self, values: &[T]) {
         let lo = self.lo;
         if self.slots == BYTE_WINDOW {
-            let mut ways = self.table.chunks_exact_mut(BYTE_WINDOW).map(|w| <&mut [C; BYTE_WINDOW]>::try_from(w).ok());
-            let (Some(Some(h0)), Some(Some(h1)), Some(Some(h2)), Some(Some(h3))) =
-                (ways.next(), ways.next(), ways.next(), ways.next())
-            else {
-                unreachable!("a byte window has four ways of 256 slots")
-            };
-            count4([h0, h1, h2, h3], values, |v| v.key() as u8);
+            count_bytes::<BYTE_WAYS, T, C>(&mut self.table, values, |v| v.key() as u8);
         } else if self.ways == 4 {
             let last = self.slots - 1;
             let (h0, rest) = self.table.split_at_mut(self.slots);
@@ -204,19 +204,29 @@ impl<C: Counter> Window<C> {
 /// Slots of the narrowest window: one per byte value.
 const BYTE_WINDOW: usize = 256;
 
-/// Count `values` into four 256-slot sub-tables, indexed by a byte.
+/// Sub-tables of a byte window.
+const BYTE_WAYS: usize = 8;
+
+/// Count `values` into the `N` 256-slot sub-tables of `table` (value `i`
+/// into sub-table `i % N`), indexed by a byte: no bounds to check, and runs
+/// of one value (skewed data) spread over `N` counters, so no increment
+/// waits on the one before.
 #[inline(always)]
-fn count4<T: Copy, C: Counter>(ways: [&mut [C; BYTE_WINDOW]; 4], values: &[T], slot: impl Fn(T) -> u8) {
-    let [h0, h1, h2, h3] = ways;
-    let mut quads = values.chunks_exact(4);
-    for q in &mut quads {
-        h0[slot(q[0]) as usize] += C::ONE;
-        h1[slot(q[1]) as usize] += C::ONE;
-        h2[slot(q[2]) as usize] += C::ONE;
-        h3[slot(q[3]) as usize] += C::ONE;
+fn count_bytes<const N: usize, T: Copy, C: Counter>(table: &mut [C], values: &[T], slot: impl Fn(T) -> u8) {
+    let mut ways: [&mut [C; BYTE_WINDOW]; N] = {
+        let mut chunks = table.chunks_exact_mut(BYTE_WINDOW);
+        std::array::from_fn(|_| {
+            chunks.next().and_then(|w| w.try_into().ok()).expect("a byte window has N ways of 256 slots")
+        })
+    };
+    let mut groups = values.chunks_exact(N);
+    for g in &mut groups {
+        for (way, &v) in ways.iter_mut().zip(g) {
+            way[slot(v) as usize] += C::ONE;
+        }
     }
-    for &v in quads.remainder() {
-        h0[slot(v) as usize] += C::ONE;
+    for &v in groups.remainder() {
+        ways[0][slot(v) as usize] += C::ONE;
     }
 }
 
