@@ -50,20 +50,7 @@ fn histogram_with<C: Counter>(src: &dyn IdSource) -> RawCounts {
         |h, _row, ids| {
             // Null ids (u32::MAX) clamp to the last slot; the clamp also proves every index in bounds.
             if ways == 4 {
-                let (h0, rest) = h.split_at_mut(stride);
-                let (h1, rest) = rest.split_at_mut(stride);
-                let (h2, h3) = rest.split_at_mut(stride);
-                let last = stride - 1;
-                let mut quads = ids.chunks_exact(4);
-                for q in &mut quads {
-                    h0[(q[0] as usize).min(last)] += C::ONE;
-                    h1[(q[1] as usize).min(last)] += C::ONE;
-                    h2[(q[2] as usize).min(last)] += C::ONE;
-                    h3[(q[3] as usize).min(last)] += C::ONE;
-                }
-                for &id in quads.remainder() {
-                    h0[(id as usize).min(last)] += C::ONE;
-                }
+                count4_slices(h, stride, ids, |id| (id as usize).min(stride - 1));
             } else {
                 let last = h.len() - 1;
                 for &id in ids {
@@ -188,10 +175,7 @@ impl<C: Counter> Window<C> {
             count_bytes::<BYTE_WAYS, T, C>(&mut self.table, values, |v| v.key() as u8);
         } else if self.ways == 4 {
             let last = self.slots - 1;
-            let (h0, rest) = self.table.split_at_mut(self.slots);
-            let (h1, rest) = rest.split_at_mut(self.slots);
-            let (h2, h3) = rest.split_at_mut(self.slots);
-            count4_slices([h0, h1, h2, h3], values, |v| (v.key().wrapping_sub(lo) as usize).min(last));
+            count4_slices(&mut self.table, self.slots, values, |v| (v.key().wrapping_sub(lo) as usize).min(last));
         } else {
             let last = self.slots - 1;
             for &v in values {
@@ -230,10 +214,13 @@ fn count_bytes<const N: usize, T: Copy, C: Counter>(table: &mut [C], values: &[T
     }
 }
 
-/// Count `values` into four sub-tables, `slot(v)` in bounds of each.
+/// Count `values` into the four `stride`-slot sub-tables of `table` (value
+/// `i` into sub-table `i % 4`), `slot(v)` below `stride`.
 #[inline(always)]
-fn count4_slices<T: Copy, C: Counter>(ways: [&mut [C]; 4], values: &[T], slot: impl Fn(T) -> usize) {
-    let [h0, h1, h2, h3] = ways;
+fn count4_slices<T: Copy, C: Counter>(table: &mut [C], stride: usize, values: &[T], slot: impl Fn(T) -> usize) {
+    let (h0, rest) = table.split_at_mut(stride);
+    let (h1, rest) = rest.split_at_mut(stride);
+    let (h2, h3) = rest.split_at_mut(stride);
     let mut quads = values.chunks_exact(4);
     for q in &mut quads {
         h0[slot(q[0])] += C::ONE;

@@ -23,7 +23,7 @@ use crate::alloc::{reserved, zeroed, Zero};
 use crate::blocks::{fold_blocks, fold_groups, map_blocks, map_fold_blocks};
 use crate::hash::{rank_hash, seed_offset};
 use crate::ids::NULL;
-use crate::regions::{class_windows, narrow_regions, BlockRegions, OutputTable, Regions};
+use crate::regions::{class_windows, narrow_regions, BlockRegions, OutputTable, Regions, Rows};
 use crate::view::LabelView;
 
 /// What a row's rank hash is computed from.
@@ -234,7 +234,8 @@ where
         out,
         || (vec![0u64; region_out.len() - 1], Vec::<(u32, RankKey)>::new(), BlockRegions::new()),
         |(count, inside, block), row, ids, out| {
-            let written = block.classify(ranker, &classes, 2 * regions.width as u64, row, ids, table.as_ref(), out);
+            let rows = Rows { ids, first_row: row, ranker, classes: &classes, top: 2 * regions.width as u64 };
+            let written = block.classify(rows, table.as_ref(), out);
             block.emit(ranker, &mut out[written..], &region_out, written, count, inside);
         },
         |(mut c1, mut i1, b), (c2, mut i2, _)| {
@@ -447,9 +448,9 @@ fn parts_by_buckets<T, P>(
 ///
 /// Worth it when few rows are kept (small samples, under-sampling to a rare
 /// class); with more, marking every row and collecting the marked ones
-/// ([`rank_parts`], [`crate::positions::positions`]) is faster. `None` when more than a
-/// sixteenth of the rows would be kept or gathered, and (not expected in
-/// practice) when a cut fell outside its window.
+/// ([`rank_parts`], [`crate::positions::positions`]) is faster. `None` when
+/// more than a sixteenth of the rows would be kept or gathered, and (not
+/// expected in practice) when a cut fell outside its window.
 pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
     let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
     let class_cuts = ClassCuts::new(view.counts, &cuts);
@@ -473,7 +474,7 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
         view.ids(),
         || (vec![0u64; keep.len() - 1], Vec::new(), Vec::new(), BlockRegions::new()),
         |(count, inside, kept, block), row, ids| {
-            block.classify::<1, bool>(ranker, &classes, 2, row, ids, None, &mut []);
+            block.classify::<1, bool>(Rows { ids, first_row: row, ranker, classes: &classes, top: 2 }, None, &mut []);
             block.keep(ranker, &keep, count, inside, kept);
         },
     );

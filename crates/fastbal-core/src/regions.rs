@@ -185,6 +185,18 @@ pub(crate) struct BlockRegions {
     n_counted: usize,
 }
 
+/// A block of rows to classify: their ids, the position of the first (with
+/// the ranker, their rank hashes), and their classes' windows, of which the
+/// `top` region (above a class's last window) is not counted.
+#[derive(Clone, Copy)]
+pub(crate) struct Rows<'a, const W: usize> {
+    pub(crate) ids: &'a [u32],
+    pub(crate) first_row: usize,
+    pub(crate) ranker: Ranker<'a>,
+    pub(crate) classes: &'a [ClassWindows<W>],
+    pub(crate) top: u64,
+}
+
 /// What [`regions_plain`] and [`regions_avx512`] write for a block.
 struct RegionsOut<'a> {
     at: &'a mut [u32],
@@ -207,24 +219,18 @@ impl BlockRegions {
         }
     }
 
-    /// Classify the rows `first_row..first_row + ids.len()` (at most
-    /// [`BLOCK`]); a class's top region is `top` (twice its windows). With a
-    /// `table`, the vector path also writes the rows' outputs to `out`: how
-    /// many rows (from the first) it wrote.
-    #[allow(clippy::too_many_arguments)]
+    /// Classify `rows` (at most [`BLOCK`]). With a `table`, the vector path
+    /// also writes the rows' outputs to `out`: how many rows (from the first)
+    /// it wrote.
     pub(crate) fn classify<const W: usize, T: NoUninit>(
         &mut self,
-        ranker: Ranker<'_>,
-        classes: &[ClassWindows<W>],
-        top: u64,
-        first_row: usize,
-        ids: &[u32],
+        rows: Rows<'_, W>,
         table: Option<&OutputTable>,
         out: &mut [T],
     ) -> usize {
-        assert!(ids.len() <= BLOCK, "a block has at most BLOCK rows");
-        let n = ids.len();
-        (self.first_row, self.len) = (first_row, n);
+        assert!(rows.ids.len() <= BLOCK, "a block has at most BLOCK rows");
+        let n = rows.ids.len();
+        (self.first_row, self.len) = (rows.first_row, n);
         let mut regions = RegionsOut {
             at: &mut self.at[..n],
             inside: &mut self.inside[..n.div_ceil(8)],
@@ -233,11 +239,11 @@ impl BlockRegions {
         };
         let m = n.min(out.len());
         let direct = table.map(|t| (t, &mut out[..m]));
-        let (done, written) = regions_where_available(ids, ranker, first_row, classes, top, &mut regions, direct);
+        let (done, written) = regions_where_available(rows, &mut regions, direct);
         if done < n {
             let hashes = &mut self.hashes[done..n];
-            ranker.hashes(first_row + done, hashes);
-            regions_plain(&ids[done..], hashes, classes, top, &mut regions, done);
+            rows.ranker.hashes(rows.first_row + done, hashes);
+            regions_plain(rows, hashes, &mut regions, done);
         }
         self.n_counted = regions.n_counted;
         written
@@ -313,24 +319,18 @@ impl BlockRegions {
     }
 }
 
-/// The region of each row of a block from row `from` on, given the ids and
-/// rank hashes of those rows (see [`BlockRegions`]): `at[j]`; bit `j % 8` of
+/// The region of each row of a block from row `from` on, given the rank
+/// hashes of those rows (see [`BlockRegions`]): `at[j]`; bit `j % 8` of
 /// `inside[j / 8]` set when the row is inside a window (the bytes from
 /// `from / 8` on are rewritten; `from` is a multiple of 8); and the region
 /// appended to `counted` when the row is labelled and below its class's
 /// `top` region.
-fn regions_plain<const W: usize>(
-    ids: &[u32],
-    hashes: &[u64],
-    classes: &[ClassWindows<W>],
-    top: u64,
-    out: &mut RegionsOut<'_>,
-    from: usize,
-) {
+fn regions_plain<const W: usize>(rows: Rows<'_, W>, hashes: &[u64], out: &mut RegionsOut<'_>, from: usize) {
     debug_assert_eq!(from % 8, 0);
+    let (classes, top) = (rows.classes, rows.top);
     let no_label = (classes.len() * (2 * W + 1)) as u32;
     out.inside[from / 8..].fill(0);
-    for (j, (&id, &h)) in (from..out.at.len()).zip(ids.iter().zip(hashes)) {
+    for (j, (&id, &h)) in (from..out.at.len()).zip(rows.ids[from.min(rows.ids.len())..].iter().zip(hashes)) {
         let (region, r) = match classes.get(id as usize) {
             None => (no_label, None),
             Some(class) => {
@@ -379,15 +379,11 @@ impl OutputTable {
 /// `direct` output (through its table).
 #[inline(always)]
 fn regions_where_available<const W: usize, T: NoUninit>(
-    ids: &[u32],
-    ranker: Ranker<'_>,
-    first_row: usize,
-    classes: &[ClassWindows<W>],
-    top: u64,
+    rows: Rows<'_, W>,
     out: &mut RegionsOut<'_>,
     direct: Option<(&OutputTable, &mut [T])>,
 ) -> (usize, usize) {
-    let n_regions = classes.len() * (2 * W + 1);
+    let n_regions = rows.classes.len() * (2 * W + 1);
     #[cfg(target_arch = "x86_64")]
     if n_regions < i32::MAX as usize
         && std::arch::is_x86_feature_detected!("avx512f")
@@ -397,10 +393,10 @@ fn regions_where_available<const W: usize, T: NoUninit>(
         let direct = direct.filter(|(t, _)| t.words.len() > n_regions && t.width == std::mem::size_of::<T>());
         // SAFETY: the CPU supports AVX-512 F, DQ and VL, the regions fit
         // `i32`, and the table has an entry for every region and no label.
-        return unsafe { regions_avx512(ids, ranker, first_row, classes, top, out, direct) };
+        return unsafe { regions_avx512(rows, out, direct) };
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (ids, ranker, first_row, classes, top, out, direct, n_regions);
+    let _ = (rows, out, direct, n_regions);
     (0, 0)
 }
 
@@ -420,15 +416,12 @@ fn regions_where_available<const W: usize, T: NoUninit>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
 unsafe fn regions_avx512<const W: usize, T: NoUninit>(
-    ids: &[u32],
-    ranker: Ranker<'_>,
-    first_row: usize,
-    classes: &[ClassWindows<W>],
-    top: u64,
+    rows: Rows<'_, W>,
     out: &mut RegionsOut<'_>,
     direct: Option<(&OutputTable, &mut [T])>,
 ) -> (usize, usize) {
     use std::arch::x86_64::*;
+    let Rows { ids, first_row, ranker, classes, top } = rows;
     let n = ids.len().min(out.at.len()).min(out.inside.len() * 8);
     let n = direct.as_ref().map_or(n, |(_, o)| n.min(o.len()));
     // the output's bytes; the table's words hold the bytes of `T` values
@@ -561,16 +554,13 @@ mod tests {
             for pad in [false, true] {
                 let classes = windows_on::<W>(&hashes, n_classes, pad);
                 let top = 2 * (W as u64 - u64::from(pad)); // the real windows of the padded classes, at most
+                let rows = Rows { ids: &ids, first_row, ranker, classes: &classes, top };
                 let run = |from_vector: bool| {
                     let (mut at, mut inside, mut counted) =
                         (vec![0u32; n], vec![0xffu8; n.div_ceil(8)], vec![0u32; n + 8]);
                     let mut out = RegionsOut { at: &mut at, inside: &mut inside, counted: &mut counted, n_counted: 0 };
-                    let done = if from_vector {
-                        regions_where_available::<W, u8>(&ids, ranker, first_row, &classes, top, &mut out, None).0
-                    } else {
-                        0
-                    };
-                    regions_plain(&ids[done..], &hashes[done..], &classes, top, &mut out, done);
+                    let done = if from_vector { regions_where_available::<W, u8>(rows, &mut out, None).0 } else { 0 };
+                    regions_plain(rows, &hashes[done..], &mut out, done);
                     let n_counted = out.n_counted;
                     counted.truncate(n_counted);
                     (done, at, inside, counted)
