@@ -37,6 +37,7 @@ pub mod blocks;
 pub mod classes;
 pub mod column;
 pub mod counter;
+mod cpu;
 pub mod cut;
 mod error;
 pub mod factorize;

@@ -89,7 +89,7 @@ fn write_piece<const N: usize, T>(chunk: &[T], first_row: usize, outs: &mut [&mu
     }
 }
 
-/// [`compress_positions`] where the CPU has AVX-512 F (none of the rows
+/// [`compress_positions`] where the CPU has AVX-512 (none of the rows
 /// elsewhere): how many rows it wrote.
 #[inline(always)]
 fn compress_where_available<const N: usize>(
@@ -99,8 +99,8 @@ fn compress_where_available<const N: usize>(
     cursors: &mut [usize; N],
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU supports AVX-512 F, all `compress_positions` needs.
+    if crate::cpu::has_avx512() {
+        // SAFETY: the CPU supports AVX-512 F, DQ and VL and POPCNT, all `compress_positions` needs.
         return unsafe { compress_positions(slots, first_row, targets, cursors) };
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -139,9 +139,9 @@ fn write_positions<const N: usize>(
 /// many of the rows it wrote; the caller writes the rest.
 ///
 /// # Safety
-/// The CPU must support AVX-512 F.
+/// The CPU must support AVX-512 F, DQ and VL and POPCNT.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,popcnt")]
 unsafe fn compress_positions<const N: usize>(
     slots: &[u8],
     first_row: usize,
@@ -190,7 +190,7 @@ mod tests {
             let done = compress_where_available(slots, first_row, &mut targets, &mut cursors);
             write_positions(&slots[done..], first_row + done, &mut targets, &mut cursors);
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx512f") {
+            if crate::cpu::has_avx512() {
                 assert!(done >= slots.len() / 2, "the vector path wrote most rows");
             }
             let [b0, b1, b2] = &mut b[..] else { unreachable!() };

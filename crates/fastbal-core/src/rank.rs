@@ -23,7 +23,7 @@ use crate::alloc::{reserved, zeroed, Zero};
 use crate::blocks::{fold_blocks, fold_groups, map_blocks, map_fold_blocks};
 use crate::hash::{rank_hash, seed_offset};
 use crate::ids::NULL;
-use crate::regions::{class_windows, narrow_regions, BlockRegions, OutputTable, Regions, Rows};
+use crate::regions::{class_windows, narrow_regions, BlockRegions, CappedRows, OutputTable, Regions, Rows};
 use crate::view::LabelView;
 
 /// What a row's rank hash is computed from.
@@ -67,7 +67,7 @@ impl<'a> Ranker<'a> {
     /// the CPU has it (chosen at run time; the hashes are the same either way).
     pub fn hashes(&self, row: usize, out: &mut [u64]) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512dq") {
+        if crate::cpu::has_avx512() {
             // SAFETY: the CPU supports AVX-512 F and DQ, all `hashes_avx512` needs.
             return unsafe { self.hashes_avx512(row, out) };
         }
@@ -96,6 +96,14 @@ impl<'a> Ranker<'a> {
                     *o = rank_hash(k, self.offset);
                 }
             }
+        }
+    }
+
+    /// How many of the `n` rows from `row` on have a key (all, by position).
+    pub(crate) fn rows_with_keys(&self, row: usize, n: usize) -> usize {
+        match self.keys {
+            RowKeys::Position => n,
+            RowKeys::Hashed(keys) => n.min(keys.len().saturating_sub(row)),
         }
     }
 
@@ -441,16 +449,17 @@ fn parts_by_buckets<T, P>(
 }
 
 /// The rows of rank below `sizes[c]` in each class, sorted, in one pass over
-/// the rows: a row hashing below its class's cut window is kept at once
-/// (each task keeps its rows in row order), a row inside the window is
-/// gathered and decided with the window's others after the pass, and the two
-/// are merged.
+/// the rows: only the rows hashing at or below the top of their class's cut
+/// window are read further (see [`crate::regions`]); of those, a row below the
+/// window is kept at once (each task keeps its rows in row order), a row
+/// inside it is held in its place until the window's rows are ranked, after
+/// the pass.
 ///
-/// Worth it when few rows are kept (small samples, under-sampling to a rare
+/// Worth it when few rows are kept (samples, under-sampling to a rare
 /// class); with more, marking every row and collecting the marked ones
 /// ([`rank_parts`], [`crate::positions::positions`]) is faster. `None` when
-/// more than a sixteenth of the rows would be kept or gathered, and (not
-/// expected in practice) when a cut fell outside its window.
+/// more than a quarter of the rows would be read further, and (not expected
+/// in practice) when a cut fell outside its window.
 pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
     let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
     let class_cuts = ClassCuts::new(view.counts, &cuts);
@@ -458,58 +467,125 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     if regions.width != 1 || view.n_classes() * 3 >= u32::MAX as usize {
         return None; // not expected: one cut per class has at most one window; regions are `u32`
     }
-    // rows hashing below the top of their class's window
-    let expected: f64 = (0..sizes.len())
-        .map(|c| match (sizes[c], class_cuts.inner[c].is_empty()) {
-            (0, true) => 0.0,
-            (_, true) => view.counts[c] as f64,
-            (_, false) => view.counts[c] as f64 * (regions.hi[c] as f64 / u64::MAX as f64),
-        })
-        .sum();
-    if expected > (view.total() as f64 / 16.0).max(65_536.0) {
+    let (_, keep) = class_windows::<1, bool>(&regions, &class_cuts, false, |p| p == 0);
+    // a class that keeps its lowest rows is read up to the top of its window
+    // (above it no row is kept); one that keeps none, only where it hashes to 0
+    let caps: Vec<u64> = (0..sizes.len()).map(|c| if keep[3 * c] { regions.hi[c] } else { 0 }).collect();
+    let expected: f64 = (0..sizes.len()).map(|c| view.counts[c] as f64 * (caps[c] as f64 / u64::MAX as f64)).sum();
+    if expected > (view.total() as f64 / 4.0).max(65_536.0) {
         return None;
     }
-    let (classes, keep) = class_windows::<1, bool>(&regions, &class_cuts, false, |p| p == 0);
+    // per class: from which hash a row read further is held (inside the window)
+    // rather than kept; a class that keeps none holds the rows it reads
+    // (their window, holding no cut, drops them)
+    let holds: Vec<u64> = (0..sizes.len()).map(|c| if keep[3 * c] { regions.lo[c] } else { 0 }).collect();
+    // per task: the regions' counts, the rows inside a window, and the rows
+    // kept or held (a held row `r` as `!r`, negative), in row order
     let groups = fold_groups(
         view.ids(),
-        || (vec![0u64; keep.len() - 1], Vec::new(), Vec::new(), BlockRegions::new()),
-        |(count, inside, kept, block), row, ids| {
-            block.classify::<1, bool>(Rows { ids, first_row: row, ranker, classes: &classes, top: 2 }, None, &mut []);
-            block.keep(ranker, &keep, count, inside, kept);
+        // room for every row read further, reserved (not touched): the first
+        // task's vector becomes the output without growing
+        || (vec![0u64; keep.len() - 1], Vec::new(), reserved(expected as usize + 4096), CappedRows::new()),
+        |(count, inside, rows, capped), row, ids| {
+            capped.find(ids, row, ranker, &caps);
+            let n = capped.len;
+            rows.reserve(n);
+            let count: &mut [u64] = count;
+            for (slot, (at, c, h)) in rows.spare_capacity_mut()[..n].iter_mut().zip(capped.rows()) {
+                let (r, held) = ((row + at) as i64, h >= holds[c]);
+                slot.write(if held { !r } else { r });
+                count[3 * c + usize::from(held)] += 1;
+                if held {
+                    inside.push(((3 * c + 1) as u32, (h, r as u64)));
+                }
+            }
+            // SAFETY: the first `n` spare slots were written above
+            unsafe { rows.set_len(rows.len() + n) };
         },
     );
     let mut count = vec![0u64; keep.len() - 1];
     let mut inside = Vec::new();
-    let mut kept = Vec::with_capacity(groups.len());
-    for (c, i, k, _) in groups {
+    let mut tasks = Vec::with_capacity(groups.len());
+    for (c, i, rows, _) in groups {
         count.iter_mut().zip(&c).for_each(|(x, y)| *x += y);
+        tasks.push((rows, i.len()));
         inside.extend(i);
-        kept.push(k);
     }
-    let mut extra: Vec<i64> = inside_parts(&regions, &class_cuts, &count, inside)?
+    let mut kept_inside: Vec<i64> = inside_parts(&regions, &class_cuts, &count, inside)?
         .into_iter()
         .filter(|&(_, p)| p == 0)
         .map(|(r, _)| r as i64)
         .collect();
-    extra.sort_unstable();
-    // merge: each task's rows are in row order, and the tasks' rows follow each other
-    let mut rows = reserved(kept.iter().map(Vec::len).sum::<usize>() + extra.len());
-    let mut extra = extra.as_slice();
-    for k in &kept {
-        let mut k = k.as_slice();
-        while let Some((&e, rest)) = extra.split_first() {
-            let n = k.iter().position(|&r| r >= e).unwrap_or(k.len());
-            if n == k.len() {
-                break; // past this task's rows
-            }
-            rows.extend_from_slice(&k[..n]);
-            rows.push(e);
-            (k, extra) = (&k[n..], rest);
-        }
-        rows.extend_from_slice(k);
+    kept_inside.sort_unstable();
+    Some(resolve_held(tasks, &kept_inside))
+}
+
+/// The rows of every task in order, each held row (`!r`) replaced by `r`
+/// when it is in `kept` (sorted) and dropped otherwise. The first task's
+/// vector becomes the output: its rows are resolved in place and the other
+/// tasks' appended (each to its own stretch, in parallel), so no second
+/// vector of the output's size is written (fresh pages cost more than the
+/// copy).
+fn resolve_held(tasks: Vec<(Vec<i64>, usize)>, kept: &[i64]) -> Vec<i64> {
+    // per task: the kept held rows among its own (tasks hold ascending rows)
+    let mut from = 0;
+    let mut pieces = Vec::with_capacity(tasks.len());
+    for (rows, held) in tasks {
+        let last = rows.iter().rev().find(|&&r| r < 0).map(|&r| !r);
+        let n = last.map_or(0, |last| kept[from..].partition_point(|&r| r <= last));
+        let len = rows.len() - held + n;
+        pieces.push((rows, &kept[from..from + n], len));
+        from += n;
     }
-    rows.extend_from_slice(extra);
-    Some(rows)
+    let mut pieces = pieces.into_iter();
+    let Some((mut out, first_kept, first_len)) = pieces.next() else {
+        return Vec::new();
+    };
+    let mut n = 0;
+    let mut first_kept = first_kept.iter().peekable();
+    for i in 0..out.len() {
+        // the write index never passes the read index
+        if let Some(row) = resolved(out[i], &mut first_kept) {
+            out[n] = row;
+            n += 1;
+        }
+    }
+    assert!(n == first_len && first_kept.next().is_none(), "every kept row is in its task");
+    out.truncate(n);
+    let rest: Vec<_> = pieces.collect();
+    out.reserve(rest.iter().map(|p| p.2).sum());
+    let mut spare = &mut out.spare_capacity_mut()[..];
+    let mut stretches = Vec::with_capacity(rest.len());
+    for (rows, kept, len) in &rest {
+        let (head, tail) = std::mem::take(&mut spare).split_at_mut(*len);
+        stretches.push((rows, *kept, head));
+        spare = tail;
+    }
+    stretches.into_par_iter().for_each(|(rows, kept, out)| {
+        let (mut kept, mut n) = (kept.iter().peekable(), 0);
+        for &r in rows {
+            if let Some(row) = resolved(r, &mut kept) {
+                out[n].write(row);
+                n += 1;
+            }
+        }
+        assert!(n == out.len() && kept.next().is_none(), "every kept row is in its task");
+    });
+    let total = n + rest.iter().map(|p| p.2).sum::<usize>();
+    // SAFETY: the stretches after the first task's rows, `total - n` slots, were written above
+    unsafe { out.set_len(total) };
+    out
+}
+
+/// A task's row `r` resolved: itself when kept; when held (`!row`), the row
+/// if it is the next of the task's `kept` held rows (taking it), else `None`.
+#[inline(always)]
+fn resolved(r: i64, kept: &mut std::iter::Peekable<std::slice::Iter<'_, i64>>) -> Option<i64> {
+    if r >= 0 {
+        Some(r)
+    } else {
+        kept.next_if_eq(&&!r).map(|_| !r)
+    }
 }
 
 /// Reorder row positions by their rank key: a seeded permutation that, like
@@ -632,10 +708,16 @@ mod tests {
         let small: Vec<u64> = l.counts.iter().enumerate().map(|(c, &n)| [0, 1, 5, n, 20, 2][c].min(n)).collect();
         let large: Vec<u64> =
             l.counts.iter().enumerate().map(|(c, &n)| [n / 20, n / 25, n / 18, 0, n / 40, 1][c]).collect();
+        let fifth: Vec<u64> = l.counts.iter().map(|&n| n / 5).collect();
         let half: Vec<u64> = l.counts.iter().map(|&n| n / 2).collect();
         assert!(lowest_rows(&l.view(), Ranker::new(RowKeys::Position, 1), &half).is_none(), "too many rows kept");
-        for (sizes, seed) in [(small, 5), (large, 6)] {
-            let ranker = Ranker::new(RowKeys::Position, seed);
+        let keys: Vec<u64> = (0..values.len() as u64).map(|i| mix64(i % 1000 + 77)).collect();
+        for (sizes, ranker) in [
+            (small, Ranker::new(RowKeys::Position, 5)),
+            (large, Ranker::new(RowKeys::Position, 6)),
+            (fifth.clone(), Ranker::new(RowKeys::Position, 7)),
+            (fifth, Ranker::new(RowKeys::Hashed(&keys), 8)),
+        ] {
             let one_pass = lowest_rows(&l.view(), ranker, &sizes).expect("cuts fall in their windows");
             let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
             let parts = rank_parts(&l.view(), ranker, &cuts, false, |p| p == 0);

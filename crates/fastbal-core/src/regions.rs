@@ -7,7 +7,9 @@
 //! window edges at or below its hash places it between two windows (its part
 //! is then known) or inside one (decided once that window's few rows are
 //! ranked). `BlockRegions` classifies a block of rows, eight at a time with
-//! AVX-512 where the CPU has it, and writes their outputs.
+//! AVX-512 where the CPU has it, and writes their outputs. A sample needs
+//! less: `CappedRows` takes only the rows at or below the top of their
+//! class's window (the rows it may keep), and their regions are found after.
 
 use bytemuck::NoUninit;
 
@@ -278,32 +280,6 @@ impl BlockRegions {
         self.gather_inside(ranker, inside);
     }
 
-    /// Append the rows whose region `keep`s them to `kept` (`keep` as
-    /// `region_out` of [`Self::emit`]), count the regions, and gather the
-    /// rows inside a window.
-    pub(crate) fn keep(
-        &self,
-        ranker: Ranker<'_>,
-        keep: &[bool],
-        count: &mut [u64],
-        inside: &mut Vec<(u32, RankKey)>,
-        kept: &mut Vec<i64>,
-    ) {
-        let last = keep.len() - 1;
-        kept.reserve(self.len);
-        let spare = &mut kept.spare_capacity_mut()[..self.len];
-        let mut n = 0;
-        for (j, &at) in self.at[..self.len].iter().enumerate() {
-            // every row is written at the next free slot, which only a kept row takes
-            spare[n].write((self.first_row + j) as i64);
-            n += usize::from(keep[(at as usize).min(last)]);
-        }
-        // SAFETY: the first `n` spare slots were written above
-        unsafe { kept.set_len(kept.len() + n) };
-        self.count(count);
-        self.gather_inside(ranker, inside);
-    }
-
     fn gather_inside(&self, ranker: Ranker<'_>, inside: &mut Vec<(u32, RankKey)>) {
         // eight bytes of flags at a time: most are zero
         for (w, word) in self.inside[..self.len.div_ceil(8)].chunks(8).enumerate() {
@@ -373,7 +349,7 @@ impl OutputTable {
     }
 }
 
-/// [`regions_avx512`] where the CPU has AVX-512 F, DQ and VL and the region
+/// [`regions_avx512`] where the CPU has AVX-512 F, DQ, VL and POPCNT and the region
 /// numbers fit its 32-bit gather offsets (none of the rows otherwise): how
 /// many rows it classified, and of those how many outputs it wrote to the
 /// `direct` output (through its table).
@@ -385,13 +361,9 @@ fn regions_where_available<const W: usize, T: NoUninit>(
 ) -> (usize, usize) {
     let n_regions = rows.classes.len() * (2 * W + 1);
     #[cfg(target_arch = "x86_64")]
-    if n_regions < i32::MAX as usize
-        && std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512dq")
-        && std::arch::is_x86_feature_detected!("avx512vl")
-    {
+    if n_regions < i32::MAX as usize && crate::cpu::has_avx512() {
         let direct = direct.filter(|(t, _)| t.words.len() > n_regions && t.width == std::mem::size_of::<T>());
-        // SAFETY: the CPU supports AVX-512 F, DQ and VL, the regions fit
+        // SAFETY: the CPU supports AVX-512 F, DQ and VL and POPCNT, the regions fit
         // `i32`, and the table has an entry for every region and no label.
         return unsafe { regions_avx512(rows, out, direct) };
     }
@@ -410,11 +382,11 @@ fn regions_where_available<const W: usize, T: NoUninit>(
 /// and how many outputs it wrote (as many, or none).
 ///
 /// # Safety
-/// The CPU must support AVX-512 F, DQ and VL, `classes.len() * (2 * W + 1)`
+/// The CPU must support AVX-512 F, DQ, VL and POPCNT, `classes.len() * (2 * W + 1)`
 /// must be below `i32::MAX`, and a `direct` table must hold more words than
 /// that, of `size_of::<T>()` bytes each.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,popcnt")]
 unsafe fn regions_avx512<const W: usize, T: NoUninit>(
     rows: Rows<'_, W>,
     out: &mut RegionsOut<'_>,
@@ -426,10 +398,7 @@ unsafe fn regions_avx512<const W: usize, T: NoUninit>(
     let n = direct.as_ref().map_or(n, |(_, o)| n.min(o.len()));
     // the output's bytes; the table's words hold the bytes of `T` values
     let direct = direct.map(|(t, o)| (t.words.as_ptr().cast::<i32>(), o.as_mut_ptr().cast::<u8>()));
-    let n = match ranker.keys {
-        RowKeys::Position => n,
-        RowKeys::Hashed(keys) => n.min(keys.len().saturating_sub(first_row)),
-    };
+    let n = ranker.rows_with_keys(first_row, n);
     // room for eight more regions to count than there are rows
     let n = n.min(out.counted.len().saturating_sub(out.n_counted + 8));
     let per_class = 2 * W + 1;
@@ -438,16 +407,11 @@ unsafe fn regions_avx512<const W: usize, T: NoUninit>(
     let stride = _mm256_set1_epi32(per_class as i32);
     let no_label = _mm256_set1_epi32((classes.len() * per_class) as i32);
     let (zero, one, top) = (_mm512_setzero_si512(), _mm512_set1_epi64(1), _mm512_set1_epi64(top as i64));
-    let (offset, lanes) = (_mm512_set1_epi64(ranker.offset as i64), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
     let (mut j, mut k) = (0, out.n_counted);
     while j + 8 <= n {
         // SAFETY: `j + 8 <= n`: the eight ids (and keys) read are in their slices.
-        let id = unsafe { _mm256_loadu_si256(ids.as_ptr().add(j).cast()) };
-        let key = match ranker.keys {
-            RowKeys::Position => _mm512_add_epi64(_mm512_set1_epi64((first_row + j) as i64), lanes),
-            RowKeys::Hashed(keys) => unsafe { _mm512_loadu_si512(keys.as_ptr().add(first_row + j).cast()) },
-        };
-        let h = mix64_x8(_mm512_xor_si512(key, offset));
+        let (id, h) =
+            unsafe { (_mm256_loadu_si256(ids.as_ptr().add(j).cast()), rank_hashes_x8(ranker, first_row + j)) };
         let labelled = _mm256_cmplt_epu32_mask(id, n_classes);
         // no overflow: a labelled id is below `classes.len()`, and the product below `i32::MAX`
         let first = _mm256_mullo_epi32(id, stride);
@@ -494,6 +458,141 @@ unsafe fn regions_avx512<const W: usize, T: NoUninit>(
     (j, if direct.is_some() { j } else { 0 })
 }
 
+/// The rows of a block whose rank hash is at most their class's *cap*
+/// (`caps[id]`; rows without a label, ids past `caps`, are never taken),
+/// in row order: their offsets in the block, ids and hashes. With caps at the
+/// top of each class's window, these are the rows a sample can keep: usually
+/// a small share, so reading on only them makes the rest of the pass cheap.
+/// Found eight rows at a time with AVX-512 where the CPU has it (chosen at
+/// run time), by the plain loop otherwise and for the last rows; both take
+/// the same rows.
+pub(crate) struct CappedRows {
+    at: Vec<u32>,
+    ids: Vec<u32>,
+    hashes: Vec<u64>,
+    pub(crate) len: usize,
+    /// The rows' rank hashes, for the plain loop.
+    scratch: Vec<u64>,
+}
+
+impl CappedRows {
+    pub(crate) fn new() -> Self {
+        CappedRows { at: vec![0; BLOCK], ids: vec![0; BLOCK], hashes: vec![0; BLOCK], len: 0, scratch: vec![0; BLOCK] }
+    }
+
+    /// Take the rows of `ids` (at most [`BLOCK`], the first at `first_row`)
+    /// at or below their class's cap.
+    pub(crate) fn find(&mut self, ids: &[u32], first_row: usize, ranker: Ranker<'_>, caps: &[u64]) {
+        assert!(ids.len() <= BLOCK, "a block has at most BLOCK rows");
+        self.len = 0;
+        let done = capped_where_available(ids, first_row, ranker, caps, self);
+        let hashes = &mut self.scratch[done..ids.len()];
+        ranker.hashes(first_row + done, hashes);
+        for (j, (&id, &h)) in (done..).zip(ids[done..].iter().zip(hashes.iter())) {
+            // every row is written at the next free slot, which only a taken row keeps
+            let k = self.len;
+            (self.at[k], self.ids[k], self.hashes[k]) = (j as u32, id, h);
+            self.len += usize::from(caps.get(id as usize).is_some_and(|&cap| h <= cap));
+        }
+    }
+
+    /// The taken rows: (offset in the block, id, hash).
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
+        let n = self.len;
+        (self.at[..n].iter().zip(&self.ids[..n]).zip(&self.hashes[..n]))
+            .map(|((&at, &id), &h)| (at as usize, id as usize, h))
+    }
+}
+
+/// [`capped_avx512`] where the CPU has AVX-512 F, DQ, VL and POPCNT and the
+/// ids fit its 32-bit gather offsets (none of the rows otherwise): how many
+/// rows it read.
+#[inline(always)]
+fn capped_where_available(
+    ids: &[u32],
+    first_row: usize,
+    ranker: Ranker<'_>,
+    caps: &[u64],
+    out: &mut CappedRows,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if caps.len() < i32::MAX as usize && crate::cpu::has_avx512() {
+        // SAFETY: the CPU supports AVX-512 F, DQ, VL and POPCNT, and `caps`
+        // is indexed by `i32` offsets.
+        return unsafe { capped_avx512(ids, first_row, ranker, caps, out) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (ids, first_row, ranker, caps, out);
+    0
+}
+
+/// [`CappedRows::find`] eight rows at a time: each lane hashes its row's key
+/// and gathers its class's cap; the taken lanes' offsets, ids and hashes are
+/// packed to the front of their vectors (compress) and stored at once.
+/// Returns how many rows it read (a multiple of 8; the caller reads the
+/// rest), with `out.len` the rows taken.
+///
+/// # Safety
+/// The CPU must support AVX-512 F, DQ, VL and POPCNT, and `caps.len()` must
+/// be below `i32::MAX`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,popcnt")]
+unsafe fn capped_avx512(
+    ids: &[u32],
+    first_row: usize,
+    ranker: Ranker<'_>,
+    caps: &[u64],
+    out: &mut CappedRows,
+) -> usize {
+    use std::arch::x86_64::*;
+    // eight values are stored at or before row `j`: `j + 8` slots of room each
+    let n = ids.len().min(out.at.len()).min(out.ids.len()).min(out.hashes.len());
+    let n = ranker.rows_with_keys(first_row, n);
+    let n_caps = _mm256_set1_epi32(caps.len() as i32);
+    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    let (mut j, mut k) = (0, 0);
+    while j + 8 <= n {
+        // SAFETY: `j + 8 <= n`: the eight ids (and keys) read are in their slices.
+        let (id, h) =
+            unsafe { (_mm256_loadu_si256(ids.as_ptr().add(j).cast()), rank_hashes_x8(ranker, first_row + j)) };
+        let labelled = _mm256_cmplt_epu32_mask(id, n_caps);
+        // SAFETY: only labelled lanes load, each `caps[id]` with `id < caps.len()`.
+        let cap =
+            unsafe { _mm512_mask_i32gather_epi64::<8>(_mm512_setzero_si512(), labelled, id, caps.as_ptr().cast()) };
+        let take = _mm512_mask_cmple_epu64_mask(labelled, h, cap);
+        let at = _mm256_add_epi32(_mm256_set1_epi32(j as i32), lanes);
+        // SAFETY: `k <= j` and `j + 8 <= n`, at most each vector's length:
+        // the eight values stored at `k` are inside them.
+        unsafe {
+            _mm256_storeu_si256(out.at.as_mut_ptr().add(k).cast(), _mm256_maskz_compress_epi32(take, at));
+            _mm256_storeu_si256(out.ids.as_mut_ptr().add(k).cast(), _mm256_maskz_compress_epi32(take, id));
+            _mm512_storeu_si512(out.hashes.as_mut_ptr().add(k).cast(), _mm512_maskz_compress_epi64(take, h));
+        }
+        k += take.count_ones() as usize;
+        j += 8;
+    }
+    out.len = k;
+    j
+}
+
+/// The rank hashes of the eight rows from `row` on ([`Ranker::key`]), in a
+/// register.
+///
+/// # Safety
+/// The CPU must support AVX-512 F and DQ, and with hashed keys,
+/// `row + 8` must be at most the number of keys.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+unsafe fn rank_hashes_x8(ranker: Ranker<'_>, row: usize) -> std::arch::x86_64::__m512i {
+    use std::arch::x86_64::*;
+    let key = match ranker.keys {
+        RowKeys::Position => _mm512_add_epi64(_mm512_set1_epi64(row as i64), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7)),
+        // SAFETY: the caller's: `keys[row..row + 8]` exist.
+        RowKeys::Hashed(keys) => unsafe { _mm512_loadu_si512(keys.as_ptr().add(row).cast()) },
+    };
+    mix64_x8(_mm512_xor_si512(key, _mm512_set1_epi64(ranker.offset as i64)))
+}
+
 /// [`crate::hash::mix64`] of eight words at once.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq")]
@@ -511,6 +610,18 @@ mod tests {
     use super::*;
     use crate::hash::mix64;
     use crate::ids::NULL;
+
+    /// Ids of `n` rows over `n_classes` classes: about one in `one_in` null,
+    /// as many past the classes (no label either), the rest spread over them.
+    fn block_ids(n: usize, n_classes: usize, one_in: u64) -> Vec<u32> {
+        (0..n as u64)
+            .map(|i| match mix64(i) % one_in {
+                0 => NULL,
+                1 => n_classes as u32 + 3,
+                k => (k % n_classes as u64) as u32,
+            })
+            .collect()
+    }
 
     /// Classes of `W` windows each (the last ones padded as in
     /// [`class_windows`] when `pad`), their edges drawn from `hashes` (some
@@ -544,13 +655,7 @@ mod tests {
             [(Ranker::new(RowKeys::Position, 5), 1 << 33), (Ranker::new(RowKeys::Hashed(&keys), 6), 1234)]
         {
             let hashes: Vec<u64> = (0..n).map(|j| ranker.key(first_row + j).0).collect();
-            let ids: Vec<u32> = (0..n as u64)
-                .map(|i| match mix64(i) % 50 {
-                    0 => NULL,
-                    1 => n_classes as u32 + 3, // past the classes: no label
-                    k => (k % n_classes as u64) as u32,
-                })
-                .collect();
+            let ids = block_ids(n, n_classes, 50);
             for pad in [false, true] {
                 let classes = windows_on::<W>(&hashes, n_classes, pad);
                 let top = 2 * (W as u64 - u64::from(pad)); // the real windows of the padded classes, at most
@@ -567,10 +672,7 @@ mod tests {
                 };
                 let (done, at, inside, counted) = run(true);
                 #[cfg(target_arch = "x86_64")]
-                if std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx512dq")
-                    && std::arch::is_x86_feature_detected!("avx512vl")
-                {
+                if crate::cpu::has_avx512() {
                     assert_eq!(done, n / 8 * 8, "the vector path classified every full group of eight");
                 }
                 let (_, plain_at, plain_inside, plain_counted) = run(false);
@@ -594,6 +696,42 @@ mod tests {
                     .collect();
                 assert_eq!(plain_counted, want_counted);
                 assert!(plain_inside.iter().any(|&b| b != 0), "some rows are inside a window");
+            }
+        }
+    }
+
+    #[test]
+    fn capped_rows_are_those_at_or_below_their_cap() {
+        let n_classes = 29;
+        let keys: Vec<u64> = (0..5000).map(|i| mix64(i + 9)).collect();
+        // caps at 0, the top, and in between (some at a row's hash exactly)
+        let caps: Vec<u64> = (0..n_classes as u64)
+            .map(|c| match c % 5 {
+                0 => 0,
+                1 => u64::MAX,
+                2 => Ranker::new(RowKeys::Position, 3).key(1000 + c as usize).0,
+                _ => mix64(c) >> (c % 4),
+            })
+            .collect();
+        for (ranker, first_row) in
+            [(Ranker::new(RowKeys::Position, 3), 1000), (Ranker::new(RowKeys::Hashed(&keys), 4), 321)]
+        {
+            for n in [0, 7, 8, 2045, BLOCK] {
+                let ids = block_ids(n, n_classes, 40);
+                let want: Vec<(usize, usize, u64)> = (0..n)
+                    .map(|j| (j, ids[j] as usize, ranker.key(first_row + j).0))
+                    .filter(|&(_, c, h)| caps.get(c).is_some_and(|&cap| h <= cap))
+                    .collect();
+                let mut capped = CappedRows::new();
+                capped.find(&ids, first_row, ranker, &caps);
+                assert_eq!(capped.rows().collect::<Vec<_>>(), want, "{n} rows");
+                if n == 2045 {
+                    assert!(want.len() > 100 && want.len() < n - 100, "some rows are taken, some not");
+                    let done = capped_where_available(&ids, first_row, ranker, &caps, &mut CappedRows::new());
+                    if crate::cpu::has_avx512() {
+                        assert_eq!(done, n / 8 * 8, "the vector path read every full group of eight");
+                    }
+                }
             }
         }
     }
