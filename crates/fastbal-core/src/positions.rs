@@ -100,7 +100,7 @@ fn compress_where_available<const N: usize>(
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
     if crate::cpu::has_avx512() {
-        // SAFETY: the CPU supports AVX-512 F, DQ and VL and POPCNT, all `compress_positions` needs.
+        // SAFETY: the CPU supports AVX-512 F, DQ, VL and POPCNT, all `compress_positions` needs.
         return unsafe { compress_positions(slots, first_row, targets, cursors) };
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -139,7 +139,7 @@ fn write_positions<const N: usize>(
 /// many of the rows it wrote; the caller writes the rest.
 ///
 /// # Safety
-/// The CPU must support AVX-512 F, DQ and VL and POPCNT.
+/// The CPU must support AVX-512 F, DQ, VL and POPCNT.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl,popcnt")]
 unsafe fn compress_positions<const N: usize>(
