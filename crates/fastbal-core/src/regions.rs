@@ -363,7 +363,7 @@ fn regions_where_available<const W: usize, T: NoUninit>(
     #[cfg(target_arch = "x86_64")]
     if n_regions < i32::MAX as usize && crate::cpu::has_avx512() {
         let direct = direct.filter(|(t, _)| t.words.len() > n_regions && t.width == std::mem::size_of::<T>());
-        // SAFETY: the CPU supports AVX-512 F, DQ and VL and POPCNT, the regions fit
+        // SAFETY: the CPU supports AVX-512 F, DQ, VL and POPCNT, the regions fit
         // `i32`, and the table has an entry for every region and no label.
         return unsafe { regions_avx512(rows, out, direct) };
     }
