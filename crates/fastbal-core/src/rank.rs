@@ -481,11 +481,11 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     let holds: Vec<u64> = (0..sizes.len()).map(|c| if keep[3 * c] { regions.lo[c] } else { 0 }).collect();
     // per task: the regions' counts, the rows inside a window, and the rows
     // kept or held (a held row `r` as `!r`, negative), in row order
+    // room for a task's share of the rows read further, and some
+    let per_task = (expected * 1.25 / rayon::current_num_threads() as f64) as usize + 4096;
     let groups = fold_groups(
         view.ids(),
-        // room for every row read further, reserved (not touched): the first
-        // task's vector becomes the output without growing
-        || (vec![0u64; keep.len() - 1], Vec::new(), reserved(expected as usize + 4096), CappedRows::new()),
+        || (vec![0u64; keep.len() - 1], Vec::new(), reserved(per_task), CappedRows::new()),
         |(count, inside, rows, capped), row, ids| {
             capped.find(ids, row, ranker, &caps);
             let n = capped.len;
@@ -525,7 +525,7 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
 /// vector becomes the output: its rows are resolved in place and the other
 /// tasks' appended (each to its own stretch, in parallel), so no second
 /// vector of the output's size is written (fresh pages cost more than the
-/// copy).
+/// copy; a large vector grows by remapping its pages, not copying them).
 fn resolve_held(tasks: Vec<(Vec<i64>, usize)>, kept: &[i64]) -> Vec<i64> {
     // per task: the kept held rows among its own (tasks hold ascending rows)
     let mut from = 0;
