@@ -467,10 +467,11 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     if regions.width != 1 || view.n_classes() * 3 >= u32::MAX as usize {
         return None; // not expected: one cut per class has at most one window; regions are `u32`
     }
-    let (_, keep) = class_windows::<1, bool>(&regions, &class_cuts, false, |p| p == 0);
+    // a class keeps its lowest rows (part 0) unless its cut is at 0: then it keeps none
+    let keeps = |c: usize| class_cuts.parts[c][0] == 0;
     // a class that keeps its lowest rows is read up to the top of its window
     // (above it no row is kept); one that keeps none, only where it hashes to 0
-    let caps: Vec<u64> = (0..sizes.len()).map(|c| if keep[3 * c] { regions.hi[c] } else { 0 }).collect();
+    let caps: Vec<u64> = (0..sizes.len()).map(|c| if keeps(c) { regions.hi[c] } else { 0 }).collect();
     let expected: f64 = (0..sizes.len()).map(|c| view.counts[c] as f64 * (caps[c] as f64 / u64::MAX as f64)).sum();
     if expected > (view.total() as f64 / 4.0).max(65_536.0) {
         return None;
@@ -478,14 +479,14 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     // per class: from which hash a row read further is held (inside the window)
     // rather than kept; a class that keeps none holds the rows it reads
     // (their window, holding no cut, drops them)
-    let holds: Vec<u64> = (0..sizes.len()).map(|c| if keep[3 * c] { regions.lo[c] } else { 0 }).collect();
+    let holds: Vec<u64> = (0..sizes.len()).map(|c| if keeps(c) { regions.lo[c] } else { 0 }).collect();
     // per task: the regions' counts, the rows inside a window, and the rows
     // kept or held (a held row `r` as `!r`, negative), in row order
     // room for a task's share of the rows read further, and some
     let per_task = (expected * 1.25 / rayon::current_num_threads() as f64) as usize + 4096;
     let groups = fold_groups(
         view.ids(),
-        || (vec![0u64; keep.len() - 1], Vec::new(), reserved(per_task), CappedRows::new()),
+        || (vec![0u64; 3 * sizes.len()], Vec::new(), reserved(per_task), CappedRows::new()),
         |(count, inside, rows, capped), row, ids| {
             capped.find(ids, row, ranker, &caps);
             let n = capped.len;
@@ -503,7 +504,7 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
             unsafe { rows.set_len(rows.len() + n) };
         },
     );
-    let mut count = vec![0u64; keep.len() - 1];
+    let mut count = vec![0u64; 3 * sizes.len()];
     let mut inside = Vec::new();
     let mut tasks = Vec::with_capacity(groups.len());
     for (c, i, rows, _) in groups {
