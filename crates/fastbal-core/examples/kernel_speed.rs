@@ -2,10 +2,10 @@
 //! `cargo run --release -p fastbal-core --example kernel_speed [count|split|sample]`.
 use std::time::Instant;
 
-use fastbal_core::rank::Ranker;
 use fastbal_core::select::{apportion, sample_rows};
 use fastbal_core::split::{assign_split, plan_split, Rare, Size};
 use fastbal_core::weights::{class_weights, sample_weights, Normalize, Strategy};
+use fastbal_core::Ranker;
 use fastbal_core::{count_classes, Chunk, Column, Compacted, Ints, Prepared, RowKeys, StrChunk};
 
 fn main() {

@@ -36,7 +36,7 @@ impl Error {
 }
 
 /// A byte count as people read it: `512 B`, `8.0 GiB`.
-pub fn bytes_text(bytes: u128) -> String {
+pub(crate) fn bytes_text(bytes: u128) -> String {
     const UNITS: [&str; 7] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"];
     if bytes < 1024 {
         return format!("{bytes} B");

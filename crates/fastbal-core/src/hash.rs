@@ -1,17 +1,24 @@
-//! The fixed 64-bit hashes behind every seeded operation.
+//! The fixed 64-bit hashes behind every seeded operation, and the rank key
+//! they give a row under a seed.
 //!
 //! They are part of fastbal's results (a split must come out the same on every
 //! machine and in every version), so they are written out here and never
-//! taken from a library whose output may change.
+//! taken from a library whose output may change. The vector kernels
+//! (`crate::simd`) compute the same hashes from the constants below.
+
+/// The shifts of [`mix64`]'s three xor-shift steps.
+pub(crate) const MIX_SHIFTS: [u32; 3] = [30, 27, 31];
+/// The multipliers of [`mix64`]'s two multiply steps.
+pub(crate) const MIX_MULTIPLIERS: [u64; 2] = [0xbf58_476d_1ce4_e5b9, 0x94d0_49bb_1331_11eb];
 
 /// The splitmix64 finalizer: a bijection on `u64` with good avalanche.
 #[inline(always)]
 pub fn mix64(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
+    x ^= x >> MIX_SHIFTS[0];
+    x = x.wrapping_mul(MIX_MULTIPLIERS[0]);
+    x ^= x >> MIX_SHIFTS[1];
+    x = x.wrapping_mul(MIX_MULTIPLIERS[1]);
+    x ^ (x >> MIX_SHIFTS[2])
 }
 
 /// The per-seed offset mixed into every key.
@@ -40,6 +47,61 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 #[inline]
 pub fn below(h: u64, n: u64) -> u64 {
     ((h as u128 * n as u128) >> 64) as u64
+}
+
+/// What a row's rank hash is computed from.
+#[derive(Clone, Copy, Debug)]
+pub enum RowKeys<'a> {
+    /// The row's global position.
+    Position,
+    /// One 64-bit key per row (hashed ids).
+    Hashed(&'a [u64]),
+}
+
+/// A row's full rank key: its hash, then its position to break (rare) ties.
+pub(crate) type RankKey = (u64, u64);
+
+/// Rank keys of rows under one seed.
+#[derive(Clone, Copy)]
+pub struct Ranker<'a> {
+    pub(crate) keys: RowKeys<'a>,
+    pub(crate) offset: u64,
+}
+
+impl<'a> Ranker<'a> {
+    pub fn new(keys: RowKeys<'a>, seed: u64) -> Self {
+        Ranker { keys, offset: seed_offset(seed) }
+    }
+
+    /// Rank `n_rows` rows by their position, or by `ids` (one key per row,
+    /// see [`crate::row_keys()`]), under `seed`.
+    pub fn for_rows(ids: Option<&'a [u64]>, seed: u64, n_rows: usize) -> crate::Result<Self> {
+        match ids {
+            None => Ok(Ranker::new(RowKeys::Position, seed)),
+            Some(k) if k.len() == n_rows => Ok(Ranker::new(RowKeys::Hashed(k), seed)),
+            Some(k) => {
+                Err(crate::Error::InvalidArgument(format!("ids has {} rows but the labels have {n_rows}", k.len())))
+            }
+        }
+    }
+
+    /// How many of the `n` rows from `row` on have a key (all, by position).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub(crate) fn rows_with_keys(&self, row: usize, n: usize) -> usize {
+        match self.keys {
+            RowKeys::Position => n,
+            RowKeys::Hashed(keys) => n.min(keys.len().saturating_sub(row)),
+        }
+    }
+
+    #[inline(always)]
+    pub fn key(&self, row: usize) -> RankKey {
+        let k = match self.keys {
+            RowKeys::Position => row as u64,
+            RowKeys::Hashed(h) => h[row],
+        };
+        (rank_hash(k, self.offset), row as u64)
+    }
 }
 
 #[cfg(test)]

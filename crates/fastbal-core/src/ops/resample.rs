@@ -2,13 +2,13 @@
 
 use rayon::prelude::*;
 
-use crate::alloc::{try_zeroed, zeroed};
-use crate::blocks::for_each_block_seq;
+use crate::column::ids::NULL;
+use crate::exec::alloc::{try_zeroed, zeroed};
+use crate::exec::blocks::for_each_block_seq;
+use crate::factorize::view::LabelView;
+use crate::hash::Ranker;
 use crate::hash::{below, mix64, seed_offset};
-use crate::ids::NULL;
-use crate::rank::Ranker;
-use crate::select::sample_rows;
-use crate::view::LabelView;
+use crate::ops::select::sample_rows;
 use crate::{bail_arg, Error, Result};
 
 /// Rows kept by under-sampling class `c` to `targets[c]` rows (the

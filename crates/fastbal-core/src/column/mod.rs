@@ -4,9 +4,12 @@
 //! a set of borrowed slices plus an optional validity bitmap. Kernels never
 //! look at values directly: [`crate::factorize`] turns a column into raw ids.
 
+pub(crate) mod ids;
+pub(crate) mod strings;
+
 use std::ops::Range;
 
-use crate::ids::NULL;
+use crate::column::ids::NULL;
 use crate::{Error, Result};
 
 /// An Arrow validity bitmap: bit `offset + i` (LSB first) is set when row `i` is valid.
@@ -70,7 +73,7 @@ impl<T: Copy> Chunk<'_, T> {
 }
 
 /// Integer label types: `key` maps a value to `u64` preserving order.
-pub trait IntLabel: Copy + Ord + Send + Sync + 'static {
+pub(crate) trait IntLabel: Copy + Ord + Send + Sync + 'static {
     const MIN: Self;
     const MAX: Self;
     const SIGNED: bool;
@@ -207,7 +210,7 @@ impl Column<'_> {
 
 /// Where each key chunk's dictionary lies in the concatenated dictionary
 /// values of a [`Column::Dict`]: its own chunk, or the one shared chunk.
-pub fn dictionary_ranges(keys: &Ints<'_>, values: &Column<'_>) -> Result<Vec<Range<usize>>> {
+pub(crate) fn dictionary_ranges(keys: &Ints<'_>, values: &Column<'_>) -> Result<Vec<Range<usize>>> {
     let (n_keys, lens) = (keys.chunk_lens().len(), values.chunk_lens());
     match lens.as_slice() {
         [shared] if n_keys > 1 => Ok(vec![0..*shared; n_keys]),

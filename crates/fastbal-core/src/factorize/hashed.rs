@@ -6,12 +6,12 @@ use std::hash::Hash;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use crate::alloc::zeroed;
-use crate::classes::Classes;
+use crate::column::ids::NULL;
+use crate::column::strings::StrKey;
+use crate::exec::alloc::zeroed;
+use crate::factorize::classes::Classes;
+use crate::factorize::histogram::RawCounts;
 use crate::hash::hash_bytes;
-use crate::histogram::RawCounts;
-use crate::ids::NULL;
-use crate::strings::StrKey;
 use crate::{Error, Result};
 
 /// Hash-factorize string readers: classes sorted by string, counts, and the

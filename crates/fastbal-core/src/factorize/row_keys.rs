@@ -3,11 +3,11 @@
 
 use rayon::prelude::*;
 
-use crate::classes::Classes;
+use crate::column::strings::{str_reader, ucs4_class, ucs4_reader, view_reader};
 use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel};
+use crate::factorize::classes::Classes;
 use crate::factorize::Prepared;
 use crate::hash::hash_bytes;
-use crate::strings::{str_reader, ucs4_class, ucs4_reader, view_reader};
 use crate::{Error, Result};
 
 fn key_zero<K: IntLabel>(_: &Chunk<'_, K>) -> u64 {

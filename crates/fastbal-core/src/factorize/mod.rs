@@ -11,15 +11,24 @@
 //! point), so the same labels give the same codes whatever their representation
 //! or chunking.
 
+pub(crate) mod classes;
+pub(crate) mod hashed;
+pub(crate) mod histogram;
+pub(crate) mod labels;
+pub(crate) mod row_keys;
+pub(crate) mod view;
+
 use rayon::prelude::*;
 
-use crate::alloc::zeroed;
-use crate::classes::Classes;
+use crate::column::ids::{CodeIds, IdSource, NULL};
+use crate::column::strings::{str_key_reader, ucs4_class, ucs4_key_reader, utf8_class, view_key_reader, StrKey};
 use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel, Ints};
-use crate::hash_factorize::{hash_factorize, hashed};
-use crate::histogram::{dense_histogram, histogram, min_max, RawCounts};
-use crate::ids::{gather_by_id, CodeIds, IdSource, NULL};
-use crate::strings::{str_key_reader, ucs4_class, ucs4_key_reader, utf8_class, view_key_reader, StrKey};
+use crate::exec::alloc::zeroed;
+use crate::exec::blocks::gather_by_id;
+use crate::factorize::classes::Classes;
+use crate::factorize::hashed::{hash_factorize, hashed};
+use crate::factorize::histogram::{dense_histogram, histogram, RawCounts};
+use crate::simd::range::min_max;
 use crate::{Error, Result};
 
 /// What a raw id stands for.

@@ -9,113 +9,28 @@
 //! (with ids) on row order.
 //!
 //! Nothing is sorted. One pass over the rows places every row whose hash lies
-//! outside its class's narrow cut windows ([`crate::regions`]); the few rows
+//! outside its class's narrow cut windows ([`crate::rank::regions`]); the few rows
 //! inside a window are split at its cuts by selection. Where a class has too
 //! many cuts, or a cut falls outside its window, a histogram of the top bits
 //! of the hash per class (mergeable across threads, chunks or machines)
 //! locates the bucket holding each cut, and only the rows of those buckets
 //! are gathered and ordered.
 
+pub(crate) mod regions;
+pub(crate) mod windows;
+
 use bytemuck::NoUninit;
 use rayon::prelude::*;
 
-use crate::alloc::{reserved, zeroed, Zero};
-use crate::blocks::{fold_blocks, fold_groups, map_blocks, map_fold_blocks};
-use crate::hash::{rank_hash, seed_offset};
-use crate::ids::NULL;
-use crate::regions::{class_windows, narrow_regions, BlockRegions, CappedRows, OutputTable, Regions, Rows};
-use crate::view::LabelView;
-
-/// What a row's rank hash is computed from.
-#[derive(Clone, Copy, Debug)]
-pub enum RowKeys<'a> {
-    /// The row's global position.
-    Position,
-    /// One 64-bit key per row (hashed ids).
-    Hashed(&'a [u64]),
-}
-
-/// A row's full rank key: its hash, then its position to break (rare) ties.
-pub(crate) type RankKey = (u64, u64);
-
-/// Rank keys of rows under one seed.
-#[derive(Clone, Copy)]
-pub struct Ranker<'a> {
-    pub(crate) keys: RowKeys<'a>,
-    pub(crate) offset: u64,
-}
-
-impl<'a> Ranker<'a> {
-    pub fn new(keys: RowKeys<'a>, seed: u64) -> Self {
-        Ranker { keys, offset: seed_offset(seed) }
-    }
-
-    /// Rank `n_rows` rows by their position, or by `ids` (one key per row,
-    /// see [`crate::row_keys()`]), under `seed`.
-    pub fn for_rows(ids: Option<&'a [u64]>, seed: u64, n_rows: usize) -> crate::Result<Self> {
-        match ids {
-            None => Ok(Ranker::new(RowKeys::Position, seed)),
-            Some(k) if k.len() == n_rows => Ok(Ranker::new(RowKeys::Hashed(k), seed)),
-            Some(k) => {
-                Err(crate::Error::InvalidArgument(format!("ids has {} rows but the labels have {n_rows}", k.len())))
-            }
-        }
-    }
-
-    /// The rank hashes (first halves of the rank keys) of rows
-    /// `row..row + out.len()`: a vectorizable loop, run with AVX-512 where
-    /// the CPU has it (chosen at run time; the hashes are the same either way).
-    pub fn hashes(&self, row: usize, out: &mut [u64]) {
-        #[cfg(target_arch = "x86_64")]
-        if crate::cpu::has_avx512() {
-            // SAFETY: the CPU supports AVX-512 F and DQ, all `hashes_avx512` needs.
-            return unsafe { self.hashes_avx512(row, out) };
-        }
-        self.hashes_inline(row, out)
-    }
-
-    /// # Safety
-    /// The CPU must support AVX-512 F and DQ.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq")]
-    unsafe fn hashes_avx512(&self, row: usize, out: &mut [u64]) {
-        self.hashes_inline(row, out)
-    }
-
-    #[inline(always)]
-    fn hashes_inline(&self, row: usize, out: &mut [u64]) {
-        match self.keys {
-            RowKeys::Position => {
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = rank_hash((row + j) as u64, self.offset);
-                }
-            }
-            RowKeys::Hashed(h) => {
-                let n = out.len();
-                for (o, &k) in out.iter_mut().zip(&h[row..row + n]) {
-                    *o = rank_hash(k, self.offset);
-                }
-            }
-        }
-    }
-
-    /// How many of the `n` rows from `row` on have a key (all, by position).
-    pub(crate) fn rows_with_keys(&self, row: usize, n: usize) -> usize {
-        match self.keys {
-            RowKeys::Position => n,
-            RowKeys::Hashed(keys) => n.min(keys.len().saturating_sub(row)),
-        }
-    }
-
-    #[inline(always)]
-    pub fn key(&self, row: usize) -> RankKey {
-        let k = match self.keys {
-            RowKeys::Position => row as u64,
-            RowKeys::Hashed(h) => h[row],
-        };
-        (rank_hash(k, self.offset), row as u64)
-    }
-}
+use self::regions::{class_windows, narrow_regions, BlockRegions};
+use self::windows::{ClassCuts, Regions};
+use crate::column::ids::NULL;
+use crate::exec::alloc::{reserved, zeroed, Zero};
+use crate::exec::blocks::{fold_blocks, fold_groups, map_blocks, map_fold_blocks, BLOCK};
+use crate::factorize::view::LabelView;
+use crate::hash::{RankKey, Ranker};
+use crate::simd::capped::CappedRows;
+use crate::simd::regions::{OutputTable, Rows};
 
 /// Hash buckets per class: `bits[c]` top bits of the hash, at `offset[c]`.
 struct Buckets {
@@ -143,42 +58,6 @@ impl Buckets {
     fn of(&self, class: usize, h: u64) -> usize {
         let b = self.bits[class];
         self.offset[class] + if b == 0 { 0 } else { (h >> (64 - b)) as usize }
-    }
-}
-
-/// A class's cuts reduced to the distinct ranks strictly inside it, and the
-/// part of a row above exactly `j` of those: `parts[j]`, the number of the
-/// original cuts at or below its rank. Cuts at 0 hold every row, cuts at or
-/// past the class size none; repeated cuts (empty parts) collapse. So a
-/// k-fold of a class smaller than `k` has at most as many thresholds as the
-/// class has rows.
-pub(crate) struct ClassCuts {
-    pub(crate) inner: Vec<Vec<u64>>,
-    pub(crate) parts: Vec<Vec<u32>>,
-}
-
-impl ClassCuts {
-    fn new(counts: &[u64], cuts: &[Vec<u64>]) -> Self {
-        let (mut inner, mut parts) = (Vec::with_capacity(cuts.len()), Vec::with_capacity(cuts.len()));
-        for (class_cuts, &n) in cuts.iter().zip(counts) {
-            let mut i: Vec<u64> = Vec::new();
-            let mut p: Vec<u32> = vec![class_cuts.iter().take_while(|&&b| b == 0).count() as u32];
-            for (at, &b) in class_cuts.iter().enumerate() {
-                if b == 0 || b >= n {
-                    continue;
-                }
-                // cuts ascend: this cut and every equal one after it are at or below rank b
-                if i.last() == Some(&b) {
-                    *p.last_mut().expect("one part per cut") = at as u32 + 1;
-                } else {
-                    i.push(b);
-                    p.push(at as u32 + 1);
-                }
-            }
-            inner.push(i);
-            parts.push(p);
-        }
-        ClassCuts { inner, parts }
     }
 }
 
@@ -403,7 +282,7 @@ fn thresholds_by_buckets(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u
 /// the windows of `parts_by_windows`, one pass; with more cuts, or if a cut
 /// fell outside its window, the exact bucket method finds the thresholds
 /// and a second pass places the rows.
-pub fn rank_parts<T, P>(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>], null: T, part: P) -> Vec<T>
+pub(crate) fn rank_parts<T, P>(view: &LabelView<'_>, ranker: Ranker<'_>, cuts: &[Vec<u64>], null: T, part: P) -> Vec<T>
 where
     T: NoUninit + Send + Sync + Zero,
     P: Fn(usize) -> T + Sync,
@@ -450,17 +329,17 @@ fn parts_by_buckets<T, P>(
 
 /// The rows of rank below `sizes[c]` in each class, sorted, in one pass over
 /// the rows: only the rows hashing at or below the top of their class's cut
-/// window are read further (see [`crate::regions`]); of those, a row below the
+/// window are read further (see [`crate::rank::regions`]); of those, a row below the
 /// window is kept at once (each task keeps its rows in row order), a row
 /// inside it is held in its place until the window's rows are ranked, after
 /// the pass.
 ///
 /// Worth it when few rows are kept (samples, under-sampling to a rare
 /// class); with more, marking every row and collecting the marked ones
-/// ([`rank_parts`], [`crate::positions::positions`]) is faster. `None` when
+/// ([`rank_parts`], [`crate::exec::positions::positions`]) is faster. `None` when
 /// more than a quarter of the rows would be read further, and (not expected
 /// in practice) when a cut fell outside its window.
-pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
+pub(crate) fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> Option<Vec<i64>> {
     let cuts: Vec<Vec<u64>> = sizes.iter().map(|&s| vec![s]).collect();
     let class_cuts = ClassCuts::new(view.counts, &cuts);
     let regions = Regions::new(view.counts, &class_cuts.inner);
@@ -486,7 +365,7 @@ pub fn lowest_rows(view: &LabelView<'_>, ranker: Ranker<'_>, sizes: &[u64]) -> O
     let per_task = (expected * 1.25 / rayon::current_num_threads() as f64) as usize + 4096;
     let groups = fold_groups(
         view.ids(),
-        || (vec![0u64; 3 * sizes.len()], Vec::new(), reserved(per_task), CappedRows::new()),
+        || (vec![0u64; 3 * sizes.len()], Vec::new(), reserved(per_task), CappedRows::new(BLOCK)),
         |(count, inside, rows, capped), row, ids| {
             capped.find(ids, row, ranker, &caps);
             let n = capped.len;
@@ -598,9 +477,9 @@ pub fn shuffle(rows: &mut [i64], ranker: Ranker<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::mix64;
-    use crate::positions::positions;
-    use crate::regions::merged_windows;
+    use crate::exec::positions::positions;
+    use crate::hash::{mix64, RowKeys};
+    use crate::rank::windows::merged_windows;
     use crate::{Chunk, Column, Ints, Labels};
 
     fn labels(v: &[i64]) -> Labels {
@@ -623,19 +502,6 @@ mod tests {
             }
         }
         out
-    }
-
-    #[test]
-    fn block_hashes_match_the_rank_keys() {
-        // the dispatched loop (AVX-512 where present) against one key at a time
-        let ids: Vec<u64> = (0..3000).map(|i| i * 7 + 1).collect();
-        for ranker in [Ranker::new(RowKeys::Position, 3), Ranker::new(RowKeys::Hashed(&ids), 3)] {
-            for (row, len) in [(0, 1), (5, 7), (100, 2048), (2999, 1)] {
-                let mut out = vec![0u64; len];
-                ranker.hashes(row, &mut out);
-                assert!(out.iter().enumerate().all(|(j, &h)| h == ranker.key(row + j).0));
-            }
-        }
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Raw ids: the one way kernels read a column. An [`IdSource`] turns any
 //! stretch of rows into a block of `u32` ids, [`NULL`] for a missing label.
 
-use crate::blocks::map_blocks;
-
 /// The raw id (and class code) of a null row.
 pub const NULL: u32 = u32::MAX;
 
@@ -64,19 +62,4 @@ impl IdSource for CodeIds<'_> {
     fn read(&self, _chunk: usize, start: usize, out: &mut [u32]) {
         out.copy_from_slice(&self.codes[start..start + out.len()]);
     }
-}
-
-/// Look up a per-class table for every id of a block: `out[j] = table[ids[j]]`,
-/// `missing` for [`NULL`] (and any id past the table). The table is copied
-/// with `missing` appended so the lookup is a clamped, branch-free index.
-pub fn gather_by_id<T: Copy + Send + Sync>(src: &dyn IdSource, table: &[T], missing: T, out: &mut [T]) {
-    let mut padded = Vec::with_capacity(table.len() + 1);
-    padded.extend_from_slice(table);
-    padded.push(missing);
-    let last = table.len();
-    map_blocks(src, out, |_, ids, out| {
-        for (o, &id) in out.iter_mut().zip(ids) {
-            *o = padded[(id as usize).min(last)];
-        }
-    });
 }

@@ -1,10 +1,10 @@
 //! [`Labels`]: a factorized column (codes, counts, classes), built once and
 //! shared by every later operation.
 
-use crate::classes::Classes;
+use crate::column::ids::CodeIds;
 use crate::column::Column;
+use crate::factorize::classes::Classes;
 use crate::factorize::Prepared;
-use crate::ids::CodeIds;
 use crate::Result;
 
 /// A factorized label column.

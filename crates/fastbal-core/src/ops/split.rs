@@ -2,18 +2,15 @@
 //!
 //! The plan (rows per class per split) is computed from the class counts
 //! alone; the rows are then placed by their seeded rank within their class
-//! (see [`crate::rank`]): the lowest ranks go to test, then valid, the rest
+//! (see `crate::rank`): the lowest ranks go to test, then valid, the rest
 //! to train.
 
+use crate::contract::{ALWAYS_TRAIN, LEFT_OUT, TEST, TRAIN, VALID};
+use crate::factorize::view::LabelView;
+use crate::hash::Ranker;
 pub use crate::params::{Rare, Size};
-use crate::rank::{rank_parts, Ranker};
-use crate::view::LabelView;
+use crate::rank::rank_parts;
 use crate::{Error, Result};
-
-/// Split ids, in the order of a plan's cells and of the assignment codes.
-pub const TRAIN: usize = 0;
-pub const VALID: usize = 1;
-pub const TEST: usize = 2;
 
 /// Rows per class per split, and how the global sizes came out.
 #[derive(Clone, Debug, PartialEq)]
@@ -215,8 +212,8 @@ pub fn assign_split(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &SplitPlan) 
             }
         })
         .collect();
-    const CODE: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, -1];
-    rank_parts(view, ranker, &cuts, -1, |p| CODE[p])
+    const CODE: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, LEFT_OUT];
+    rank_parts(view, ranker, &cuts, LEFT_OUT, |p| CODE[p])
 }
 
 /// Rows per class per fold, and the classes too small to be in every fold.
@@ -229,10 +226,6 @@ pub struct KFoldPlan {
     /// Whether rare classes were dropped (else they are in every training part).
     pub rare_dropped: bool,
 }
-
-/// The fold code of a row of a rare class under `rare="train"`: in the
-/// training part of every fold, never in a test fold.
-pub const ALWAYS_TRAIN: i16 = -2;
 
 /// Rows per class per fold for a stratified k-fold: each class's folds differ
 /// by at most one row, and the extra rows rotate across classes so the
@@ -285,7 +278,7 @@ pub fn plan_kfold(counts: &[u64], k: usize, rare: Rare) -> Result<KFoldPlan> {
     Ok(KFoldPlan { folds: plan, rare: rare_classes, rare_dropped: rare == Rare::Drop })
 }
 
-/// Fold per row under a k-fold plan: the test fold, [`ALWAYS_TRAIN`] for a
+/// Fold per row under a k-fold plan: the test fold, [`ALWAYS_TRAIN`] (-2) for a
 /// rare class kept in training, -1 for rows without a label or of a dropped
 /// rare class.
 pub fn assign_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &KFoldPlan) -> Vec<i16> {
@@ -304,8 +297,8 @@ pub fn assign_kfold(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &KFoldPlan) 
         })
         .collect();
     // a rare class has every cut at 0: all its rows land in part k
-    let rest = if plan.rare_dropped { -1 } else { ALWAYS_TRAIN };
-    rank_parts(view, ranker, &cuts, -1, |p| if p < k { p as i16 } else { rest })
+    let rest = i16::from(if plan.rare_dropped { LEFT_OUT } else { ALWAYS_TRAIN });
+    rank_parts(view, ranker, &cuts, i16::from(LEFT_OUT), |p| if p < k { p as i16 } else { rest })
 }
 
 /// Stratified split of a column: the split per row (`-1` left out) and the plan.
@@ -405,7 +398,7 @@ mod tests {
         let l = Labels::new(&Column::Int(Ints::I64(vec![Chunk::new(&v, None)]))).unwrap();
         let plan = plan_kfold(&l.counts, 3, Rare::Train).unwrap();
         let folds = assign_kfold(&l.view(), Ranker::new(RowKeys::Position, 0), &plan);
-        assert_eq!(folds[6], ALWAYS_TRAIN);
+        assert_eq!(folds[6], i16::from(ALWAYS_TRAIN));
         for f in 0..3 {
             assert_eq!(folds[..6].iter().filter(|&&x| x == f).count(), 2);
         }

@@ -3,9 +3,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::blocks::{fold_blocks, fold_values};
+use crate::column::ids::IdSource;
 use crate::column::IntLabel;
-use crate::ids::IdSource;
+use crate::exec::blocks::{fold_blocks, fold_values};
+use crate::simd::range::block_range;
 
 /// Per-raw-id counts and the number of null rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -271,53 +272,10 @@ fn dense_histogram_with<T: IntLabel, C: Counter + Sync>(chunks: &[&[T]], max_spa
     Some((min, RawCounts { counts, null_count: 0 }))
 }
 
-/// Smallest and largest value of a block: [`min_max`], with AVX2 where the
-/// CPU has it (chosen at run time; the result is the same either way).
-fn block_range<T: IntLabel>(values: &[T]) -> (T, T) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, the only requirement of `min_max_avx2`.
-        return unsafe { min_max_avx2(values) };
-    }
-    min_max(values)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn min_max_avx2<T: IntLabel>(values: &[T]) -> (T, T) {
-    min_max(values)
-}
-
-/// Smallest and largest value of a slice (`(MAX, MIN)` when empty): a plain
-/// reduction, which the compiler vectorizes for the target it compiles for.
-#[inline(always)]
-pub(crate) fn min_max<T: IntLabel>(values: &[T]) -> (T, T) {
-    let (mut lo, mut hi) = (T::MAX, T::MIN);
-    for &v in values {
-        lo = if v < lo { v } else { lo };
-        hi = if v > hi { v } else { hi };
-    }
-    (lo, hi)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::mix64;
-
-    #[test]
-    fn block_range_matches_the_plain_reduction() {
-        // the dispatched (AVX2 where present) and the baseline reductions, on
-        // blocks of every remainder length and at the types' extremes
-        for len in [1usize, 7, 8, 9, 31, 2048] {
-            let v: Vec<i32> = (0..len as u64).map(|i| mix64(i * 31 + len as u64) as i32).collect();
-            assert_eq!(block_range(&v), min_max(&v));
-            let u: Vec<u64> = (0..len as u64).map(|i| mix64(i) | if i == 0 { u64::MAX } else { 0 }).collect();
-            assert_eq!(block_range(&u), min_max(&u));
-            let b: Vec<i8> = (0..len as u64).map(|i| mix64(i) as i8).collect();
-            assert_eq!(block_range(&b), min_max(&b));
-        }
-    }
+    use crate::simd::range::min_max;
 
     #[test]
     fn windows_grow_and_keep_their_counts() {

@@ -1,9 +1,9 @@
 //! Class weights and per-row sample weights.
 
-use crate::alloc::zeroed;
-use crate::ids::gather_by_id;
+use crate::exec::alloc::zeroed;
+use crate::exec::blocks::gather_by_id;
+use crate::factorize::view::LabelView;
 pub use crate::params::{Normalize, Strategy};
-use crate::view::LabelView;
 use crate::Result;
 
 /// Weight per class (indexed by code), then normalized, then capped at `max_weight`.

@@ -21,10 +21,10 @@
 
 use rayon::prelude::*;
 
-use crate::alloc::{zeroed, Zero};
-use crate::blocks::{for_each_block_seq, map_blocks};
+use crate::exec::alloc::{zeroed, Zero};
+use crate::exec::blocks::{for_each_block_seq, map_blocks};
 use crate::hash::{hash_bytes, rank_hash, seed_offset};
-use crate::split::plan_split;
+use crate::ops::split::plan_split;
 use crate::{Classes, Error, LabelView, Rare, Result, Size, NULL};
 
 /// The 64-bit key of each group value, the same for a value whatever its

@@ -3,10 +3,10 @@
 
 use rayon::prelude::*;
 
-use crate::ids::IdSource;
+use crate::column::ids::IdSource;
 
 /// Rows decoded at once: small enough to stay in L1 beside the kernel's tables.
-pub const BLOCK: usize = 2048;
+pub(crate) const BLOCK: usize = 2048;
 
 /// Rows handed to one parallel task.
 const SEGMENT: usize = 1 << 16;
@@ -57,7 +57,7 @@ fn for_each_block(src: &dyn IdSource, seg: Segment, buf: &mut [u32], mut f: impl
 /// rows (one group per thread), returned in row order.
 ///
 /// `f(acc, row, ids)` receives the global position of the block's first row.
-pub fn fold_groups<A, I, F>(src: &dyn IdSource, init: I, f: F) -> Vec<A>
+pub(crate) fn fold_groups<A, I, F>(src: &dyn IdSource, init: I, f: F) -> Vec<A>
 where
     A: Send,
     I: Fn() -> A + Sync + Send,
@@ -78,7 +78,7 @@ where
 
 /// [`fold_groups`], then merge the accumulators. Callers merge associatively
 /// (counts, sums), which makes the result independent of the thread count.
-pub fn fold_blocks<A, I, F, M>(src: &dyn IdSource, init: I, f: F, merge: M) -> A
+pub(crate) fn fold_blocks<A, I, F, M>(src: &dyn IdSource, init: I, f: F, merge: M) -> A
 where
     A: Send,
     I: Fn() -> A + Sync + Send,
@@ -91,7 +91,7 @@ where
 /// [`fold_groups`] over the values themselves: `f(acc, values)` receives up
 /// to [`BLOCK`] consecutive values of one chunk at a time, for kernels that
 /// read a fixed-width column directly instead of through raw ids.
-pub fn fold_values<T, A, I, F>(chunks: &[&[T]], init: I, f: F) -> Vec<A>
+pub(crate) fn fold_values<T, A, I, F>(chunks: &[&[T]], init: I, f: F) -> Vec<A>
 where
     T: Sync,
     A: Send,
@@ -102,7 +102,7 @@ where
     // a column larger than the caches comes from memory: each block's next
     // is requested before the block is worked on, so its read does not wait
     // (within the caches the hint only costs instructions)
-    let ahead = chunks.iter().map(|c| std::mem::size_of_val(*c)).sum::<usize>() > crate::cpu::last_level_cache();
+    let ahead = chunks.iter().map(|c| std::mem::size_of_val(*c)).sum::<usize>() > crate::exec::cpu::last_level_cache();
     segs.par_chunks(per_group(segs.len()))
         .map(|group| {
             let mut acc = init();
@@ -111,7 +111,9 @@ where
                 for (i, block) in stretch.chunks(BLOCK).enumerate() {
                     if ahead {
                         let next = (i + 1) * BLOCK;
-                        crate::cpu::prefetch(&stretch[next.min(stretch.len())..(next + BLOCK).min(stretch.len())]);
+                        crate::exec::cpu::prefetch(
+                            &stretch[next.min(stretch.len())..(next + BLOCK).min(stretch.len())],
+                        );
                     }
                     f(&mut acc, block);
                 }
@@ -122,7 +124,7 @@ where
 }
 
 /// Visit every block in row order on the calling thread.
-pub fn for_each_block_seq(src: &dyn IdSource, mut f: impl FnMut(usize, &[u32])) {
+pub(crate) fn for_each_block_seq(src: &dyn IdSource, mut f: impl FnMut(usize, &[u32])) {
     let mut buf = vec![0u32; BLOCK];
     for seg in segments(&src.chunk_lens()) {
         for_each_block(src, seg, &mut buf, &mut f);
@@ -131,7 +133,7 @@ pub fn for_each_block_seq(src: &dyn IdSource, mut f: impl FnMut(usize, &[u32])) 
 
 /// Fill a per-row output in parallel: `f(row, ids, out)` writes `out[j]` for
 /// the block's rows, where `out` is the matching stretch of `output`.
-pub fn map_blocks<T, F>(src: &dyn IdSource, output: &mut [T], f: F)
+pub(crate) fn map_blocks<T, F>(src: &dyn IdSource, output: &mut [T], f: F)
 where
     T: Send,
     F: Fn(usize, &[u32], &mut [T]) + Sync,
@@ -142,7 +144,7 @@ where
 /// [`map_blocks`] that also folds an accumulator per task, merged at the end
 /// (`merge` must be associative and commutative: which rows a task gets
 /// depends on the scheduling).
-pub fn map_fold_blocks<T, A, I, F, M>(src: &dyn IdSource, output: &mut [T], init: I, f: F, merge: M) -> A
+pub(crate) fn map_fold_blocks<T, A, I, F, M>(src: &dyn IdSource, output: &mut [T], init: I, f: F, merge: M) -> A
 where
     T: Send,
     A: Send,
@@ -175,10 +177,25 @@ where
         .reduce(&init, &merge)
 }
 
+/// Look up a per-class table for every id of a block: `out[j] = table[ids[j]]`,
+/// `missing` for [`crate::NULL`] (and any id past the table). The table is copied
+/// with `missing` appended so the lookup is a clamped, branch-free index.
+pub(crate) fn gather_by_id<T: Copy + Send + Sync>(src: &dyn IdSource, table: &[T], missing: T, out: &mut [T]) {
+    let mut padded = Vec::with_capacity(table.len() + 1);
+    padded.extend_from_slice(table);
+    padded.push(missing);
+    let last = table.len();
+    map_blocks(src, out, |_, ids, out| {
+        for (o, &id) in out.iter_mut().zip(ids) {
+            *o = padded[(id as usize).min(last)];
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::CodeIds;
+    use crate::column::ids::CodeIds;
 
     #[test]
     fn segments_cover_chunks_in_order() {

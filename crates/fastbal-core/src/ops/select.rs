@@ -1,14 +1,15 @@
 //! Which rows stay: class masks (min count, max count, top k, a class set) and
 //! stratified sampling.
 
-use crate::alloc::zeroed;
 use crate::bail_arg;
-use crate::ids::gather_by_id;
-use crate::labels::order_by_count;
+use crate::exec::alloc::zeroed;
+use crate::exec::blocks::gather_by_id;
+use crate::exec::positions::positions;
+use crate::factorize::labels::order_by_count;
+use crate::factorize::view::LabelView;
+use crate::hash::Ranker;
 use crate::params::{MaskRule, SampleSize};
-use crate::positions::positions;
-use crate::rank::{lowest_rows, rank_parts, Ranker};
-use crate::view::LabelView;
+use crate::rank::{lowest_rows, rank_parts};
 use crate::{Error, Result};
 
 /// Per-row mask from a per-class decision; rows without a label are `false`.

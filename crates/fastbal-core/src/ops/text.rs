@@ -3,10 +3,10 @@
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use crate::blocks::fold_blocks;
+use crate::column::ids::NULL;
 use crate::column::{Column, Ints};
-use crate::ids::NULL;
-use crate::view::LabelView;
+use crate::exec::blocks::fold_blocks;
+use crate::factorize::view::LabelView;
 use crate::{Error, Result};
 
 /// Length in characters (Unicode scalar values) of UTF-8 bytes.
@@ -21,7 +21,7 @@ pub fn char_lengths(texts: &Column<'_>) -> Result<Vec<u32>> {
     match texts {
         Column::Utf8(chunks) => {
             for c in chunks {
-                let r = crate::strings::str_reader(c);
+                let r = crate::column::strings::str_reader(c);
                 out.par_extend(
                     (0..c.offsets.len().saturating_sub(1)).into_par_iter().map(|i| r(i).map_or(NULL, chars)),
                 );
@@ -29,7 +29,7 @@ pub fn char_lengths(texts: &Column<'_>) -> Result<Vec<u32>> {
         }
         Column::LargeUtf8(chunks) => {
             for c in chunks {
-                let r = crate::strings::str_reader(c);
+                let r = crate::column::strings::str_reader(c);
                 out.par_extend(
                     (0..c.offsets.len().saturating_sub(1)).into_par_iter().map(|i| r(i).map_or(NULL, chars)),
                 );
@@ -37,13 +37,13 @@ pub fn char_lengths(texts: &Column<'_>) -> Result<Vec<u32>> {
         }
         Column::View(chunks) => {
             for c in chunks {
-                let r = crate::strings::view_reader(c);
+                let r = crate::column::strings::view_reader(c);
                 out.par_extend((0..c.views.len() / 16).into_par_iter().map(|i| r(i).map_or(NULL, chars)));
             }
         }
         Column::Ucs4(chunks) => {
             for c in chunks {
-                let r = crate::strings::ucs4_reader(c);
+                let r = crate::column::strings::ucs4_reader(c);
                 out.par_extend((0..c.len).into_par_iter().map(|i| r(i).map_or(NULL, |b| (b.len() / 4) as u32)));
             }
         }

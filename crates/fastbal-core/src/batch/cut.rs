@@ -1,7 +1,7 @@
 //! Exact per-class rank cuts of a column seen only in batches (partitions on
 //! a cluster, row groups of a file), and the per-batch assignment they give.
 //!
-//! The single-machine kernels ([`crate::rank`]) rank the rows of a class by
+//! The single-machine kernels (`crate::rank`) rank the rows of a class by
 //! the key `(rank_hash(key, seed), position)` and cut each class at given
 //! ranks. Here the same cuts are found without ever holding the column:
 //!
@@ -26,9 +26,10 @@
 
 use rayon::prelude::*;
 
+use crate::contract::{LEFT_OUT, TEST, TRAIN, VALID};
 use crate::hash::{rank_hash, seed_offset};
-use crate::regions::{window, Window};
-use crate::split::{SplitPlan, TEST, TRAIN, VALID};
+use crate::ops::split::SplitPlan;
+use crate::rank::windows::{window, Window};
 use crate::{Error, Result, NULL};
 
 /// A row's full rank key: its hash, then its global position.
@@ -413,13 +414,13 @@ pub fn split_ranks(plan: &SplitPlan, counts: &[u64]) -> Vec<Vec<u64>> {
 
 /// The split code of each part under [`split_ranks`] (train 0, valid 1,
 /// test 2, left out -1).
-pub const SPLIT_CODES: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, -1];
+pub const SPLIT_CODES: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, LEFT_OUT];
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::select::{apportion, sample_rows};
-    use crate::split::{assign_split, plan_split, Rare, Size};
+    use crate::ops::select::{apportion, sample_rows};
+    use crate::ops::split::{assign_split, plan_split, Rare, Size};
     use crate::{Chunk, Column, Ints, LabelCounter, Labels, Ranker, RowKeys};
 
     fn ints(v: &[i64]) -> Column<'_> {
@@ -481,7 +482,7 @@ mod tests {
                         split_ranks(&plan, counts)
                     });
                     let got: Vec<i8> =
-                        parts.iter().map(|&p| SPLIT_CODES.get(p as usize).copied().unwrap_or(-1)).collect();
+                        parts.iter().map(|&p| SPLIT_CODES.get(p as usize).copied().unwrap_or(LEFT_OUT)).collect();
                     assert_eq!(got, expect, "seed {seed}, bounds {bounds:?}, limit {limit}");
                     // windows gather in one pass; a tiny gather limit refines histograms first
                     assert!(if limit == 50 { passes > 1 } else { passes == 1 }, "{passes} passes");

@@ -10,7 +10,7 @@ use crate::{Error, Result};
 /// fresh memory dominates such a pass. On Linux the allocation is advised to
 /// use huge pages (as numpy does for its arrays), so it faults once per 2 MiB
 /// instead of once per 4 KiB.
-pub fn zeroed<T: Clone + Zero>(n: usize) -> Vec<T> {
+pub(crate) fn zeroed<T: Clone + Zero>(n: usize) -> Vec<T> {
     let v = vec![T::ZERO; n]; // calloc: fresh pages, not yet touched
     advise_huge_pages(v.as_ptr().cast(), std::mem::size_of_val(v.as_slice()));
     v
@@ -18,7 +18,7 @@ pub fn zeroed<T: Clone + Zero>(n: usize) -> Vec<T> {
 
 /// An empty vector with room for `n` values, for an output filled by
 /// appending (advised to use huge pages, as [`zeroed`]).
-pub fn reserved<T>(n: usize) -> Vec<T> {
+pub(crate) fn reserved<T>(n: usize) -> Vec<T> {
     let v: Vec<T> = Vec::with_capacity(n);
     advise_huge_pages(v.as_ptr().cast(), v.capacity() * std::mem::size_of::<T>());
     v
@@ -28,7 +28,7 @@ pub fn reserved<T>(n: usize) -> Vec<T> {
 /// rather than from the input's rows (over-sampling counts, plans sized by
 /// `k`): `n` is checked to fit a vector, and an allocation the process cannot
 /// get is refused with [`Error::TooLarge`] naming `what`, never an abort.
-pub fn try_zeroed<T: Clone + Zero>(n: u128, what: &str) -> Result<Vec<T>> {
+pub(crate) fn try_zeroed<T: Clone + Zero>(n: u128, what: &str) -> Result<Vec<T>> {
     let too_large = || Error::TooLarge { what: what.into(), len: n, bytes: n * std::mem::size_of::<T>() as u128 };
     let len = usize::try_from(n).map_err(|_| too_large())?;
     let layout = Layout::array::<T>(len).map_err(|_| too_large())?;

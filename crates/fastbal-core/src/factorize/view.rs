@@ -2,10 +2,10 @@
 //! [`IdSource`]) and the per-class counts — whether the column was factorized
 //! into [`Labels`] beforehand or is read in place for a single call.
 
-use crate::classes::Classes;
+use crate::column::ids::{IdSource, NULL};
+use crate::factorize::classes::Classes;
+use crate::factorize::labels::Labels;
 use crate::factorize::Prepared;
-use crate::ids::{IdSource, NULL};
-use crate::labels::Labels;
 
 /// Class codes per row and rows per class. Every class has at least one row.
 pub struct LabelView<'a> {

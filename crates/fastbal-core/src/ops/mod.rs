@@ -1,0 +1,17 @@
+//! The operations: everything a front end asks of a factorized column.
+//!
+//! | module | what lives there |
+//! |---|---|
+//! | [`select`] | class masks (min/max count, top k), stratified samples |
+//! | [`split`] | split and k-fold plans and assignments |
+//! | [`group`] | stratified splits and k-folds that keep groups whole |
+//! | [`weights`] | class and sample weights |
+//! | [`resample`] | over- and under-sampling indices |
+//! | [`text`] | text length per class |
+
+pub mod group;
+pub mod resample;
+pub mod select;
+pub mod split;
+pub mod text;
+pub mod weights;
