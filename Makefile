@@ -5,7 +5,7 @@ PYTHON ?= python3
 POLARS_OLDEST ?= 1.32.3
 OLDEST_VENV ?= $(HOME)/.cache/fastbal-polars-$(POLARS_OLDEST)
 
-.PHONY: demo install install-test test test-rust lint test-python test-polars-oldest bench
+.PHONY: demo install install-test test test-rust lint test-python test-polars-oldest docs bench
 
 demo: install
 	fastbal demo
@@ -16,7 +16,7 @@ install:
 install-test:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
-test: install-test test-rust lint test-python test-polars-oldest
+test: install-test test-rust lint test-python test-polars-oldest docs
 
 test-rust:
 	cargo test -q -p fastbal-core
@@ -37,6 +37,12 @@ test-polars-oldest:
 	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(OLDEST_VENV)
 	$(OLDEST_VENV)/bin/python -m pip install -q 'polars==$(POLARS_OLDEST)'
 	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_polars_plugin.py
+
+# The documentation site, strictly: a broken link, a missing include or an
+# unreadable docstring fails. Built outside the repository.
+DOCS_DIR ?= $(HOME)/.cache/fastbal-site
+docs:
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --site-dir $(DOCS_DIR)
 
 bench: install
 	$(PYTHON) benches/run_all.py

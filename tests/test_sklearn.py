@@ -1,7 +1,7 @@
 """fastbal.sklearn as a drop-in for scikit-learn's splitters: scikit-learn's own tests for
 StratifiedKFold, StratifiedShuffleSplit and StratifiedGroupKFold, ported with fastbal's
 classes substituted where the behaviour applies, and the places fastbal deliberately
-differs pinned (README, "Coming from scikit-learn").
+differs pinned (docs/sklearn.md, "Where fastbal deliberately differs").
 """
 
 from __future__ import annotations
