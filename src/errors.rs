@@ -155,12 +155,21 @@ fn rare_classes(
 /// A panic caught at the boundary, as an `InternalError` (never a
 /// `PanicException`, which `except Exception` does not catch).
 pub fn from_panic(payload: Box<dyn Any + Send>) -> PyErr {
-    let what = payload
+    internal(panic_message(payload.as_ref()))
+}
+
+/// The message a panic was raised with.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    InternalError::new_err(format!("fastbal failed an internal check: {what}"))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Shorthand for `InternalError(msg)`: a failed internal check.
+pub fn internal(msg: impl std::fmt::Display) -> PyErr {
+    InternalError::new_err(format!("fastbal failed an internal check: {msg}"))
 }
 
 /// Shorthand for `TypeError(msg)`.

@@ -1,13 +1,53 @@
-//! Factorization and counting: the `Labels` class and `value_counts`.
+//! Factorization and counting: the `Labels` class, `value_counts`, and the
+//! `ClassCounts` every kernel run on a column read in place returns.
 
 use fastbal_core::{count_classes, order_by_count, Classes};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use crate::column::{Input, ValueType};
 use crate::errors::to_py;
-use crate::input::{Input, ValueType};
-use crate::view::detach;
+use crate::exec::detach;
+
+/// Add the classes and functions of this module to the extension module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyLabels>()?;
+    m.add_class::<PyClassCounts>()?;
+    m.add_function(wrap_pyfunction!(value_counts, m)?)?;
+    Ok(())
+}
+
+/// The classes of a column, their rows, its null rows and the type of its
+/// label values.
+#[pyclass(module = "fastbal._fastbal", name = "ClassCounts", frozen, get_all)]
+pub struct PyClassCounts {
+    /// The class values: an int64/uint64 numpy array, or a list of str.
+    pub classes: Py<PyAny>,
+    /// Rows per class, in the order of `classes`.
+    pub counts: Py<PyArray1<u64>>,
+    /// Rows without a label.
+    pub null_count: u64,
+    /// The type of the label values: a numpy dtype name, or "str".
+    pub value_type: ValueType,
+}
+
+impl PyClassCounts {
+    pub fn new(
+        py: Python<'_>,
+        classes: &Classes,
+        counts: Vec<u64>,
+        null_count: u64,
+        value_type: ValueType,
+    ) -> PyResult<Self> {
+        Ok(PyClassCounts {
+            classes: classes_to_py(py, classes)?.unbind(),
+            counts: counts.into_pyarray(py).unbind(),
+            null_count,
+            value_type,
+        })
+    }
+}
 
 /// A factorized label column: class code per row, counts and classes.
 #[pyclass(module = "fastbal._fastbal", name = "Labels", frozen)]
@@ -70,13 +110,9 @@ impl PyLabels {
     }
 }
 
-/// Count each class. Returns (classes, counts, null_count, value_type) with
-/// classes ordered by count descending, ties by class value.
+/// Count each class: the classes ordered by count descending, ties by class value.
 #[pyfunction]
-pub fn value_counts<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyArray1<u64>>, u64, ValueType)> {
+pub fn value_counts(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyClassCounts> {
     let (counts, null_count, classes, value_type) = match x.cast::<PyLabels>() {
         Ok(labels) => {
             let l = &labels.get().inner;
@@ -97,5 +133,5 @@ pub fn value_counts<'py>(
             (counts, null_count, classes, value_type)
         }
     };
-    Ok((classes_to_py(py, &classes)?, counts.into_pyarray(py), null_count, value_type))
+    PyClassCounts::new(py, &classes, counts, null_count, value_type)
 }

@@ -1,55 +1,45 @@
 //! The `fastbal._fastbal` extension: thin PyO3 bindings over `fastbal-core`.
 //!
 //! Each binding extracts its input without copying, releases the interpreter
-//! around the kernel and wraps the result. No algorithm lives here.
-
-// Bindings return plain tuples of arrays, which the Python package unpacks.
-#![allow(clippy::type_complexity)]
+//! around the kernel and returns a typed result object (a frozen class with
+//! named fields). No algorithm lives here.
+//!
+//! The modules mirror the core's layers, and import only downwards:
+//!
+//! | module | binds |
+//! |---|---|
+//! | [`errors`] | the exception classes; every core error becomes one here |
+//! | [`contract`] | the split names, row codes and seed mixing (`fastbal_core::contract`) |
+//! | [`exec`] | the interpreter released around a kernel, on the core's parallelism switch |
+//! | [`column`] | a Python label column read as a core `Column` |
+//! | [`params`] | arguments read from Python objects before the core's rules check them |
+//! | [`labels`] | `Labels`, `value_counts` and the `ClassCounts` every result carries |
+//! | [`view`] | a kernel run on a `Labels` or on a column read in place |
+//! | [`ops`] | select, split, group, weights, resample, text |
+//! | [`batch`] | the batched phases: counter, cut search, plans from counts |
+//! | [`plugin`] | the polars expression plugin |
 
 use pyo3::prelude::*;
 
-mod counter;
-mod cut;
+mod batch;
+mod column;
+mod contract;
 mod errors;
-mod group;
-mod input;
+mod exec;
 mod labels;
-mod plan;
+mod ops;
+mod params;
 mod plugin;
-mod resample;
-mod select;
-mod split;
-mod text;
 mod view;
-mod weights;
 
 #[pymodule]
 fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
     errors::register(m)?;
-    m.add_class::<labels::PyLabels>()?;
-    m.add_function(wrap_pyfunction!(labels::value_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(select::rule_mask, m)?)?;
-    m.add_function(wrap_pyfunction!(select::keep_mask, m)?)?;
-    m.add_function(wrap_pyfunction!(select::stratified_sample, m)?)?;
-    m.add_function(wrap_pyfunction!(split::stratified_split, m)?)?;
-    m.add_function(wrap_pyfunction!(split::stratified_kfold, m)?)?;
-    m.add_function(wrap_pyfunction!(group::stratified_group_split, m)?)?;
-    m.add_function(wrap_pyfunction!(group::stratified_group_kfold, m)?)?;
-    m.add_function(wrap_pyfunction!(weights::class_weights, m)?)?;
-    m.add_function(wrap_pyfunction!(weights::class_weights_from_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(weights::sample_weights, m)?)?;
-    m.add_function(wrap_pyfunction!(resample::undersample, m)?)?;
-    m.add_function(wrap_pyfunction!(resample::oversample, m)?)?;
-    m.add_function(wrap_pyfunction!(text::text_length_histogram, m)?)?;
-    m.add_class::<counter::PyLabelCounter>()?;
-    m.add_class::<cut::PyCutSearch>()?;
-    m.add_function(wrap_pyfunction!(cut::probe_batch, m)?)?;
-    m.add_function(wrap_pyfunction!(cut::batch_parts, m)?)?;
-    m.add_function(wrap_pyfunction!(cut::row_keys, m)?)?;
-    m.add_function(wrap_pyfunction!(plan::split_plan, m)?)?;
-    m.add_function(wrap_pyfunction!(plan::keep_classes, m)?)?;
-    m.add_function(wrap_pyfunction!(plan::sample_sizes, m)?)?;
+    contract::register(m)?;
+    labels::register(m)?;
+    ops::register(m)?;
+    batch::register(m)?;
     Ok(())
 }

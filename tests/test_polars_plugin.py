@@ -4,9 +4,12 @@ every polars context: eager, lazy, streaming, many chunks, `.over()`,
 
 from __future__ import annotations
 
+import datetime
+import re
 import subprocess
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import fastbal
@@ -252,6 +255,52 @@ def test_bad_arguments_give_the_python_message(expr: pl.Expr, message: str) -> N
 def test_unsupported_dtypes_are_a_polars_error(series: pl.Series) -> None:
     with pytest.raises(pl.exceptions.ComputeError, match="labels must be integers, strings"):
         series.to_frame().select(pl.col("y").fastbal.min_count_mask(1))
+
+
+def _refused_dtypes() -> list[tuple[pl.Series, str]]:
+    """Columns of dtypes fastbal does not read, with the name its message gives
+    each: some (Struct, Decimal, Int128, ...) this build of polars cannot even
+    convert, so they are refused before polars sees them."""
+    cases = [
+        (pl.Series("y", [{"a": 1}, {"a": 2}]), "struct[1]"),
+        (pl.Series("y", [Decimal("1.5"), Decimal("2.5")]), "decimal[38,1]"),
+        (pl.Series("y", [1, 2], dtype=pl.Int128), "i128"),
+        (pl.Series("y", [[1], [2]], dtype=pl.Array(pl.Int64, 1)), "array[i64, 1]"),
+        (pl.Series("y", [[1], [2]]), "list[i64]"),
+        (pl.Series("y", [b"a", b"b"]), "binary"),
+        (pl.Series("y", [datetime.date(2024, 1, 1)] * 2), "date"),
+        (pl.Series("y", [datetime.datetime(2024, 1, 1)] * 2), "datetime[μs]"),
+        (pl.Series("y", [datetime.timedelta(1)] * 2), "duration[μs]"),
+        (pl.Series("y", [datetime.time(1)] * 2), "time"),
+    ]
+    for name, shown in [("UInt128", "u128"), ("Float16", "f16")]:  # newer polars only
+        if hasattr(pl, name):
+            cases.append((pl.Series("y", [1, 2], dtype=getattr(pl, name)), shown))
+    return cases
+
+
+@pytest.mark.parametrize(("series", "shown"), _refused_dtypes(), ids=lambda v: str(v)[:20])
+def test_refused_dtypes_name_the_dtypes_taken_never_a_panic(series: pl.Series, shown: str) -> None:
+    frame = series.to_frame().with_columns(k=pl.lit(1))
+    accepted = "must be integers, strings, booleans, categoricals or enums"
+    exprs = [
+        pl.col("y").fastbal.min_count_mask(1),
+        pl.col("y").fastbal.sample_mask(n=1),
+        pl.col("y").fastbal.class_weight(),
+        pl.col("y").fastbal.split(),
+        pl.col("y").fastbal.kfold(2),
+    ]
+    for expr in exprs:
+        with pytest.raises(
+            pl.exceptions.ComputeError, match=re.escape(f"labels {accepted}; got {shown}")
+        ):
+            frame.select(expr)
+    with pytest.raises(pl.exceptions.ComputeError, match=re.escape(f"ids {accepted}; got {shown}")):
+        frame.select(pl.col("k").fastbal.split(ids="y"))
+    with pytest.raises(pl.exceptions.ComputeError) as e:  # lazy, streaming: the same message
+        frame.lazy().select(pl.col("y").fastbal.split()).collect(engine="streaming")
+    assert "labels must be" in str(e.value)
+    assert "panicked" not in str(e.value)
 
 
 def test_python_side_type_errors() -> None:

@@ -2,33 +2,56 @@
 
 Every function takes labels as the extension reads them: a `Labels`, a
 1-D contiguous native numpy integer or float array, a 2-D uint32 array of
-UCS-4 strings, or an object with the Arrow PyCapsule interface. Functions
-given a column (not a `Labels`) also return its `Meta`: classes (sorted),
+UCS-4 strings, or an object with the Arrow PyCapsule interface. Results are
+frozen objects with named fields; a result computed on a column (not a
+`Labels`) carries the column's `ClassCounts` as `meta`: classes (sorted),
 rows per class, null rows and the type of the label values.
 """
 
-from typing import Any, final
+from typing import Any, Final, final
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "ALWAYS_TRAIN",
     "DEBUG_BUILD",
+    "LEFT_OUT",
+    "SPLIT_NAMES",
+    "SPLIT_PART_CODES",
+    "ClassCounts",
+    "ClassWeightsResult",
     "CutSearch",
     "FastbalError",
+    "GroupKFoldResult",
+    "GroupPlan",
+    "GroupSplitResult",
     "InfeasibleError",
     "InternalError",
     "InvalidInputError",
+    "KFoldPlan",
+    "KFoldResult",
     "LabelCounter",
     "Labels",
+    "MaskResult",
     "OutputTooLargeError",
+    "ProbeArrays",
+    "ProbeCounts",
+    "RankKeys",
     "RareClassesError",
+    "SampleResult",
+    "SampleWeightsResult",
+    "SplitPlan",
+    "SplitPlanResult",
+    "SplitResult",
+    "TextLengthHistogram",
     "__version__",
     "batch_parts",
     "class_weights",
     "class_weights_from_counts",
     "keep_classes",
     "keep_mask",
+    "mix64",
     "oversample",
     "probe_batch",
     "row_keys",
@@ -36,6 +59,7 @@ __all__ = [
     "sample_sizes",
     "sample_weights",
     "split_plan",
+    "split_seed",
     "stratified_group_kfold",
     "stratified_group_split",
     "stratified_kfold",
@@ -48,6 +72,21 @@ __all__ = [
 
 __version__: str
 DEBUG_BUILD: bool
+
+#: The split names in code order: an assignment's code is the index of its split here.
+SPLIT_NAMES: Final[tuple[str, str, str]]
+#: The split (or k-fold) code of a row left out: a null label or a dropped rare class.
+LEFT_OUT: Final[int]
+#: The k-fold code of a row of a rare class kept in the training part of every fold.
+ALWAYS_TRAIN: Final[int]
+#: The split code of each part of a split's rank cuts: test, valid, train, left out.
+SPLIT_PART_CODES: Final[tuple[int, int, int, int]]
+
+def mix64(x: int) -> int:
+    """The splitmix64 finalizer (fastbal's fixed 64-bit mix) on the low 64 bits of x."""
+
+def split_seed(seed: int, i: int) -> int:
+    """The seed of split i of a scikit-learn splitter seeded with seed."""
 
 class FastbalError(ValueError):
     """A request fastbal refuses: a bad argument, or data that cannot satisfy it."""
@@ -72,8 +111,21 @@ class OutputTooLargeError(FastbalError):
 class InternalError(RuntimeError):
     """An internal check of fastbal failed: a bug."""
 
-#: (classes: int64/uint64 array or list of str, counts, null rows, value type)
-_Meta = tuple[Any, npt.NDArray[np.uint64], int, str]
+@final
+class ClassCounts:
+    """The classes of a column, their rows, its null rows and the type of its values."""
+
+    @property
+    def classes(self) -> Any:
+        """The class values: an int64/uint64 array or a list of str."""
+    @property
+    def counts(self) -> npt.NDArray[np.uint64]:
+        """Rows per class, in the order of `classes`."""
+    @property
+    def null_count(self) -> int: ...
+    @property
+    def value_type(self) -> str:
+        """Type of the label values: a numpy dtype name or "str"."""
 
 @final
 class Labels:
@@ -95,21 +147,83 @@ class Labels:
         """Type of the label values: a numpy dtype name or "str"."""
     def __len__(self) -> int: ...
 
-def value_counts(x: Any) -> tuple[Any, npt.NDArray[np.uint64], int, str]:
-    """(classes, counts, null rows, value type), most frequent first, ties by class value."""
+def value_counts(x: Any) -> ClassCounts:
+    """The classes and their rows, most frequent first, ties by class value."""
 
-def rule_mask(
-    x: Any, rule: str, k: int
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], _Meta | None]:
-    """(row mask, class flags, meta) for rule "min_count", "max_count" or "top_k"."""
+@final
+class MaskResult:
+    """A row mask and the per-class decision behind it."""
 
-def keep_mask(x: Any, keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.bool_], _Meta | None]:
-    """(row mask, meta) from one flag per class."""
+    @property
+    def mask(self) -> npt.NDArray[np.bool_]:
+        """One flag per row: whether its class is kept (False for a null row)."""
+    @property
+    def keep(self) -> npt.NDArray[np.bool_]:
+        """One flag per class, in class order."""
+    @property
+    def meta(self) -> ClassCounts | None: ...
+
+def rule_mask(x: Any, rule: str, k: int) -> MaskResult:
+    """Row mask for rule "min_count", "max_count" or "top_k"."""
+
+def keep_mask(x: Any, keep: npt.NDArray[np.bool_]) -> MaskResult:
+    """Row mask from one flag per class."""
+
+@final
+class SampleResult:
+    """The rows of a stratified sample."""
+
+    @property
+    def rows(self) -> npt.NDArray[np.int64]:
+        """The sampled rows, ascending."""
+    @property
+    def sizes(self) -> npt.NDArray[np.uint64]:
+        """Rows sampled per class, in class order."""
+    @property
+    def meta(self) -> ClassCounts | None: ...
 
 def stratified_sample(
     x: Any, n: int | None = None, fraction: float | None = None, seed: int = 0
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], _Meta | None]:
-    """(sorted rows, rows per class, meta) of a stratified sample."""
+) -> SampleResult:
+    """A stratified sample of n rows or a fraction of the labeled rows."""
+
+@final
+class SplitPlan:
+    """Rows per class per split, and how the global sizes came out."""
+
+    @property
+    def cells(self) -> npt.NDArray[np.uint64]:
+        """Rows of each class in train, valid and test: shape (classes, 3)."""
+    @property
+    def rare(self) -> list[int]:
+        """Classes (codes) with fewer rows than there are non-empty splits."""
+    @property
+    def rare_dropped(self) -> bool:
+        """Whether the rare classes were left out (else they went to train)."""
+    @property
+    def target(self) -> list[int]:
+        """The rows asked for per split (train, valid, test)."""
+    @property
+    def sizes(self) -> list[int]:
+        """The rows planned per split."""
+
+@final
+class SplitResult:
+    """A stratified train/valid/test split."""
+
+    @property
+    def assignment(self) -> npt.NDArray[np.int8]:
+        """The split code of every row (its index in SPLIT_NAMES), LEFT_OUT if left out."""
+    @property
+    def train(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def valid(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def test(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def plan(self) -> SplitPlan: ...
+    @property
+    def meta(self) -> ClassCounts | None: ...
 
 def stratified_split(
     x: Any,
@@ -119,40 +233,112 @@ def stratified_split(
     rare: str = "train",
     ids: Any = None,
     shuffle: bool = False,
-) -> tuple[
-    npt.NDArray[np.int8],
-    tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
-    npt.NDArray[np.uint64],
-    tuple[list[int], bool, list[int], list[int]],
-    _Meta | None,
-]:
-    """(assignment, (train, valid, test), cells, (rare, dropped, target, sizes), meta)."""
+) -> SplitResult:
+    """A stratified train/valid/test split."""
+
+@final
+class KFoldPlan:
+    """Rows per class per fold, and the classes too small to be in every fold."""
+
+    @property
+    def cells(self) -> npt.NDArray[np.uint64]:
+        """Rows of each class in each test fold: shape (classes, k)."""
+    @property
+    def rare(self) -> list[int]:
+        """Classes (codes) with fewer rows than folds."""
+    @property
+    def rare_dropped(self) -> bool: ...
+
+@final
+class KFoldResult:
+    """A stratified k-fold."""
+
+    @property
+    def folds(self) -> npt.NDArray[np.int16]:
+        """The test fold of every row; LEFT_OUT, or ALWAYS_TRAIN for a rare class kept."""
+    @property
+    def plan(self) -> KFoldPlan: ...
+    @property
+    def meta(self) -> ClassCounts | None: ...
 
 def stratified_kfold(
     x: Any, k: int = 5, seed: int = 0, ids: Any = None, rare: str = "train"
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], list[int], _Meta | None]:
-    """(fold per row (-1 left out, -2 in every training part), rows per class per fold,
-    rare classes, meta)."""
+) -> KFoldResult:
+    """A stratified k-fold."""
 
-#: (target rows per split, rows per split, groups per split, lone classes,
-#: values of the groups larger than the smallest split, their rows)
-_GroupReport = tuple[list[int], list[int], list[int], list[int], Any, list[int]]
+@final
+class GroupPlan:
+    """Where the groups went and how the splits (or folds) came out."""
+
+    @property
+    def cells(self) -> npt.NDArray[np.uint64]:
+        """Rows of each class in each split: shape (classes, splits)."""
+    @property
+    def target(self) -> list[int]:
+        """The rows asked for per split."""
+    @property
+    def sizes(self) -> list[int]:
+        """The rows each split received."""
+    @property
+    def groups(self) -> list[int]:
+        """Groups (with a labeled row) per split."""
+    @property
+    def lone_classes(self) -> list[int]:
+        """Classes (codes) whose rows lie in fewer groups than there are splits."""
+    @property
+    def large_groups(self) -> Any:
+        """Values of the groups larger than the smallest split: an array or a list of str."""
+    @property
+    def large_group_rows(self) -> list[int]:
+        """The rows of each of those groups."""
+
+@final
+class GroupSplitResult:
+    """A stratified train/valid/test split that keeps groups whole."""
+
+    @property
+    def assignment(self) -> npt.NDArray[np.int8]:
+        """The split code of every row (its index in SPLIT_NAMES), LEFT_OUT for a null label."""
+    @property
+    def train(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def valid(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def test(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def plan(self) -> GroupPlan: ...
+    @property
+    def meta(self) -> ClassCounts | None: ...
 
 def stratified_group_split(
     x: Any, groups: Any, test_size: float | int, val_size: float | int, seed: int = 0
-) -> tuple[
-    npt.NDArray[np.int8],
-    tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
-    npt.NDArray[np.uint64],
-    _GroupReport,
-    _Meta | None,
-]:
-    """(assignment, (train, valid, test), cells, report, meta)."""
+) -> GroupSplitResult:
+    """A stratified train/valid/test split keeping groups whole."""
 
-def stratified_group_kfold(
-    x: Any, groups: Any, k: int = 5, seed: int = 0
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint64], _GroupReport, _Meta | None]:
-    """(fold per row, rows per class per fold, report, meta)."""
+@final
+class GroupKFoldResult:
+    """A stratified k-fold that keeps groups whole."""
+
+    @property
+    def folds(self) -> npt.NDArray[np.int16]:
+        """The test fold of every row, LEFT_OUT for a null label."""
+    @property
+    def plan(self) -> GroupPlan: ...
+    @property
+    def meta(self) -> ClassCounts | None: ...
+
+def stratified_group_kfold(x: Any, groups: Any, k: int = 5, seed: int = 0) -> GroupKFoldResult:
+    """A stratified k-fold keeping groups whole."""
+
+@final
+class ClassWeightsResult:
+    """The weight of every class."""
+
+    @property
+    def weights(self) -> npt.NDArray[np.float64]:
+        """One weight per class, in class order."""
+    @property
+    def meta(self) -> ClassCounts | None: ...
 
 def class_weights(
     x: Any,
@@ -160,8 +346,8 @@ def class_weights(
     beta: float = 0.999,
     normalize: str = "none",
     max_weight: float | None = None,
-) -> tuple[npt.NDArray[np.float64], _Meta | None]:
-    """(weight per class, meta)."""
+) -> ClassWeightsResult:
+    """The weight of every class."""
 
 def class_weights_from_counts(
     counts: npt.NDArray[np.int64],
@@ -172,14 +358,27 @@ def class_weights_from_counts(
 ) -> npt.NDArray[np.float64]:
     """Weight per class from rows per class (positive, in the order given)."""
 
+@final
+class SampleWeightsResult:
+    """The weight of every row, and of every class."""
+
+    @property
+    def rows(self) -> npt.NDArray[np.float64]:
+        """One weight per row: its class's weight, 0 for a row without a label."""
+    @property
+    def weights(self) -> npt.NDArray[np.float64]:
+        """One weight per class, in class order."""
+    @property
+    def meta(self) -> ClassCounts | None: ...
+
 def sample_weights(
     x: Any,
     strategy: str = "balanced",
     beta: float = 0.999,
     normalize: str = "none",
     max_weight: float | None = None,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], _Meta | None]:
-    """(weight per row, weight per class, meta)."""
+) -> SampleWeightsResult:
+    """The weight of every row and of every class."""
 
 def undersample(x: Any, targets: npt.NDArray[np.uint64], seed: int = 0) -> npt.NDArray[np.int64]:
     """Sorted rows kept when class c is cut to targets[c] rows."""
@@ -187,21 +386,75 @@ def undersample(x: Any, targets: npt.NDArray[np.uint64], seed: int = 0) -> npt.N
 def oversample(x: Any, extra: npt.NDArray[np.uint64], seed: int = 0) -> npt.NDArray[np.int64]:
     """Every labeled row, then extra[c] rows of class c drawn with replacement."""
 
-def text_length_histogram(
-    x: Any, texts: Any
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint64], _Meta | None]:
-    """(class codes, text lengths in characters, rows, meta), sorted by class then length."""
+@final
+class TextLengthHistogram:
+    """Rows per (class, text length in characters), sorted by class then length."""
 
+    @property
+    def codes(self) -> npt.NDArray[np.uint32]:
+        """The class (code) of each entry."""
+    @property
+    def lengths(self) -> npt.NDArray[np.uint32]:
+        """The text length in characters of each entry."""
+    @property
+    def counts(self) -> npt.NDArray[np.uint64]:
+        """The rows of each entry."""
+    @property
+    def meta(self) -> ClassCounts | None: ...
+
+def text_length_histogram(x: Any, texts: Any) -> TextLengthHistogram:
+    """Rows per (class, text length in characters); null labels and texts skipped."""
+
+#: Probes as `probe_batch` takes them: the fields of `ProbeArrays`.
 _Probes = tuple[
     npt.NDArray[np.uint32], npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.bool_]
 ]
-_Report = tuple[
-    npt.NDArray[np.uint64],
-    npt.NDArray[np.uint64],
-    npt.NDArray[np.uint32],
-    npt.NDArray[np.uint64],
-    npt.NDArray[np.uint64],
-]
+
+@final
+class ProbeArrays:
+    """One pass's probes, one entry per probe."""
+
+    @property
+    def classes(self) -> npt.NDArray[np.uint32]:
+        """The class (code) each probe asks about."""
+    @property
+    def lo(self) -> npt.NDArray[np.uint64]:
+        """The low end of each probe's hash interval."""
+    @property
+    def hi(self) -> npt.NDArray[np.uint64]:
+        """The high end of each probe's hash interval."""
+    @property
+    def gather(self) -> npt.NDArray[np.bool_]:
+        """Whether a probe gathers its rows (else it counts them in a histogram)."""
+
+@final
+class ProbeCounts:
+    """What a batch answered to probes."""
+
+    @property
+    def below(self) -> npt.NDArray[np.uint64]:
+        """Per probe, the rows of its class hashing below its interval."""
+    @property
+    def hist(self) -> npt.NDArray[np.uint64]:
+        """The bin counts of every histogram probe, in probe order."""
+    @property
+    def probe(self) -> npt.NDArray[np.uint32]:
+        """The probe of each gathered row."""
+    @property
+    def hash(self) -> npt.NDArray[np.uint64]:
+        """The rank hash of each gathered row."""
+    @property
+    def row(self) -> npt.NDArray[np.uint64]:
+        """The global position of each gathered row."""
+
+@final
+class RankKeys:
+    """The rank keys at the cut ranks, each of shape (classes, cuts)."""
+
+    @property
+    def hash(self) -> npt.NDArray[np.uint64]: ...
+    @property
+    def row(self) -> npt.NDArray[np.uint64]: ...
 
 @final
 class LabelCounter:
@@ -246,8 +499,8 @@ class CutSearch:
     def done(self) -> bool: ...
     @property
     def passes(self) -> int: ...
-    def probes(self) -> _Probes:
-        """The next pass's probes: (class, lo, hi, gather)."""
+    def probes(self) -> ProbeArrays:
+        """The next pass's probes."""
     def advance(
         self,
         below: npt.NDArray[np.uint64],
@@ -257,8 +510,8 @@ class CutSearch:
         row: npt.NDArray[np.uint64],
     ) -> None:
         """Take the merged report of every batch on the last probes."""
-    def thresholds(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-        """The keys at the cut ranks: (hash, row), each of shape (classes, cuts)."""
+    def thresholds(self) -> RankKeys:
+        """The keys at the cut ranks."""
 
 def probe_batch(
     codes: npt.NDArray[np.uint32],
@@ -266,8 +519,8 @@ def probe_batch(
     seed: int,
     offset: int,
     ids: npt.NDArray[np.uint64] | None = None,
-) -> _Report:
-    """(below, hist, gathered probe, gathered hash, gathered row) over one batch."""
+) -> ProbeCounts:
+    """What one batch answers to probes (class, lo, hi, gather)."""
 
 def batch_parts(
     codes: npt.NDArray[np.uint32],
@@ -281,12 +534,20 @@ def batch_parts(
 def row_keys(ids: Any) -> npt.NDArray[np.uint64]:
     """The 64-bit key of each row of an id column; refuses null and duplicate ids."""
 
+@final
+class SplitPlanResult:
+    """The split plan of a column seen in batches, and the cut ranks that place its rows."""
+
+    @property
+    def plan(self) -> SplitPlan: ...
+    @property
+    def ranks(self) -> npt.NDArray[np.uint64]:
+        """Per class, the ranks of its cuts (test, test + valid, all): shape (classes, 3)."""
+
 def split_plan(
     counter: LabelCounter, test_size: float | int, val_size: float | int, rare: str = "train"
-) -> tuple[
-    npt.NDArray[np.uint64], npt.NDArray[np.uint64], tuple[list[int], bool, list[int], list[int]]
-]:
-    """(cells [class x split], cut ranks [class x 3], (rare, dropped, target, sizes))."""
+) -> SplitPlanResult:
+    """The split plan from a counter's counts, and its cut ranks."""
 
 def keep_classes(counts: npt.NDArray[np.uint64], rule: str, k: int) -> npt.NDArray[np.bool_]:
     """One flag per class from a mask rule on counts."""

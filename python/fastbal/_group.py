@@ -134,9 +134,9 @@ class GroupSplitSummary:
 
 
 def _summary(
-    splits: tuple[str, ...], shares: list[float] | None, cells: Any, report: Any, info: Any
+    splits: tuple[str, ...], shares: list[float] | None, plan: _fastbal.GroupPlan, info: Any
 ) -> GroupSplitSummary:
-    target, sizes, groups, lone, large, large_rows = report
+    target, cells = plan.target, plan.cells
     if shares is None:  # row counts asked: their share of the labeled rows
         shares = [t / max(sum(target), 1) for t in target]
     return GroupSplitSummary(
@@ -145,10 +145,12 @@ def _summary(
         classes=info.classes,
         cells=cells.view(np.int64),
         target=dict(zip(splits, target, strict=True)),
-        sizes=dict(zip(splits, sizes, strict=True)),
-        groups=dict(zip(splits, groups, strict=True)),
-        lone_classes=info.classes[np.asarray(lone, dtype=np.int64)].tolist(),
-        large_groups=dict(zip(_group_values(large), large_rows, strict=True)),
+        sizes=dict(zip(splits, plan.sizes, strict=True)),
+        groups=dict(zip(splits, plan.groups, strict=True)),
+        lone_classes=info.classes[np.asarray(plan.lone_classes, dtype=np.int64)].tolist(),
+        large_groups=dict(
+            zip(_group_values(plan.large_groups), plan.large_group_rows, strict=True)
+        ),
         null_rows=info.null_count,
     )
 
@@ -219,13 +221,13 @@ def stratified_group_split(
     classes in valid/test missing from train: 0
     """
     test, val = _size(test_size), _size(val_size)
-    (assignment, (train, valid, test_rows), cells, report), info = run(
+    r, info = run(
         _fastbal.stratified_group_split, x, _groups(groups), test, val, seed=_checks.seed(seed)
     )
     fractions = isinstance(test, float) and isinstance(val, float)
     shares = [1 - test - val, val, test] if fractions else None
-    summary = _summary(SPLITS, shares, cells, report, info)
-    return GroupSplit(train, valid, test_rows, assignment, summary)
+    summary = _summary(SPLITS, shares, r.plan, info)
+    return GroupSplit(r.train, r.valid, r.test, r.assignment, summary)
 
 
 @dataclass(frozen=True)
@@ -284,13 +286,12 @@ def stratified_group_kfold(x: Any, groups: Any, k: int = 5, seed: int = 0) -> Gr
     class shares off the request by 11.36 points on average, at most 16.67 (1)
     """
     k = _checks.count("k", k)
-    (folds, cells, report), info = run(
-        _fastbal.stratified_group_kfold, x, _groups(groups), k=k, seed=_checks.seed(seed)
-    )
+    r, info = run(_fastbal.stratified_group_kfold, x, _groups(groups), k=k, seed=_checks.seed(seed))
+    folds: npt.NDArray[np.integer[Any]] = r.folds
     if k <= np.iinfo(np.int8).max:
         folds = folds.astype(np.int8)
     names = tuple(f"fold {f}" for f in range(k))
-    return GroupKFold(folds, _summary(names, [1 / k] * k, cells, report, info))
+    return GroupKFold(folds, _summary(names, [1 / k] * k, r.plan, info))
 
 
 __all__ = [

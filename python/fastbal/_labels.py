@@ -34,17 +34,18 @@ class ClassInfo(NamedTuple):
 def run(fn: Callable[..., Any], x: Any, *args: Any, **kwargs: Any) -> tuple[Any, ClassInfo]:
     """Call an extension kernel on `x` and return (its results, `x`'s ClassInfo).
 
-    Kernels return their results followed by the column's classes and counts
-    (or None when `x` is a `Labels`, which has them already).
+    Kernels return a result object whose `meta` holds the column's classes
+    and counts (None when `x` is a `Labels`, which has them already).
     """
     native = to_native(x)
-    *result, meta = fn(native, *args, **kwargs)
+    result = fn(native, *args, **kwargs)
+    meta = result.meta
     if meta is None:
         info = ClassInfo(x.classes, x.counts, x.null_count)
     else:
-        raw, counts, nulls, value_type = meta
-        info = ClassInfo(_classes(raw, value_type), counts.view(np.int64), int(nulls))
-    return (result[0] if len(result) == 1 else tuple(result)), info
+        classes = _classes(meta.classes, meta.value_type)
+        info = ClassInfo(classes, meta.counts.view(np.int64), int(meta.null_count))
+    return result, info
 
 
 def as_labels(x: Any) -> Labels:
@@ -149,8 +150,8 @@ def value_counts(x: Any) -> ValueCounts:
     >>> fastbal.value_counts(np.array([3, 1, 3, 3, 1, 7], dtype=np.int32)).to_dict()
     {3: 3, 1: 2, 7: 1}
     """
-    raw, counts, nulls, value_type = _fastbal.value_counts(to_native(x))
-    return ValueCounts(_classes(raw, value_type), counts.view(np.int64), int(nulls))
+    c = _fastbal.value_counts(to_native(x))
+    return ValueCounts(_classes(c.classes, c.value_type), c.counts.view(np.int64), c.null_count)
 
 
 class Labels:

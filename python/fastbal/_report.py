@@ -37,7 +37,8 @@ def length_histogram(x: Any, texts: Any) -> pl.DataFrame:
     """
     from fastbal._input import to_native
 
-    (codes, lengths, counts), info = run(_fastbal.text_length_histogram, x, to_native(texts))
+    h, info = run(_fastbal.text_length_histogram, x, to_native(texts))
+    codes, lengths, counts = h.codes, h.lengths, h.counts
     classes = info.classes[codes.astype(np.int64)] if len(codes) else info.classes[:0]
     # str classes stay String when there are none (a batch without labels), so batches concat
     kind = pl.String if info.classes.dtype == object else None

@@ -40,11 +40,11 @@ class _Column:
             self.classes, self.counts = x.classes, x.counts
             return
         self.native = to_native(x)
-        raw, counts, _nulls, value_type = _fastbal.value_counts(self.native)
-        classes = _classes(raw, value_type)
+        c = _fastbal.value_counts(self.native)
+        classes = _classes(c.classes, c.value_type)
         order = np.argsort(classes, kind="stable")  # class order: sorted by value
         self.classes = classes[order]
-        self.counts = counts.view(np.int64)[order]
+        self.counts = c.counts.view(np.int64)[order]
 
     @property
     def n_classes(self) -> int:

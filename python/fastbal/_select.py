@@ -106,11 +106,11 @@ def _masked(
     rule: str, name: str, x: Any, k: Any, summary: bool
 ) -> Mask | tuple[Mask, FilterSummary]:
     k = _checks.count("k", k, clamp=True)
-    (mask, keep), info = run(_fastbal.rule_mask, x, rule, k)
-    out: Mask = mask
+    r, info = run(_fastbal.rule_mask, x, rule, k)
+    out: Mask = r.mask
     if not summary:
         return out
-    return out, FilterSummary.from_info(f"{name}({k})", info, keep)
+    return out, FilterSummary.from_info(f"{name}({k})", info, r.keep)
 
 
 @overload
@@ -178,8 +178,9 @@ def isin_mask(x: Any, classes: Iterable[Any]) -> Mask:
     keep = np.fromiter(
         (c in wanted for c in labels.classes.tolist()), dtype=bool, count=labels.n_classes
     )
-    mask, _ = run(_fastbal.keep_mask, labels, keep)
-    return mask  # type: ignore[no-any-return]
+    r, _ = run(_fastbal.keep_mask, labels, keep)
+    mask: Mask = r.mask
+    return mask
 
 
 DEFAULT_THRESHOLDS = (2, 5, 10, 20, 50, 100)
@@ -290,14 +291,15 @@ def stratified_sample(
         n = _checks.count("n", n)
     if fraction is not None:
         fraction = _checks.fraction("fraction", fraction)
-    (rows, _sizes), _ = run(
+    r, _ = run(
         _fastbal.stratified_sample,
         x,
         n=n,
         fraction=None if fraction is None else float(fraction),
         seed=_checks.seed(seed),
     )
-    return rows  # type: ignore[no-any-return]
+    rows: npt.NDArray[np.int64] = r.rows
+    return rows
 
 
 __all__ = [

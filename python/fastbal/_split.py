@@ -178,7 +178,7 @@ def stratified_split(
     """
     from fastbal._input import to_native
 
-    (assignment, (train, valid, test), cells, (rare_codes, dropped, target, sizes)), info = run(
+    r, info = run(
         _fastbal.stratified_split,
         x,
         _size(test_size),
@@ -188,16 +188,17 @@ def stratified_split(
         ids=None if ids is None else to_native(ids),
         shuffle=bool(shuffle),
     )
+    plan = r.plan
     summary = SplitSummary(
         classes=info.classes,
-        cells=cells.view(np.int64),
-        rare_classes=info.classes[np.asarray(rare_codes, dtype=np.int64)].tolist(),
-        rare_action="drop" if dropped else "train",
+        cells=plan.cells.view(np.int64),
+        rare_classes=info.classes[np.asarray(plan.rare, dtype=np.int64)].tolist(),
+        rare_action="drop" if plan.rare_dropped else "train",
         null_rows=info.null_count,
-        target=dict(zip(SPLITS, target, strict=True)),
-        sizes=dict(zip(SPLITS, sizes, strict=True)),
+        target=dict(zip(SPLITS, plan.target, strict=True)),
+        sizes=dict(zip(SPLITS, plan.sizes, strict=True)),
     )
-    return Split(train, valid, test, assignment, summary)
+    return Split(r.train, r.valid, r.test, r.assignment, summary)
 
 
 #: Fold code of a row of a rare class kept in training: in the training part
@@ -273,7 +274,7 @@ def stratified_kfold(
     k = min(max(k, -(2**63)), 2**63 - 1)  # the core names the allowed range
     from fastbal._input import to_native
 
-    (folds, plan, rare_codes), info = run(
+    r, info = run(
         _fastbal.stratified_kfold,
         x,
         k=k,
@@ -281,7 +282,8 @@ def stratified_kfold(
         ids=None if ids is None else to_native(ids),
         rare=rare,
     )
+    folds: npt.NDArray[np.integer[Any]] = r.folds
     if k <= np.iinfo(np.int8).max:
         folds = folds.astype(np.int8)
-    rare_classes = info.classes[np.asarray(rare_codes, dtype=np.int64)].tolist()
-    return KFold(folds, plan.view(np.int64), info.classes, rare_classes)
+    rare_classes = info.classes[np.asarray(r.plan.rare, dtype=np.int64)].tolist()
+    return KFold(folds, r.plan.cells.view(np.int64), info.classes, rare_classes)

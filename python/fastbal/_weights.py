@@ -127,8 +127,8 @@ def class_weights(
             **_args(strategy, beta, normalize, max_weight),
         )
     else:
-        w, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
-        cls = info.classes
+        r, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
+        cls, w = info.classes, r.weights
     cls, w = reorder(cls, w, classes)
     return ClassWeights(cls, w, strategy)
 
@@ -205,11 +205,9 @@ def sample_weights(
     >>> fastbal.sample_weights([0, 0, 0, 2, None]).tolist()
     [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0, 0.0]
     """
-    (rows, weights), info = run(
-        _fastbal.sample_weights, x, **_args(strategy, beta, normalize, max_weight)
-    )
+    r, info = run(_fastbal.sample_weights, x, **_args(strategy, beta, normalize, max_weight))
     if not return_summary:
-        return rows
-    return rows, SampleWeightsSummary(
-        ClassWeights(info.classes, weights, strategy), info.null_count
+        return r.rows
+    return r.rows, SampleWeightsSummary(
+        ClassWeights(info.classes, r.weights, strategy), info.null_count
     )

@@ -186,19 +186,18 @@ def split_plan(
     a `CutSearch` whose parts map to splits through `SPLIT_PART_CODES`."""
     from fastbal._split import SPLITS, SplitSummary, _size
 
-    cells, ranks, (rare_codes, dropped, target, sizes) = _fastbal.split_plan(
-        counter._inner, _size(test_size), _size(val_size), rare
-    )
+    r = _fastbal.split_plan(counter._inner, _size(test_size), _size(val_size), rare)
+    plan = r.plan
     summary = SplitSummary(
         classes=counter.classes,
-        cells=cells.view(np.int64),
-        rare_classes=counter.classes[np.asarray(rare_codes, dtype=np.int64)].tolist(),
-        rare_action="drop" if dropped else "train",
+        cells=plan.cells.view(np.int64),
+        rare_classes=counter.classes[np.asarray(plan.rare, dtype=np.int64)].tolist(),
+        rare_action="drop" if plan.rare_dropped else "train",
         null_rows=counter.null_count,
-        target=dict(zip(SPLITS, target, strict=True)),
-        sizes=dict(zip(SPLITS, sizes, strict=True)),
+        target=dict(zip(SPLITS, plan.target, strict=True)),
+        sizes=dict(zip(SPLITS, plan.sizes, strict=True)),
     )
-    return summary, ranks
+    return summary, r.ranks
 
 
 def mask_table(counter: LabelCounter, rule: str, k: int) -> npt.NDArray[np.bool_]:
@@ -296,7 +295,8 @@ class Probes:
         global position of its first row, and its `row_keys` when keyed by ids."""
         arrays = tuple(_c(a) for a in self.arrays)
         keys = None if ids is None else _c(ids)
-        return ProbeReport(*_fastbal.probe_batch(_c(codes), arrays, self.seed, int(offset), keys))
+        r = _fastbal.probe_batch(_c(codes), arrays, self.seed, int(offset), keys)
+        return ProbeReport(r.below, r.hist, r.probe, r.hash, r.row)
 
     def __len__(self) -> int:
         return len(self.arrays[0])
@@ -329,7 +329,8 @@ class CutSearch:
         return int(self._inner.passes)
 
     def probes(self) -> Probes:
-        return Probes(self._inner.probes(), self.seed)
+        p = self._inner.probes()
+        return Probes((p.classes, p.lo, p.hi, p.gather), self.seed)
 
     def advance(self, report: ProbeReport) -> None:
         r = report
@@ -337,8 +338,8 @@ class CutSearch:
 
     def cuts(self) -> RankCuts:
         """The keys at the cut ranks (once `done`)."""
-        h, r = self._inner.thresholds()
-        return RankCuts(h, r, self.seed)
+        keys = self._inner.thresholds()
+        return RankCuts(keys.hash, keys.row, self.seed)
 
     def assigner(self, counter: LabelCounter, part_values: Any) -> Assigner:
         """An `Assigner` of the found cuts: row value `part_values[p]` for a row

@@ -1,5 +1,5 @@
-//! The polars expression plugin: thin `#[polars_expr]` functions over the
-//! core, registered from `python/fastbal/polars.py`.
+//! The polars expression plugin: thin functions over the core, registered
+//! from `python/fastbal/polars.py`, behind the entry points of [`ffi`].
 //!
 //! Each function reads one label column (and, for the split, an optional id
 //! column), runs the same core kernel as the Python API and returns a column
@@ -17,17 +17,18 @@
 //! through the Arrow C interface by the allocator that made it, and the
 //! extension also serves numpy and pyarrow, which need no polars import.
 
+mod ffi;
 mod series;
 
 use std::sync::OnceLock;
 
+use fastbal_core::contract::{LEFT_OUT, SPLIT_NAMES};
 use fastbal_core::params::{folds, MaskRule, Rare, SampleSize, SizeArg, Strategy};
 use fastbal_core::select::{class_mask, keep_classes, stratified_sample};
 use fastbal_core::split::{stratified_kfold, stratified_split};
 use fastbal_core::weights::{class_weights, sample_weights};
 use fastbal_core::{parallel, row_keys, Compacted, LabelView, Prepared, Ranker};
 use polars::prelude::*;
-use pyo3_polars::derive::polars_expr;
 use serde::Deserialize;
 
 use crate::errors::message;
@@ -59,12 +60,22 @@ fn same_name(input_fields: &[Field], dtype: DataType) -> PolarsResult<Field> {
     Ok(Field::new(first.name().clone(), dtype))
 }
 
-fn boolean(input_fields: &[Field]) -> PolarsResult<Field> {
+fn boolean<K>(input_fields: &[Field], _: &K) -> PolarsResult<Field> {
     same_name(input_fields, DataType::Boolean)
 }
 
-fn float64(input_fields: &[Field]) -> PolarsResult<Field> {
+fn float64<K>(input_fields: &[Field], _: &K) -> PolarsResult<Field> {
     same_name(input_fields, DataType::Float64)
+}
+
+ffi::expressions! {
+    min_count_mask(CountKwargs) -> boolean;
+    max_count_mask(CountKwargs) -> boolean;
+    top_k_mask(CountKwargs) -> boolean;
+    sample_mask(SampleKwargs) -> boolean;
+    class_weight(WeightKwargs) -> float64;
+    split(SplitKwargs) -> split_field;
+    kfold(KFoldKwargs) -> kfold_field;
 }
 
 // ------------------------------------------------------------------ masks
@@ -79,17 +90,14 @@ fn mask(inputs: &[Series], rule: MaskRule, k: u64) -> PolarsResult<Series> {
     Ok(BooleanChunked::from_slice(inputs[0].name().clone(), &mask).into_series())
 }
 
-#[polars_expr(output_type_func=boolean)]
 fn min_count_mask(inputs: &[Series], kwargs: CountKwargs) -> PolarsResult<Series> {
     mask(inputs, MaskRule::MinCount, kwargs.k)
 }
 
-#[polars_expr(output_type_func=boolean)]
 fn max_count_mask(inputs: &[Series], kwargs: CountKwargs) -> PolarsResult<Series> {
     mask(inputs, MaskRule::MaxCount, kwargs.k)
 }
 
-#[polars_expr(output_type_func=boolean)]
 fn top_k_mask(inputs: &[Series], kwargs: CountKwargs) -> PolarsResult<Series> {
     mask(inputs, MaskRule::TopK, kwargs.k)
 }
@@ -103,7 +111,6 @@ struct SampleKwargs {
     seed: i64,
 }
 
-#[polars_expr(output_type_func=boolean)]
 fn sample_mask(inputs: &[Series], kwargs: SampleKwargs) -> PolarsResult<Series> {
     let size = arg(SampleSize::new(kwargs.n, kwargs.fraction))?;
     let rows = on_labels(&inputs[0], |v| Ok(stratified_sample(v, size, kwargs.seed as u64)?.0))?;
@@ -124,7 +131,6 @@ struct WeightKwargs {
     max_weight: Option<f64>,
 }
 
-#[polars_expr(output_type_func=float64)]
 fn class_weight(inputs: &[Series], kwargs: WeightKwargs) -> PolarsResult<Series> {
     let strategy = arg(kwargs.strategy.parse().and_then(|name| Strategy::new(name, kwargs.beta)))?;
     let normalize = arg(kwargs.normalize.parse())?;
@@ -147,19 +153,17 @@ fn ids(inputs: &[Series]) -> PolarsResult<Option<Vec<u64>>> {
         .map_err(|e| PolarsError::ComputeError(e.to_string().into()))
 }
 
-const SPLITS: [&str; 3] = ["train", "valid", "test"];
-
-/// `Enum(["train", "valid", "test"])`, made once so every call returns the same dtype.
+/// `Enum(SPLIT_NAMES)` (train, valid, test), made once so every call returns the same dtype.
 fn split_dtype() -> PolarsResult<DataType> {
     static CATEGORIES: OnceLock<Arc<FrozenCategories>> = OnceLock::new();
     if let Some(c) = CATEGORIES.get() {
         return Ok(DataType::from_frozen_categories(c.clone()));
     }
-    let c = FrozenCategories::new(SPLITS)?;
+    let c = FrozenCategories::new(SPLIT_NAMES)?;
     Ok(DataType::from_frozen_categories(CATEGORIES.get_or_init(|| c).clone()))
 }
 
-fn split_field(input_fields: &[Field]) -> PolarsResult<Field> {
+fn split_field(input_fields: &[Field], _: &SplitKwargs) -> PolarsResult<Field> {
     same_name(input_fields, split_dtype()?)
 }
 
@@ -171,7 +175,6 @@ struct SplitKwargs {
     rare: String,
 }
 
-#[polars_expr(output_type_func=split_field)]
 fn split(inputs: &[Series], kwargs: SplitKwargs) -> PolarsResult<Series> {
     let test = arg(kwargs.test_size.check("test_size"))?;
     let valid = arg(kwargs.val_size.check("val_size"))?;
@@ -181,9 +184,10 @@ fn split(inputs: &[Series], kwargs: SplitKwargs) -> PolarsResult<Series> {
         let ranker = Ranker::for_rows(keys.as_deref(), kwargs.seed as u64, v.len())?;
         Ok(stratified_split(v, ranker, test, valid, rare)?.0)
     })?;
+    // a row left out (a negative code) is null
     let codes: UInt8Chunked = assignment.iter().map(|&a| u8::try_from(a).ok()).collect();
     let codes = codes.with_name(inputs[0].name().clone());
-    // SAFETY: every code is 0, 1 or 2, a category of the dtype (or null).
+    // SAFETY: every code is an index of SPLIT_NAMES, a category of the dtype (or null).
     let out = unsafe { Categorical8Chunked::from_cats_and_dtype_unchecked(codes, split_dtype()?) };
     Ok(out.into_series())
 }
@@ -196,11 +200,10 @@ struct KFoldKwargs {
 }
 
 /// Int8 fold ids up to 127 folds, Int16 beyond, as `fastbal.stratified_kfold`.
-fn kfold_field(input_fields: &[Field], kwargs: KFoldKwargs) -> PolarsResult<Field> {
+fn kfold_field(input_fields: &[Field], kwargs: &KFoldKwargs) -> PolarsResult<Field> {
     same_name(input_fields, if kwargs.k <= i8::MAX as i64 { DataType::Int8 } else { DataType::Int16 })
 }
 
-#[polars_expr(output_type_func_with_kwargs=kfold_field)]
 fn kfold(inputs: &[Series], kwargs: KFoldKwargs) -> PolarsResult<Series> {
     let k = arg(folds(kwargs.k))?;
     let rare: Rare = arg(kwargs.rare.parse())?;
@@ -209,10 +212,11 @@ fn kfold(inputs: &[Series], kwargs: KFoldKwargs) -> PolarsResult<Series> {
         Ok(stratified_kfold(v, Ranker::for_rows(keys.as_deref(), kwargs.seed as u64, v.len())?, k, rare)?.0)
     })?;
     let name = inputs[0].name().clone();
+    let left_out = LEFT_OUT as i16; // null; ALWAYS_TRAIN stays a code
     let out = if k <= i8::MAX as usize {
-        folds.iter().map(|&f| (f != -1).then_some(f as i8)).collect::<Int8Chunked>().with_name(name).into_series()
+        folds.iter().map(|&f| (f != left_out).then_some(f as i8)).collect::<Int8Chunked>().with_name(name).into_series()
     } else {
-        folds.iter().map(|&f| (f != -1).then_some(f)).collect::<Int16Chunked>().with_name(name).into_series()
+        folds.iter().map(|&f| (f != left_out).then_some(f)).collect::<Int16Chunked>().with_name(name).into_series()
     };
     Ok(out)
 }

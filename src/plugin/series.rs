@@ -10,6 +10,7 @@ use fastbal_core::{Chunk, Column, Ints, StrChunk, Validity, ViewChunk};
 use polars::prelude::*;
 use polars_arrow::array::{Array, Utf8Array};
 use polars_arrow::bitmap::Bitmap;
+use polars_arrow::datatypes::{ArrowDataType, TimeUnit as ArrowTimeUnit};
 
 /// A label Series, and what had to be built to read it.
 pub struct SeriesInput {
@@ -20,6 +21,84 @@ pub struct SeriesInput {
 
 /// The dtypes a label column may have, for messages.
 const ACCEPTED: &str = "integers, strings, booleans, categoricals or enums";
+
+/// Refuse, by name, an input whose Arrow type is not one polars converts to
+/// a dtype [`SeriesInput::new`] then judges: checked before polars converts
+/// it, which for a type this build of polars lacks (Struct, Decimal,
+/// Int128, ...) would panic. `what` names the input in the message.
+pub fn check_arrow_dtype(dt: &ArrowDataType, what: &str) -> PolarsResult<()> {
+    use ArrowDataType as A;
+    let known = match dt {
+        A::Null
+        | A::Boolean
+        | A::Int8
+        | A::Int16
+        | A::Int32
+        | A::Int64
+        | A::UInt8
+        | A::UInt16
+        | A::UInt32
+        | A::UInt64
+        | A::Float32
+        | A::Float64
+        | A::Utf8
+        | A::LargeUtf8
+        | A::Utf8View => true,
+        // categoricals and enums
+        A::Dictionary(_, values, _) => matches!(values.as_ref(), A::Utf8 | A::LargeUtf8 | A::Utf8View),
+        _ => false,
+    };
+    if !known {
+        polars_bail!(InvalidOperation: "fastbal: {what} must be {ACCEPTED}; got {}", arrow_dtype_name(dt));
+    }
+    Ok(())
+}
+
+/// The name polars gives the dtype of an Arrow type, for messages.
+fn arrow_dtype_name(dt: &ArrowDataType) -> String {
+    use ArrowDataType as A;
+    let unit = |u: &ArrowTimeUnit| match u {
+        ArrowTimeUnit::Second => "s",
+        ArrowTimeUnit::Millisecond => "ms",
+        ArrowTimeUnit::Microsecond => "μs",
+        ArrowTimeUnit::Nanosecond => "ns",
+    };
+    match dt {
+        A::Null => "null".into(),
+        A::Boolean => "bool".into(),
+        A::Int8 => "i8".into(),
+        A::Int16 => "i16".into(),
+        A::Int32 => "i32".into(),
+        A::Int64 => "i64".into(),
+        A::Int128 => "i128".into(),
+        A::UInt8 => "u8".into(),
+        A::UInt16 => "u16".into(),
+        A::UInt32 => "u32".into(),
+        A::UInt64 => "u64".into(),
+        A::UInt128 => "u128".into(),
+        A::Float16 => "f16".into(),
+        A::Float32 => "f32".into(),
+        A::Float64 => "f64".into(),
+        A::Utf8 | A::LargeUtf8 | A::Utf8View => "str".into(),
+        A::Binary | A::LargeBinary | A::BinaryView | A::FixedSizeBinary(_) => "binary".into(),
+        A::Date32 => "date".into(),
+        A::Date64 => "datetime[ms]".into(),
+        A::Timestamp(u, None) => format!("datetime[{}]", unit(u)),
+        A::Timestamp(u, Some(tz)) => format!("datetime[{}, {tz}]", unit(u)),
+        A::Duration(u) => format!("duration[{}]", unit(u)),
+        A::Time32(_) | A::Time64(_) => "time".into(),
+        A::List(f) | A::LargeList(f) => format!("list[{}]", arrow_dtype_name(&f.dtype)),
+        A::FixedSizeList(f, n) => format!("array[{}, {n}]", arrow_dtype_name(&f.dtype)),
+        A::Struct(fields) => format!("struct[{}]", fields.len()),
+        A::Decimal(p, s) | A::Decimal32(p, s) | A::Decimal64(p, s) | A::Decimal256(p, s) => {
+            format!("decimal[{p},{s}]")
+        }
+        A::Dictionary(_, values, _) => format!("dictionary of {}", arrow_dtype_name(values)),
+        A::Extension(ext) if ext.name.as_str() == POLARS_OBJECT_EXTENSION_NAME => "object".into(),
+        A::Extension(ext) => format!("extension {}", ext.name),
+        other => format!("{other:?}"),
+    }
+}
 
 impl SeriesInput {
     /// Check the dtype and prepare the Series; `what` names it in errors.
@@ -92,7 +171,10 @@ impl SeriesInput {
                     CategoricalPhysical::U16 => Ints::U16(ints!(s.cat16()?.physical())),
                     CategoricalPhysical::U32 => Ints::U32(ints!(s.cat32()?.physical())),
                 };
-                let dict = self.dictionary.as_ref().expect("set for categoricals in new()");
+                let dict = self
+                    .dictionary
+                    .as_ref()
+                    .ok_or_else(|| polars_err!(ComputeError: "fastbal: a categorical read without its categories"))?;
                 let strings =
                     StrChunk { offsets: dict.offsets().as_slice(), data: dict.values().as_slice(), validity: None };
                 // one dictionary shared by every key chunk

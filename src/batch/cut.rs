@@ -9,21 +9,48 @@ use fastbal_core::{BatchRanker, CutSearch, Error, Probe, ProbeCounts};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
+use crate::column::Input;
 use crate::errors::to_py;
-use crate::input::Input;
-use crate::view::detach;
+use crate::exec::detach;
 
-/// Probes as arrays: (class, lo, hi, gather).
-type ProbeArrays<'py> =
-    (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<bool>>);
-/// A report as arrays: (below, hist, gathered probe, gathered hash, gathered row).
-type ReportArrays<'py> = (
-    Bound<'py, PyArray1<u64>>,
-    Bound<'py, PyArray1<u64>>,
-    Bound<'py, PyArray1<u32>>,
-    Bound<'py, PyArray1<u64>>,
-    Bound<'py, PyArray1<u64>>,
-);
+/// One pass's probes, as arrays of one entry per probe.
+#[pyclass(module = "fastbal._fastbal", name = "ProbeArrays", frozen, get_all)]
+pub struct PyProbeArrays {
+    /// The class (code) each probe asks about.
+    classes: Py<PyArray1<u32>>,
+    /// The low end of each probe's hash interval.
+    lo: Py<PyArray1<u64>>,
+    /// The high end of each probe's hash interval.
+    hi: Py<PyArray1<u64>>,
+    /// Whether a probe gathers its rows (else it counts them in a histogram).
+    gather: Py<PyArray1<bool>>,
+}
+
+/// What one batch (or several, merged) answered to probes.
+#[pyclass(module = "fastbal._fastbal", name = "ProbeCounts", frozen, get_all)]
+pub struct PyProbeCounts {
+    /// Per probe, the rows of its class hashing below its interval.
+    below: Py<PyArray1<u64>>,
+    /// The bin counts of every histogram probe, in probe order.
+    hist: Py<PyArray1<u64>>,
+    /// The probe of each gathered row.
+    probe: Py<PyArray1<u32>>,
+    /// The rank hash of each gathered row.
+    hash: Py<PyArray1<u64>>,
+    /// The global position of each gathered row.
+    row: Py<PyArray1<u64>>,
+}
+
+/// The rank keys at the cut ranks: arrays of shape (classes, cuts).
+#[pyclass(module = "fastbal._fastbal", name = "RankKeys", frozen, get_all)]
+pub struct PyRankKeys {
+    hash: Py<PyArray2<u64>>,
+    row: Py<PyArray2<u64>>,
+}
+
+/// Probes as `probe_batch` takes them: (class, lo, hi, gather), the fields of `ProbeArrays`.
+type ProbesArg<'py> =
+    (PyReadonlyArray1<'py, u32>, PyReadonlyArray1<'py, u64>, PyReadonlyArray1<'py, u64>, PyReadonlyArray1<'py, bool>);
 
 /// The search for the rank keys at given per-class cut ranks.
 #[pyclass(module = "fastbal._fastbal", name = "CutSearch")]
@@ -60,15 +87,15 @@ impl PyCutSearch {
         self.inner.passes()
     }
 
-    /// The next pass's probes as arrays (class, lo, hi, gather).
-    fn probes<'py>(&mut self, py: Python<'py>) -> ProbeArrays<'py> {
+    /// The next pass's probes.
+    fn probes(&mut self, py: Python<'_>) -> PyProbeArrays {
         let probes = self.inner.probes();
-        (
-            probes.iter().map(|p| p.class).collect::<Vec<_>>().into_pyarray(py),
-            probes.iter().map(|p| p.lo).collect::<Vec<_>>().into_pyarray(py),
-            probes.iter().map(|p| p.hi).collect::<Vec<_>>().into_pyarray(py),
-            probes.iter().map(|p| p.gather).collect::<Vec<_>>().into_pyarray(py),
-        )
+        PyProbeArrays {
+            classes: probes.iter().map(|p| p.class).collect::<Vec<_>>().into_pyarray(py).unbind(),
+            lo: probes.iter().map(|p| p.lo).collect::<Vec<_>>().into_pyarray(py).unbind(),
+            hi: probes.iter().map(|p| p.hi).collect::<Vec<_>>().into_pyarray(py).unbind(),
+            gather: probes.iter().map(|p| p.gather).collect::<Vec<_>>().into_pyarray(py).unbind(),
+        }
     }
 
     /// Take the merged report of every batch on the last probes.
@@ -86,8 +113,8 @@ impl PyCutSearch {
         detach(py, 0, || inner.advance(report))?.map_err(to_py)
     }
 
-    /// The keys at the cut ranks: (hash, row), two arrays of shape (classes, cuts).
-    fn thresholds<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyArray2<u64>>, Bound<'py, PyArray2<u64>>)> {
+    /// The keys at the cut ranks.
+    fn thresholds(&self, py: Python<'_>) -> PyResult<PyRankKeys> {
         let th = self
             .inner
             .thresholds()
@@ -95,7 +122,10 @@ impl PyCutSearch {
         let m = th.first().map_or(0, |t| t.len());
         let flat = |f: fn(&RankKey) -> u64| th.iter().flat_map(|t| t.iter().map(f)).collect::<Vec<_>>();
         let (h, r) = (flat(|k| k.0), flat(|k| k.1));
-        Ok((h.into_pyarray(py).reshape([th.len(), m])?, r.into_pyarray(py).reshape([th.len(), m])?))
+        Ok(PyRankKeys {
+            hash: h.into_pyarray(py).reshape([th.len(), m])?.unbind(),
+            row: r.into_pyarray(py).reshape([th.len(), m])?.unbind(),
+        })
     }
 }
 
@@ -134,16 +164,11 @@ fn ranker<'a>(
 pub fn probe_batch<'py>(
     py: Python<'py>,
     codes: PyReadonlyArray1<'py, u32>,
-    probes: (
-        PyReadonlyArray1<'py, u32>,
-        PyReadonlyArray1<'py, u64>,
-        PyReadonlyArray1<'py, u64>,
-        PyReadonlyArray1<'py, bool>,
-    ),
+    probes: ProbesArg<'py>,
     seed: u64,
     offset: u64,
     ids: Option<PyReadonlyArray1<'py, u64>>,
-) -> PyResult<ReportArrays<'py>> {
+) -> PyResult<PyProbeCounts> {
     let (class, lo, hi, gather) =
         (probes.0.as_slice()?, probes.1.as_slice()?, probes.2.as_slice()?, probes.3.as_slice()?);
     if [lo.len(), hi.len(), gather.len()].iter().any(|&n| n != class.len()) {
@@ -158,13 +183,13 @@ pub fn probe_batch<'py>(
     let codes = codes.as_slice()?;
     let ranker = ranker(offset, ids.as_ref(), seed, codes.len())?;
     let r = detach(py, codes.len(), || core_probe_batch(codes, ranker, &probes))?;
-    Ok((
-        r.below.into_pyarray(py),
-        r.hist.into_pyarray(py),
-        r.keys.iter().map(|k| k.0).collect::<Vec<_>>().into_pyarray(py),
-        r.keys.iter().map(|k| k.1).collect::<Vec<_>>().into_pyarray(py),
-        r.keys.iter().map(|k| k.2).collect::<Vec<_>>().into_pyarray(py),
-    ))
+    Ok(PyProbeCounts {
+        probe: r.keys.iter().map(|k| k.0).collect::<Vec<_>>().into_pyarray(py).unbind(),
+        hash: r.keys.iter().map(|k| k.1).collect::<Vec<_>>().into_pyarray(py).unbind(),
+        row: r.keys.iter().map(|k| k.2).collect::<Vec<_>>().into_pyarray(py).unbind(),
+        below: r.below.into_pyarray(py).unbind(),
+        hist: r.hist.into_pyarray(py).unbind(),
+    })
 }
 
 /// The part of every row of a batch under the cut keys (`thresholds()` of a

@@ -1,13 +1,14 @@
-//! Binding of `LabelCounter`: mergeable class counts keyed by class value.
+//! Binding of `LabelCounter` (`fastbal_core::counter`): mergeable class
+//! counts keyed by class value.
 
 use fastbal_core::{order_by_count, LabelCounter};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::column::{Input, ValueType};
 use crate::errors::to_py;
-use crate::input::{Input, ValueType};
+use crate::exec::detach;
 use crate::labels::classes_to_py;
-use crate::view::detach;
 
 /// Class counts over every batch seen, mergeable with other counters.
 #[pyclass(module = "fastbal._fastbal", name = "LabelCounter")]

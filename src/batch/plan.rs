@@ -9,12 +9,20 @@ use fastbal_core::split::plan_split;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 
-use crate::counter::PyLabelCounter;
+use crate::batch::counter::PyLabelCounter;
 use crate::errors::{to_py, with_classes};
-use crate::split::size;
+use crate::ops::split::PySplitPlan;
+use crate::params::size;
 
-/// A split plan from a counter's counts: (cells [class x (train, valid, test)], cut ranks
-/// [class x 3], (rare classes, dropped, target sizes, planned sizes)).
+/// The split plan of a column seen in batches, and the cut ranks that place its rows.
+#[pyclass(module = "fastbal._fastbal", name = "SplitPlanResult", frozen, get_all)]
+pub struct PySplitPlanResult {
+    plan: Py<PySplitPlan>,
+    /// Per class, the ranks of its cuts (test, test + valid, all): shape (classes, 3).
+    ranks: Py<PyArray2<u64>>,
+}
+
+/// A split plan from a counter's counts.
 #[pyfunction]
 #[pyo3(signature = (counter, test_size, val_size, rare="train"))]
 pub fn split_plan<'py>(
@@ -23,18 +31,17 @@ pub fn split_plan<'py>(
     test_size: &Bound<'py, PyAny>,
     val_size: &Bound<'py, PyAny>,
     rare: &str,
-) -> PyResult<(Bound<'py, PyArray2<u64>>, Bound<'py, PyArray2<u64>>, (Vec<u32>, bool, [u64; 3], [u64; 3]))> {
+) -> PyResult<PySplitPlanResult> {
     let (test, valid) = (size("test_size", test_size)?, size("val_size", val_size)?);
     let rare: Rare = rare.parse().map_err(to_py)?;
     let counts = counter.inner.counts();
     let plan = plan_split(counts, test, valid, rare).map_err(|e| with_classes(e, counter.inner.classes()))?;
     let ranks = split_ranks(&plan, counts);
     let k = plan.cells.len();
-    Ok((
-        plan.cells.concat().into_pyarray(py).reshape([k, 3])?,
-        ranks.concat().into_pyarray(py).reshape([k, 3])?,
-        (plan.rare, plan.rare_dropped, plan.target, plan.sizes),
-    ))
+    Ok(PySplitPlanResult {
+        ranks: ranks.concat().into_pyarray(py).reshape([k, 3])?.unbind(),
+        plan: Py::new(py, PySplitPlan::new(py, plan)?)?,
+    })
 }
 
 /// One boolean per class (class order) from a mask rule on counts.

@@ -1,7 +1,7 @@
-//! Bindings of over- and under-sampling.
+//! Bindings of over- and under-sampling (`fastbal_core::resample`).
 
-use fastbal_core::rank::Ranker;
 use fastbal_core::resample::{oversample as core_oversample, undersample as core_undersample};
+use fastbal_core::Ranker;
 use fastbal_core::{Error, RowKeys};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -30,7 +30,7 @@ pub fn undersample<'py>(
     x: &Bound<'py, PyAny>,
     targets: PyReadonlyArray1<'py, u64>,
     seed: u64,
-) -> PyResult<Bound<'py, PyArray1<i64>>> {
+) -> PyResult<Py<PyArray1<i64>>> {
     let targets = targets.as_slice()?.to_vec();
     let (rows, _) = with_view(py, x, |v| {
         per_class(v, "targets", &targets)?;
@@ -47,7 +47,7 @@ pub fn oversample<'py>(
     x: &Bound<'py, PyAny>,
     extra: PyReadonlyArray1<'py, u64>,
     seed: u64,
-) -> PyResult<Bound<'py, PyArray1<i64>>> {
+) -> PyResult<Py<PyArray1<i64>>> {
     let extra = extra.as_slice()?.to_vec();
     let (rows, _) = with_view(py, x, |v| {
         per_class(v, "extra counts", &extra)?;

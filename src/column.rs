@@ -15,7 +15,7 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, DictionaryArray, Int64Array, Int8Array, PrimitiveArray};
 use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
-use fastbal_core::strings::check_offsets;
+use fastbal_core::check_offsets;
 use fastbal_core::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
