@@ -20,7 +20,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-SPLIT_NAMES = np.array(["train", "valid", "test"], dtype=object)
+SPLIT_NAMES = np.array(fastbal.SPLIT_NAMES, dtype=object)
 
 
 def split_column(y: Any, **kwargs: Any) -> list[str | None]:

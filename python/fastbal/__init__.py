@@ -46,6 +46,7 @@ from fastbal._select import (
 )
 from fastbal._split import KFold, Split, SplitSummary, stratified_kfold, stratified_split
 from fastbal._weights import ClassWeights, SampleWeightsSummary, class_weights, sample_weights
+from fastbal.contract import ALWAYS_TRAIN, LEFT_OUT, SPLIT_NAMES
 from fastbal.distributed import LabelCounter
 
 __version__: str = _fastbal.__version__
@@ -59,7 +60,10 @@ if _fastbal.DEBUG_BUILD:
     )
 
 __all__ = [
+    "ALWAYS_TRAIN",
+    "LEFT_OUT",
     "REPORT_KEYS",
+    "SPLIT_NAMES",
     "ClassInfo",
     "ClassWeights",
     "FastbalError",

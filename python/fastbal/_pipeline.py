@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from fastbal._fastbal import LEFT_OUT
 from fastbal._select import FilterSummary, filter_min_count, stratified_sample, top_k_mask
 from fastbal._split import Split, stratified_split
 
@@ -90,7 +91,7 @@ def prepare_split(
         rare=rare,
         ids=None if keys is None else kept(keys),
     )
-    assignment = np.full(len(series), -1, dtype=np.int8)
+    assignment = np.full(len(series), LEFT_OUT, dtype=np.int8)
     assignment[rows] = split.assignment
     # indices in terms of the original rows
     split = Split(rows[split.train], rows[split.valid], rows[split.test], assignment, split.summary)

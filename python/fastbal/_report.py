@@ -116,7 +116,7 @@ class LengthStats:
         }
 
 
-SPLITS = ("train", "valid", "test")
+SPLITS = _fastbal.SPLIT_NAMES
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from fastbal import _checks, _fastbal
 from fastbal._labels import ClassArray, run
 
 Indices = npt.NDArray[np.int64]
-SPLITS = ("train", "valid", "test")
+#: The split names in code order (the contract's, from the core).
+SPLITS = _fastbal.SPLIT_NAMES
 
 
 def _size(value: Any) -> Any:
@@ -202,8 +203,8 @@ def stratified_split(
 
 
 #: Fold code of a row of a rare class kept in training: in the training part
-#: of every fold, never in a test fold.
-ALWAYS_TRAIN = -2
+#: of every fold, never in a test fold (the contract's, from the core).
+ALWAYS_TRAIN = _fastbal.ALWAYS_TRAIN
 
 
 @dataclass(frozen=True)

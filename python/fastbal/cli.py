@@ -108,7 +108,7 @@ def _cmd_split(args: argparse.Namespace) -> int:
         min_count=args.min_count,
     )
     # pass 2: every column, batch by batch, each row to its split's file
-    names = ("train", "valid", "test")
+    names = fastbal.SPLIT_NAMES
     writer = SplitWriter(args.out, args.format or fmt, names)
     try:
         offset = 0

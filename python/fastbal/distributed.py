@@ -54,7 +54,7 @@ from fastbal._input import to_native
 from fastbal._labels import ClassArray, Labels, ValueCounts, _classes
 
 #: The split code of each part of a split's cuts (test, valid, train, left out).
-SPLIT_PART_CODES: tuple[int, ...] = (2, 1, 0, -1)
+SPLIT_PART_CODES: tuple[int, ...] = _fastbal.SPLIT_PART_CODES
 
 
 def _c(a: Any) -> Any:

@@ -56,7 +56,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
         "fastbal.hf needs the HuggingFace datasets package: pip install 'fastbal[hf]'"
     ) from e
 
-from fastbal import _checks
+from fastbal import _checks, contract
 from fastbal._labels import Labels, ValueCounts
 from fastbal._labels import value_counts as _count
 from fastbal._pipeline import PreparedSplit, prepare_split
@@ -64,8 +64,10 @@ from fastbal._report import LabelReport, LengthStats, length_histogram
 from fastbal._select import DEFAULT_THRESHOLDS, FilterSummary
 from fastbal._weights import class_weights as _class_weights
 
-#: The DatasetDict keys `split` returns, in order (HuggingFace's names).
-SPLIT_NAMES = ("train", "validation", "test")
+#: HuggingFace's names of fastbal's splits, where the two differ.
+_HF_NAMES = {"valid": "validation"}
+#: The DatasetDict keys `split` returns, in code order (HuggingFace's names).
+SPLIT_NAMES = tuple(_HF_NAMES.get(s, s) for s in contract.SPLIT_NAMES)
 #: Rows per Arrow batch when a stream (an `IterableDataset`) is counted.
 STREAM_BATCH_ROWS = 100_000
 #: `class_weights` infers a vector indexed by label only below this length

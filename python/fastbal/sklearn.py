@@ -36,37 +36,9 @@ from fastbal import _checks
 from fastbal._group import stratified_group_kfold
 from fastbal._labels import Labels
 from fastbal._split import stratified_kfold, stratified_split
+from fastbal.contract import mix64, split_seed
 
 Indices = npt.NDArray[np.int64]
-
-_M64 = (1 << 64) - 1
-
-
-def mix64(x: int) -> int:
-    """The splitmix64 finalizer (fastbal's fixed 64-bit mix), on Python ints.
-
-    >>> hex(mix64(1))
-    '0x5692161d100b05e5'
-    """
-    x &= _M64
-    x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & _M64
-    x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & _M64
-    return x ^ (x >> 31)
-
-
-def split_seed(seed: int, i: int) -> int:
-    """The seed of split `i` of a splitter seeded with `seed`.
-
-    The pair is mixed through a fixed 64-bit hash, so neighbouring seeds give
-    unrelated split sets (split `i` of seed 0 is not split `i - 1` of seed 1),
-    on every machine and in every Python process.
-
-    >>> split_seed(0, 1) == split_seed(1, 0)
-    False
-    """
-    return mix64((mix64(seed ^ 0x243F6A8885A308D3) + i) & _M64)
 
 
 def _base_seed(random_state: Any) -> int:
