@@ -1,11 +1,12 @@
 # One entry point for people and CI. `make test` is what CI runs.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/fastbal-target
 PYTHON ?= python3
-# The oldest polars the plugin supports (pyproject.toml), tested in its own venv.
+# The oldest polars the plugin supports (pyproject.toml), installed apart and
+# put ahead of the running environment's polars (see test-polars-oldest).
 POLARS_OLDEST ?= 1.32.3
-OLDEST_VENV ?= $(HOME)/.cache/fastbal-polars-$(POLARS_OLDEST)
+POLARS_OLDEST_DIR ?= $(HOME)/.cache/fastbal-polars-$(POLARS_OLDEST)-lib
 
-.PHONY: demo install install-test test test-rust lint test-python test-polars-oldest docs bench
+.PHONY: demo install install-test test test-rust lint lint-aarch64 test-python test-python-simd-off test-polars-oldest docs bench
 
 demo: install
 	fastbal demo
@@ -16,27 +17,49 @@ install:
 install-test:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
-test: install-test test-rust lint test-python test-polars-oldest docs
+test: install-test test-rust lint test-python test-python-simd-off test-polars-oldest docs
 
 test-rust:
 	cargo test -q -p fastbal-core
 
-lint:
+lint: lint-aarch64
 	cargo fmt --all --check
 	cargo clippy -q --workspace --all-targets -- -D warnings
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m mypy
 	$(PYTHON) -m mypy.stubtest fastbal._fastbal
+	RUSTDOCFLAGS="-D warnings" cargo doc -q -p fastbal-core --no-deps
+	lint-imports
 
 test-python:
 	$(PYTHON) -m pytest -q
 
+# The whole suite again on the plain loops every CPU without AVX-512/AVX2
+# runs: the results must be the same (tests/test_simd.py compares them bit
+# for bit with the vector kernels').
+test-python-simd-off:
+	FASTBAL_SIMD=off $(PYTHON) -m pytest -q -p no:cacheprovider
+
+# The core on a CPU without x86 vector instructions: compiled and linted for
+# 64-bit ARM (the plain loops only).
+AARCH64 = aarch64-unknown-linux-gnu
+lint-aarch64:
+	rustup target list --installed | grep -qx $(AARCH64) || rustup target add $(AARCH64)
+	cargo clippy -q -p fastbal-core --all-targets --target $(AARCH64) -- -D warnings
+
 # The plugin against the oldest polars declared; the newest is the one installed above.
+# The old polars alone goes to a directory of its own, which PYTHONPATH puts
+# ahead of site-packages: everything else (numpy, pytest, fastbal itself)
+# comes from the environment $(PYTHON) runs in, a virtualenv or not. (A venv
+# made with --system-site-packages would see the base interpreter's packages,
+# not an active virtualenv's.)
 test-polars-oldest:
-	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(OLDEST_VENV)
-	$(OLDEST_VENV)/bin/python -m pip install -q 'polars==$(POLARS_OLDEST)'
-	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_polars_plugin.py
+	test -d $(POLARS_OLDEST_DIR)/polars-$(POLARS_OLDEST).dist-info || \
+		$(PYTHON) -m pip install -q --no-deps --upgrade --target $(POLARS_OLDEST_DIR) 'polars==$(POLARS_OLDEST)'
+	PYTHONPATH=$(POLARS_OLDEST_DIR) $(PYTHON) -c \
+		'import polars; assert polars.__version__ == "$(POLARS_OLDEST)", polars.__version__'
+	PYTHONPATH=$(POLARS_OLDEST_DIR) $(PYTHON) -m pytest -q -p no:cacheprovider tests/test_polars_plugin.py
 
 # The documentation site, strictly: a broken link, a missing include or an
 # unreadable docstring fails. Built outside the repository.

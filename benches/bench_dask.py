@@ -121,10 +121,10 @@ PASSES = {"fastbal": None, "dask-ml": "1", "groupby": "1"}
 def fastbal_passes(ddf: Any) -> tuple[str, str]:
     """Passes of the fastbal split over the data (count, the cut search's,
     assign), and the bytes its passes bring to the client."""
-    from fastbal.dask import _Column
+    from fastbal.dask import _CountedSeries
     from fastbal.distributed import split_plan
 
-    col = _Column(ddf["y"], None)
+    col = _CountedSeries(ddf["y"], None)
     _, ranks = split_plan(col.counter, TEST, 0.1)
     search = col.search(ranks, 0)
     return f"{col.passes + 1} (count, {search.passes} to find the cuts, assign)", fmt_bytes(

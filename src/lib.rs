@@ -18,6 +18,7 @@
 //! | [`ops`] | select, split, group, weights, resample, text |
 //! | [`batch`] | the batched phases: counter, cut search, plans from counts |
 //! | [`plugin`] | the polars expression plugin |
+//! | [`simd`] | the vector level and thread count the kernels run with |
 
 use pyo3::prelude::*;
 
@@ -30,6 +31,7 @@ mod labels;
 mod ops;
 mod params;
 mod plugin;
+mod simd;
 mod view;
 
 #[pymodule]
@@ -41,5 +43,6 @@ fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     labels::register(m)?;
     ops::register(m)?;
     batch::register(m)?;
+    simd::register(m)?;
     Ok(())
 }

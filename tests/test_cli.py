@@ -194,7 +194,7 @@ def test_a_failed_split_leaves_no_file_behind(frame, tmp_path):
 
 
 def test_a_failure_while_writing_removes_the_partial_files(frame, tmp_path, monkeypatch, capsys):
-    import fastbal._io
+    import fastbal.cli._io
 
     path = write(frame, tmp_path, "parquet")
     out = tmp_path / "out"
@@ -203,7 +203,7 @@ def test_a_failure_while_writing_removes_the_partial_files(frame, tmp_path, monk
         raise OSError("disk full")
 
     # the split files are written, then writing the report fails
-    monkeypatch.setattr(fastbal._io.SplitWriter, "write_text", fail)
+    monkeypatch.setattr(fastbal.cli._io.SplitWriter, "write_text", fail)
     code = main(
         ["split", str(path), "--label", "acct_code", "--out", str(out), "--batch-rows", "5000"]
     )

@@ -167,7 +167,9 @@ def test_dataframe_with_column_and_its_errors(client: Any) -> None:
         fdask.value_counts(ddf, column="y").to_dict()
         == fastbal.value_counts(ddf["y"].compute()).to_dict()
     )
-    with pytest.raises(ValueError, match=r"^no column 'label'; the columns are: y, z, id, keep$"):
+    with pytest.raises(
+        fastbal.InvalidInputError, match=r"^no column 'label'; the columns are: y, z, id, keep$"
+    ):
         fdask.value_counts(ddf, column="label")
     with pytest.raises(TypeError, match="name the label column with column="):
         fdask.stratified_split(ddf)
@@ -195,6 +197,7 @@ def test_bad_labels_give_the_single_machine_errors(client: Any) -> None:
             dd.from_pandas(y, npartitions=2), ids=dd.from_pandas(ids, npartitions=2)
         )
     assert str(got.value) == str(one.value) == "ids must be unique: rows 3 and 4 have the same id"
+    assert type(got.value) is type(one.value) is fastbal.InvalidInputError
     # and across partitions, found by shuffling the ids' keys
     ids = pd.Series([7, 1, 2, 3, 7, 2])
     with pytest.raises(ValueError, match="ids must be unique") as one:
@@ -204,6 +207,7 @@ def test_bad_labels_give_the_single_machine_errors(client: Any) -> None:
             dd.from_pandas(y, npartitions=3), ids=dd.from_pandas(ids, npartitions=3)
         )
     assert str(got.value) == str(one.value) == "ids must be unique: rows 2 and 5 have the same id"
+    assert type(got.value) is type(one.value) is fastbal.InvalidInputError
     # rare classes under rare="error" are named by value, as on one machine
     y = pd.Series(["a"] * 10 + ["b", "c"])
     with pytest.raises(ValueError, match="too few to appear") as one:
@@ -216,8 +220,16 @@ def test_bad_labels_give_the_single_machine_errors(client: Any) -> None:
     )
     # ids not aligned with the labels
     ids = dd.from_pandas(pd.Series(range(12)), npartitions=3)
-    with pytest.raises(ValueError, match="ids must be aligned with the labels: 3 partitions"):
+    with pytest.raises(
+        fastbal.FastbalError, match="ids must be aligned with the labels: 3 partitions"
+    ):
         fdask.stratified_split(dd.from_pandas(y, npartitions=2), ids=ids)
+    # a bad argument: the single-machine class and message
+    with pytest.raises(fastbal.FastbalError) as one:
+        fastbal.stratified_sample(y)
+    with pytest.raises(fastbal.FastbalError) as got:
+        fdask.stratified_sample(dd.from_pandas(y, npartitions=2))
+    assert str(got.value) == str(one.value) == "pass exactly one of fraction and n"
 
 
 # ------------------------------------------------- the engine-neutral phases

@@ -284,3 +284,40 @@ def test_kfold_k_out_of_range(k: int) -> None:
 def test_kfold_k_not_an_int(k: Any, shown: str) -> None:
     with pytest.raises(TypeError, match=f"k must be an int; got {shown}"):
         fastbal.stratified_kfold(Y, k=k)
+
+
+# ---------------------------------------------------------------- one family across front ends
+
+
+def test_distributed_phases_refuse_with_fastbal_errors() -> None:
+    from fastbal.distributed import CutSearch, LabelCounter, ProbeReport, sample_ranks
+
+    counter = LabelCounter().update([1, 1, 2])
+    # the message and class of fastbal.stratified_sample for the same mistake
+    with pytest.raises(fastbal.FastbalError, match=r"^pass exactly one of fraction and n$"):
+        sample_ranks(counter)
+    with pytest.raises(fastbal.FastbalError, match=r"^no report to merge$"):
+        ProbeReport.merge([])
+    with pytest.raises(
+        fastbal.FastbalError, match=r"^ranks must be a \(classes, cuts\) array; got shape \(2,\)$"
+    ):
+        CutSearch(counter, np.array([1, 1], dtype=np.uint64))
+
+
+def test_prepare_split_ids_of_another_length() -> None:
+    with pytest.raises(fastbal.FastbalError, match=r"^ids has 2 values for 3 labels$"):
+        fastbal.prepare_split([1, 1, 2], ids=[0, 1])
+
+
+def test_class_order_rule_is_one() -> None:
+    # fastbal.class_weights(classes=) and ClassWeights.in_order: one rule, one class
+    cw = fastbal.class_weights([0, 0, 1])
+    with pytest.raises(fastbal.FastbalError, match=r"^classes not present in the labels: \[2\]$"):
+        cw.in_order([0, 1, 2])
+    with pytest.raises(fastbal.FastbalError, match=r"^classes not present in the labels: \[2\]$"):
+        fastbal.class_weights([0, 0, 1], classes=[0, 1, 2])
+    assert cw.in_order([1, 2, 0], fill=0.5).weights.tolist() == [1.5, 0.5, 0.75]
+    with pytest.raises(
+        fastbal.FastbalError, match=r"^classes lacks 1 class\(es\) of the data: \[1\]$"
+    ):
+        cw.in_order([0, 2], fill=0.5)

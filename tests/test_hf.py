@@ -288,11 +288,20 @@ def test_class_weights_int_and_str_columns() -> None:
     )
     with pytest.raises(TypeError, match="holds strings, which fix no order: pass classes="):
         fastbal.hf.class_weights(s, "label")
-    with pytest.raises(ValueError, match=r"classes lacks 1 class\(es\) of the data: \['b'\]"):
+    lacking = r"classes lacks 1 class\(es\) of the data: \['b'\]"
+    with pytest.raises(fastbal.FastbalError, match=lacking):
         fastbal.hf.class_weights(s, "label", classes=["a"])
-    with pytest.raises(ValueError, match="negative labels"):
+    with pytest.raises(fastbal.FastbalError, match=lacking):  # the rule of fastbal.class_weights
+        fastbal.class_weights(["b", "a", "a", "a"], classes=["a"])
+    with pytest.raises(fastbal.FastbalError, match="classes holds 'a' more than once"):
+        fastbal.hf.class_weights(s, "label", classes=["a", "b", "a"])
+    with pytest.raises(fastbal.FastbalError, match="classes holds 'a' more than once"):
+        fastbal.class_weights(["b", "a"], classes=["a", "b", "a"])
+    with pytest.raises(fastbal.FastbalError, match="negative labels"):
         fastbal.hf.class_weights(make([-2, 1], "int"), "label")
-    with pytest.raises(ValueError, match=r"labels up to 16,777,216: a vector indexed by label"):
+    with pytest.raises(
+        fastbal.FastbalError, match=r"labels up to 16,777,216: a vector indexed by label"
+    ):
         fastbal.hf.class_weights(make([2**24, 1], "int"), "label")
     assert fastbal.hf.class_weights(
         make([2**40, 1], "int"), "label", classes=[1, 2**40]
@@ -482,14 +491,14 @@ def test_pipeline_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_column_lists_the_columns() -> None:
     ds = make([1, 2], "int")
     with pytest.raises(
-        ValueError,
+        fastbal.InvalidInputError,
         match=r"label column 'lable' is not a column of the dataset; "
         r"its columns: 'row', 'text', 'label'",
     ):
         fastbal.hf.split(ds, "lable")
-    with pytest.raises(ValueError, match="ids column 'id' is not a column"):
+    with pytest.raises(fastbal.InvalidInputError, match="ids column 'id' is not a column"):
         fastbal.hf.split(ds, "label", ids="id")
-    with pytest.raises(ValueError, match="text column 'body' is not a column"):
+    with pytest.raises(fastbal.InvalidInputError, match="text column 'body' is not a column"):
         fastbal.hf.report(ds, "label", "body")
     with pytest.raises(TypeError, match="label column must be a column name"):
         fastbal.hf.value_counts(ds, 2)  # type: ignore[arg-type]
@@ -517,16 +526,18 @@ def test_unlabel_like_columns(values: list[Any], match: str) -> None:
 def test_empty_and_unlabeled() -> None:
     empty = datasets.Dataset.from_dict({"y": pa.array([], pa.int64())})
     for fn in (fastbal.hf.split, fastbal.hf.value_counts, fastbal.hf.class_weights):
-        with pytest.raises(ValueError, match="the dataset has no rows"):
+        with pytest.raises(fastbal.InvalidInputError, match="the dataset has no rows"):
             fn(empty, "y")
     stream = make([1, 2], "int").to_iterable_dataset().filter(lambda r: False)
-    with pytest.raises(ValueError, match="the dataset has no rows"):
+    with pytest.raises(fastbal.InvalidInputError, match="the dataset has no rows"):
         fastbal.hf.value_counts(stream, "label")
     filtered = make([1, 2, 3], "int").filter(lambda r: r["label"] > 5)
-    with pytest.raises(ValueError, match="the dataset has no rows"):
+    with pytest.raises(fastbal.InvalidInputError, match="the dataset has no rows"):
         fastbal.hf.split(filtered, "label")
     nulls = datasets.Dataset.from_dict({"y": pa.array([None, None], pa.int64())})
-    with pytest.raises(ValueError, match="label column 'y' has no label: every row is missing one"):
+    with pytest.raises(
+        fastbal.InvalidInputError, match="label column 'y' has no label: every row is missing one"
+    ):
         fastbal.hf.split(nulls, "y")
 
 
@@ -538,7 +549,7 @@ def test_classlabel_out_of_range() -> None:
             features=datasets.Features({"y": datasets.ClassLabel(names=["a", "b"])})
         ),
     )
-    with pytest.raises(ValueError, match=r"is a ClassLabel of 2 names but holds 9"):
+    with pytest.raises(fastbal.InvalidInputError, match=r"is a ClassLabel of 2 names but holds 9"):
         fastbal.hf.value_counts(bad, "y")
 
 
@@ -550,9 +561,9 @@ def test_wrong_containers() -> None:
         fastbal.hf.split(ds.to_iterable_dataset(), "label")
     with pytest.raises(TypeError, match=r"takes a datasets\.Dataset; got list"):
         fastbal.hf.value_counts([1, 2], "label")
-    with pytest.raises(ValueError, match="ids has 2 values for 3 rows"):
+    with pytest.raises(fastbal.FastbalError, match="ids has 2 values for 3 rows"):
         fastbal.hf.split(ds, "label", ids=[1, 2])
-    with pytest.raises(ValueError, match="batch_size must be positive"):
+    with pytest.raises(fastbal.FastbalError, match="batch_size must be positive"):
         fastbal.hf.value_counts(ds.to_iterable_dataset(), "label", batch_size=0)
     with pytest.raises(TypeError, match="num_classes applies to integer label columns"):
         fastbal.hf.class_weights(make([0, 1], "classlabel"), "label", num_classes=6)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 
+import fastbal
 import imblearn.over_sampling as imb_over
 import imblearn.under_sampling as imb_under
 import numpy as np
@@ -181,24 +182,28 @@ def test_a_float_ratio_that_adds_or_removes_nothing():
 
 
 def test_a_dict_moving_a_class_the_wrong_way_is_refused():
-    with pytest.raises(ValueError, match="over-sampling cannot take class 0 from 10 to 6 rows"):
+    with pytest.raises(
+        fastbal.FastbalError, match="over-sampling cannot take class 0 from 10 to 6 rows"
+    ):
         RandomOverSampler(sampling_strategy={0: 6}).fit_resample(
             np.zeros((15, 1)), [0] * 10 + [1] * 5
         )
-    with pytest.raises(ValueError, match="under-sampling cannot take class 1 from 5 to 9 rows"):
+    with pytest.raises(
+        fastbal.FastbalError, match="under-sampling cannot take class 1 from 5 to 9 rows"
+    ):
         RandomUnderSampler(sampling_strategy={1: 9}).fit_resample(
             np.zeros((15, 1)), [0] * 10 + [1] * 5
         )
 
 
 def test_list_strategy_and_shrinkage_are_refused():
-    with pytest.raises(ValueError, match="sampling_strategy cannot be a list"):
+    with pytest.raises(fastbal.FastbalError, match="sampling_strategy cannot be a list"):
         RandomOverSampler(sampling_strategy=[0]).fit_resample(X10, Y10)
-    with pytest.raises(ValueError, match="sampling_strategy cannot be a list"):
+    with pytest.raises(fastbal.FastbalError, match="sampling_strategy cannot be a list"):
         RandomUnderSampler(sampling_strategy=[1]).fit_resample(X10, Y10)
-    with pytest.raises(ValueError, match="shrinkage must be None"):
+    with pytest.raises(fastbal.FastbalError, match="shrinkage must be None"):
         RandomOverSampler(shrinkage=0.5).fit_resample(X10, Y10)
-    with pytest.raises(ValueError, match="inconsistent numbers of samples: \\[10, 9\\]"):
+    with pytest.raises(fastbal.FastbalError, match="inconsistent numbers of samples: \\[10, 9\\]"):
         RandomOverSampler().fit_resample(X10, Y10[:9])
 
 

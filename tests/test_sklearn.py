@@ -456,3 +456,12 @@ def test_no_warning_when_every_class_fills_the_folds():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         list(StratifiedKFold(5).split(X, y))
+
+
+def test_refusals_are_fastbal_errors_as_well_as_scikit_learn_value_errors():
+    with pytest.raises(fastbal.FastbalError, match="k-fold cross-validation requires at least one"):
+        StratifiedKFold(1)
+    with pytest.raises(fastbal.FastbalError, match=r"^The 'y' parameter should not be None\.$"):
+        list(StratifiedKFold(2).split(None, None))
+    with pytest.raises(fastbal.FastbalError, match=r"^Invalid parameter 'k' for StratifiedKFold"):
+        StratifiedKFold(2).set_params(k=3)

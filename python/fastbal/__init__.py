@@ -33,8 +33,16 @@ from fastbal._group import (
 from fastbal._labels import ClassInfo, Labels, ValueCounts, value_counts
 from fastbal._pipeline import PreparedSplit, prepare_split
 from fastbal._report import REPORT_KEYS, LabelReport, LengthStats, SplitCheck, report
-from fastbal._resample import Resampled, oversample, resample, undersample
+from fastbal._resample import (
+    Resampled,
+    ResamplePlan,
+    oversample,
+    resample,
+    resample_plan,
+    undersample,
+)
 from fastbal._select import (
+    DEFAULT_THRESHOLDS,
     FilterSummary,
     WhatIf,
     filter_max_count,
@@ -45,11 +53,14 @@ from fastbal._select import (
     what_if,
 )
 from fastbal._split import KFold, Split, SplitSummary, stratified_kfold, stratified_split
+from fastbal._versions import show_versions, warn_on_bad_setting
 from fastbal._weights import ClassWeights, SampleWeightsSummary, class_weights, sample_weights
 from fastbal.contract import ALWAYS_TRAIN, LEFT_OUT, SPLIT_NAMES
 from fastbal.distributed import LabelCounter
 
 __version__: str = _fastbal.__version__
+
+warn_on_bad_setting()
 
 if _fastbal.DEBUG_BUILD:
     warnings.warn(
@@ -61,6 +72,7 @@ if _fastbal.DEBUG_BUILD:
 
 __all__ = [
     "ALWAYS_TRAIN",
+    "DEFAULT_THRESHOLDS",
     "LEFT_OUT",
     "REPORT_KEYS",
     "SPLIT_NAMES",
@@ -82,6 +94,7 @@ __all__ = [
     "OutputTooLargeError",
     "PreparedSplit",
     "RareClassesError",
+    "ResamplePlan",
     "Resampled",
     "SampleWeightsSummary",
     "Split",
@@ -98,7 +111,9 @@ __all__ = [
     "prepare_split",
     "report",
     "resample",
+    "resample_plan",
     "sample_weights",
+    "show_versions",
     "stratified_group_kfold",
     "stratified_group_split",
     "stratified_kfold",

@@ -58,6 +58,9 @@ __all__ = [
     "rule_mask",
     "sample_sizes",
     "sample_weights",
+    "simd_detected",
+    "simd_level",
+    "simd_setting_error",
     "split_plan",
     "split_seed",
     "stratified_group_kfold",
@@ -66,6 +69,7 @@ __all__ = [
     "stratified_sample",
     "stratified_split",
     "text_length_histogram",
+    "threads",
     "undersample",
     "value_counts",
 ]
@@ -87,6 +91,18 @@ def mix64(x: int) -> int:
 
 def split_seed(seed: int, i: int) -> int:
     """The seed of split i of a scikit-learn splitter seeded with seed."""
+
+def simd_level() -> str:
+    """The vector instructions the kernels use: "avx512", "avx2" or "off"."""
+
+def simd_detected() -> str:
+    """The vector instructions the CPU offers, whatever FASTBAL_SIMD says."""
+
+def simd_setting_error() -> str | None:
+    """Why FASTBAL_SIMD could not be read, or None."""
+
+def threads() -> int:
+    """The threads a large input runs on."""
 
 class FastbalError(ValueError):
     """A request fastbal refuses: a bad argument, or data that cannot satisfy it."""

@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastbal import _checks, _fastbal
-from fastbal._input import to_native
-from fastbal._labels import ClassArray, Labels, run
-from fastbal._split import SPLITS, Indices, _size
+from fastbal import _fastbal, _format, checks
+from fastbal._labels import ClassArray, run, to_native
+from fastbal._split import SPLITS, Indices
 
 
 def _group_values(raw: Any) -> list[Any]:
@@ -81,7 +80,7 @@ class GroupSplitSummary:
             lines.append(
                 f"  {s:<{width}} {self.sizes[s]:>{digits},} rows "
                 f"({100 * self.sizes[s] / total:4.1f}%), "
-                f"{_checks.plural(present[i], 'class')}, {_checks.plural(self.groups[s], 'group')}"
+                f"{_format.plural(present[i], 'class')}, {_format.plural(self.groups[s], 'group')}"
             )
         change = self.size_change
         if any(change.values()):
@@ -99,20 +98,20 @@ class GroupSplitSummary:
         if self.large_groups:
             shown = list(self.large_groups.items())[:5]
             lines.append(
-                f"{_checks.plural(len(self.large_groups), 'group')} larger than the smallest "
+                f"{_format.plural(len(self.large_groups), 'group')} larger than the smallest "
                 "split asked for: "
                 + ", ".join(f"{g!r} ({n:,} rows)" for g, n in shown)
                 + (" ..." if len(self.large_groups) > 5 else "")
             )
         if self.lone_classes:
             lines.append(
-                f"{_checks.plural(len(self.lone_classes), 'class')} in fewer groups than "
+                f"{_format.plural(len(self.lone_classes), 'class')} in fewer groups than "
                 "splits, so not in every split: "
                 + ", ".join(map(str, self.lone_classes[:20]))
                 + (" ..." if len(self.lone_classes) > 20 else "")
             )
         if self.null_rows:
-            lines.append(f"{_checks.plural(self.null_rows, 'null row')} left out")
+            lines.append(f"{_format.plural(self.null_rows, 'null row')} left out")
         if self.splits == SPLITS:
             lines.append(
                 f"classes in valid/test missing from train: {len(self.missing_from_train)}"
@@ -156,7 +155,7 @@ def _summary(
 
 
 def _groups(groups: Any) -> Any:
-    return groups._inner if isinstance(groups, Labels) else to_native(groups)
+    return to_native(groups)
 
 
 @dataclass(frozen=True)
@@ -220,9 +219,9 @@ def stratified_group_split(
     class shares off the request by 0.00 points on average, at most 0.00 ('a')
     classes in valid/test missing from train: 0
     """
-    test, val = _size(test_size), _size(val_size)
+    test, val = checks.size(test_size), checks.size(val_size)
     r, info = run(
-        _fastbal.stratified_group_split, x, _groups(groups), test, val, seed=_checks.seed(seed)
+        _fastbal.stratified_group_split, x, _groups(groups), test, val, seed=checks.seed(seed)
     )
     fractions = isinstance(test, float) and isinstance(val, float)
     shares = [1 - test - val, val, test] if fractions else None
@@ -285,8 +284,8 @@ def stratified_group_kfold(x: Any, groups: Any, k: int = 5, seed: int = 0) -> Gr
       fold 2 5 rows (29.4%), 2 classes, 3 groups
     class shares off the request by 11.36 points on average, at most 16.67 (1)
     """
-    k = _checks.count("k", k)
-    r, info = run(_fastbal.stratified_group_kfold, x, _groups(groups), k=k, seed=_checks.seed(seed))
+    k = checks.count("k", k)
+    r, info = run(_fastbal.stratified_group_kfold, x, _groups(groups), k=k, seed=checks.seed(seed))
     folds: npt.NDArray[np.integer[Any]] = r.folds
     if k <= np.iinfo(np.int8).max:
         folds = folds.astype(np.int8)

@@ -18,12 +18,9 @@ import pyarrow as pa
 from fastbal._fastbal import FastbalError
 
 
-def to_native(x: Any) -> Any:
-    """Return `x` in a form `fastbal._fastbal` accepts, or raise TypeError/ValueError."""
-    from fastbal._labels import Labels
-
-    if isinstance(x, Labels):
-        return x._inner
+def column_to_native(x: Any) -> Any:
+    """Return the label column `x` in a form `fastbal._fastbal` accepts, or raise
+    TypeError/FastbalError. (`fastbal._labels.to_native` also takes a `Labels`.)"""
     if isinstance(x, np.ma.MaskedArray):
         return _masked(x)
     if isinstance(x, np.ndarray):

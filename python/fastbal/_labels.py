@@ -9,12 +9,12 @@ import numpy as np
 import numpy.typing as npt
 
 from fastbal import _fastbal
-from fastbal._input import to_native
+from fastbal._input import column_to_native
 
 ClassArray = npt.NDArray[Any]
 
 
-def _classes(raw: Any, value_type: str) -> ClassArray:
+def class_array(raw: Any, value_type: str) -> ClassArray:
     """Class values as numpy: the input's integer/bool dtype, or object (str)."""
     if value_type == "str":
         out = np.empty(len(raw), dtype=object)
@@ -43,9 +43,15 @@ def run(fn: Callable[..., Any], x: Any, *args: Any, **kwargs: Any) -> tuple[Any,
     if meta is None:
         info = ClassInfo(x.classes, x.counts, x.null_count)
     else:
-        classes = _classes(meta.classes, meta.value_type)
+        classes = class_array(meta.classes, meta.value_type)
         info = ClassInfo(classes, meta.counts.view(np.int64), int(meta.null_count))
     return result, info
+
+
+def to_native(x: Any) -> Any:
+    """`x` as the extension reads it: a `Labels`' factorization, else the column
+    converted by `column_to_native`."""
+    return x._inner if isinstance(x, Labels) else column_to_native(x)
 
 
 def as_labels(x: Any) -> Labels:
@@ -94,29 +100,31 @@ class ValueCounts:
         """Counts of the concatenation of the columns `parts` were counted on.
 
         Counting is a monoid: batches of a file, chunks of a column or
-        partitions on a cluster are counted apart and merged here.
+        partitions on a cluster are counted apart and merged here, by the
+        class counter behind `fastbal.distributed.LabelCounter`.
 
         >>> import fastbal
         >>> a, b = fastbal.value_counts([1, 1, 2]), fastbal.value_counts([2, 2, 3, None])
         >>> ValueCounts.merge([a, b]).to_dict()
         {2: 3, 1: 2, 3: 1}
         """
-        import polars as pl
-
-        frames = [pl.DataFrame({"class": p.classes, "count": p.counts}) for p in parts if len(p)]
         nulls = sum(p.null_count for p in parts)
-        if not frames:
+        counted = [p for p in parts if len(p)]
+        if not counted:
             empty = parts[0].classes[:0] if parts else np.empty(0, dtype=np.int64)
             return cls(empty, np.empty(0, dtype=np.int64), nulls)
-        merged = (
-            pl.concat(frames)
-            .group_by("class")
-            .agg(pl.col("count").sum())
-            .sort(["count", "class"], descending=[True, False])
+        counter = _fastbal.LabelCounter()
+        for p in counted:
+            counter.merge(
+                _fastbal.LabelCounter.from_parts(
+                    to_native(p.classes), p.counts.astype(np.uint64), p.null_count
+                )
+            )
+        order = counter.order_by_count().astype(np.intp)
+        classes = class_array(counter.classes, counter.value_type)[order]
+        return cls(
+            classes.astype(parts[0].classes.dtype), counter.counts.view(np.int64)[order], nulls
         )
-        dtype = parts[0].classes.dtype
-        classes = merged["class"].to_numpy().astype(dtype)
-        return cls(classes, merged["count"].to_numpy().astype(np.int64), nulls)
 
     def to_arrow(self) -> Any:
         """A pyarrow Table with columns `class` and `count`."""
@@ -151,7 +159,7 @@ def value_counts(x: Any) -> ValueCounts:
     {3: 3, 1: 2, 7: 1}
     """
     c = _fastbal.value_counts(to_native(x))
-    return ValueCounts(_classes(c.classes, c.value_type), c.counts.view(np.int64), c.null_count)
+    return ValueCounts(class_array(c.classes, c.value_type), c.counts.view(np.int64), c.null_count)
 
 
 class Labels:
@@ -179,7 +187,7 @@ class Labels:
             self._inner, self.classes, self.counts = x._inner, x.classes, x.counts
             return
         self._inner = _fastbal.Labels(to_native(x))
-        self.classes = _classes(self._inner.classes, self._inner.value_type)
+        self.classes = class_array(self._inner.classes, self._inner.value_type)
         self.counts = self._inner.counts.view(np.int64)
 
     @property

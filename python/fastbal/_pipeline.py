@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from fastbal._fastbal import LEFT_OUT
+from fastbal._fastbal import LEFT_OUT, FastbalError
 from fastbal._select import FilterSummary, filter_min_count, stratified_sample, top_k_mask
 from fastbal._split import Split, stratified_split
 
@@ -63,7 +63,7 @@ def prepare_split(
     series = y if isinstance(y, pl.Series) else pl.Series(y)
     keys = None if ids is None else ids if isinstance(ids, pl.Series) else pl.Series(ids)
     if keys is not None and len(keys) != len(series):
-        raise ValueError(f"ids has {len(keys):,} values for {len(series):,} labels")
+        raise FastbalError(f"ids has {len(keys):,} values for {len(series):,} labels")
     rows = np.arange(len(series), dtype=np.int64)
     steps: list[FilterSummary | str] = []
     if extract_ratio != 1.0:

@@ -11,9 +11,9 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from fastbal import _checks, _fastbal
+from fastbal import _fastbal, _format, checks
 from fastbal._fastbal import FastbalError
-from fastbal._labels import ValueCounts, run
+from fastbal._labels import Labels, ValueCounts, run, to_native, value_counts
 from fastbal._select import DEFAULT_THRESHOLDS, WhatIf, what_if
 from fastbal._split import Split
 
@@ -35,8 +35,6 @@ def length_histogram(x: Any, texts: Any) -> pl.DataFrame:
     The histogram merges across batches (sum `rows` by `class, length`), so
     per-class statistics of a streamed file are exact.
     """
-    from fastbal._input import to_native
-
     h, info = run(_fastbal.text_length_histogram, x, to_native(texts))
     codes, lengths, counts = h.codes, h.lengths, h.counts
     classes = info.classes[codes.astype(np.int64)] if len(codes) else info.classes[:0]
@@ -133,8 +131,6 @@ class SplitCheck:
 
     @classmethod
     def from_columns(cls, columns: dict[str, Any]) -> SplitCheck:
-        from fastbal._labels import value_counts
-
         unknown = [k for k in columns if k not in SPLITS]
         if unknown or not any(columns.get(name) is not None for name in SPLITS):
             raise FastbalError(
@@ -209,9 +205,9 @@ class LabelReport:
     whatif: WhatIf = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "top", _checks.count("top", self.top))
+        object.__setattr__(self, "top", checks.count("top", self.top))
         if self.min_count is not None:
-            object.__setattr__(self, "min_count", _checks.count("min_count", self.min_count))
+            object.__setattr__(self, "min_count", checks.count("min_count", self.min_count))
         object.__setattr__(self, "whatif", what_if(self.counts, self.thresholds))
 
     # ---- figures
@@ -328,7 +324,7 @@ class LabelReport:
     def to_markdown(self) -> str:
         d = self.to_dict()
         out = ["# Label report", ""]
-        ratio = _checks.ratio(d["imbalance_ratio"])
+        ratio = _format.ratio(d["imbalance_ratio"])
         out += [
             f"- rows: {d['rows']:,} ({d['null_rows']:,} without a label)",
             f"- classes: {d['classes']:,}",
@@ -524,8 +520,6 @@ def report(
     >>> print(r.to_markdown().splitlines()[2])
     - rows: 10 (0 without a label)
     """
-    from fastbal._labels import Labels, value_counts
-
     labels = x if isinstance(x, Labels) else Labels(x) if texts is not None else None
     vc = value_counts(labels if labels is not None else x)
     lengths = None

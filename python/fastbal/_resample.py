@@ -15,17 +15,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from fastbal import _checks, _fastbal
+from fastbal import _fastbal, checks
 from fastbal._fastbal import FastbalError, OutputTooLargeError
-from fastbal._input import to_native
-from fastbal._labels import Labels, _classes, as_labels
+from fastbal._labels import Labels, as_labels, class_array, to_native
 
 #: Under-sampling to fewer rows per class than this, by a rule rather than
 #: explicit counts, draws a warning.
 WARN_BELOW = 10
 
 
-class _Column:
+class CountedLabels:
     """A label column counted once: the input as the extension reads it, and
     its classes and counts in class order (no per-row codes materialized)."""
 
@@ -41,7 +40,7 @@ class _Column:
             return
         self.native = to_native(x)
         c = _fastbal.value_counts(self.native)
-        classes = _classes(c.classes, c.value_type)
+        classes = class_array(c.classes, c.value_type)
         order = np.argsort(classes, kind="stable")  # class order: sorted by value
         self.classes = classes[order]
         self.counts = c.counts.view(np.int64)[order]
@@ -65,7 +64,9 @@ class Resampled(NamedTuple):
     targets: dict[Any, int]
 
 
-def _class_dict(labels: _Column, counts: Mapping[Any, Any], what: str) -> npt.NDArray[np.int64]:
+def _class_dict(
+    labels: CountedLabels, counts: Mapping[Any, Any], what: str
+) -> npt.NDArray[np.int64]:
     """Per-class array from `{class: count}`, refusing classes absent from the data."""
     pos = {c: i for i, c in enumerate(labels.classes.tolist())}
     out: npt.NDArray[np.int64] = labels.counts.copy()
@@ -73,7 +74,7 @@ def _class_dict(labels: _Column, counts: Mapping[Any, Any], what: str) -> npt.ND
     if absent:
         raise FastbalError(f"{what} names classes absent from the labels: {absent[:20]}")
     for c, n in counts.items():
-        out[pos[c]] = _rows(f"{what}[{c!r}]", _checks.count(f"{what}[{c!r}]", n))
+        out[pos[c]] = _rows(f"{what}[{c!r}]", checks.count(f"{what}[{c!r}]", n))
     return out
 
 
@@ -90,7 +91,7 @@ def _rows(what: str, n: int) -> int:
     return n
 
 
-def _name(labels: _Column, i: int) -> str:
+def _name(labels: CountedLabels, i: int) -> str:
     """Class `i` as users wrote it (a plain int or str, not a numpy scalar)."""
     return repr(labels.classes[i : i + 1].tolist()[0])
 
@@ -102,11 +103,13 @@ def _positive_ratio(ratio: Any) -> float:
     return r
 
 
-def _result(labels: _Column, idx: npt.NDArray[np.int64], final: npt.NDArray[np.int64]) -> Resampled:
+def _result(
+    labels: CountedLabels, idx: npt.NDArray[np.int64], final: npt.NDArray[np.int64]
+) -> Resampled:
     return Resampled(idx, dict(zip(labels.classes.tolist(), final.tolist(), strict=True)))
 
 
-def _over(labels: _Column, targets: npt.NDArray[np.int64], seed: int) -> Resampled:
+def _over(labels: CountedLabels, targets: npt.NDArray[np.int64], seed: int) -> Resampled:
     counts = labels.counts
     if (targets < counts).any():
         i = int(np.flatnonzero(targets < counts)[0])
@@ -115,7 +118,7 @@ def _over(labels: _Column, targets: npt.NDArray[np.int64], seed: int) -> Resampl
             f"{targets[i]} rows; use undersample"
         )
     extra = targets - counts
-    idx = _fastbal.oversample(labels.native, extra.astype(np.uint64), seed=_checks.seed(seed))
+    idx = ResamplePlan(labels, targets, "over", by_rule=False).indices(seed)
     lonely = (counts == 1) & (extra >= 100)
     if lonely.any():
         warnings.warn(
@@ -128,7 +131,9 @@ def _over(labels: _Column, targets: npt.NDArray[np.int64], seed: int) -> Resampl
     return _result(labels, idx, targets)
 
 
-def _under(labels: _Column, targets: npt.NDArray[np.int64], seed: int, by_rule: bool) -> Resampled:
+def _under(
+    labels: CountedLabels, targets: npt.NDArray[np.int64], seed: int, by_rule: bool
+) -> Resampled:
     counts = labels.counts
     if (targets > counts).any():
         i = int(np.flatnonzero(targets > counts)[0])
@@ -146,7 +151,7 @@ def _under(labels: _Column, targets: npt.NDArray[np.int64], seed: int, by_rule: 
             UserWarning,
             stacklevel=3,
         )
-    idx = _fastbal.undersample(labels.native, targets.astype(np.uint64), seed=_checks.seed(seed))
+    idx = ResamplePlan(labels, targets, "under", by_rule=False).indices(seed)
     return _result(labels, idx, targets)
 
 
@@ -168,7 +173,7 @@ def oversample(
     >>> idx.tolist()
     [0, 1, 2, 3, 4, 4]
     """
-    labels = _Column(x)
+    labels = CountedLabels(x)
     if counts is not None:
         if ratio is not None:
             raise TypeError("pass ratio or counts, not both")
@@ -198,14 +203,14 @@ def undersample(
     >>> targets, len(idx)
     ({'a': 3, 'b': 2}, 5)
     """
-    labels = _Column(x)
+    labels = CountedLabels(x)
     given = [v is not None for v in (max_count, ratio, counts)]
     if sum(given) != 1:
         raise TypeError("pass exactly one of max_count, ratio and counts")
     if counts is not None:
         return _under(labels, _class_dict(labels, counts, "counts"), seed, by_rule=False)
     if max_count is not None:
-        cap = min(_checks.count("max_count", max_count), MAX_ROWS)  # past every count: no cut
+        cap = min(checks.count("max_count", max_count), MAX_ROWS)  # past every count: no cut
         return _under(labels, np.minimum(labels.counts, cap), seed, by_rule=False)
     r = _positive_ratio(ratio)
     want = r * int(labels.counts.min()) if labels.n_classes else 0.0
@@ -217,7 +222,7 @@ _SPELLINGS = ("auto", "minority", "majority", "not minority", "not majority", "a
 
 
 def _strategy_targets(
-    labels: _Column, strategy: Any, kind: str, kwargs: Mapping[str, Any] | None = None
+    labels: CountedLabels, strategy: Any, kind: str, kwargs: Mapping[str, Any] | None = None
 ) -> tuple[npt.NDArray[np.int64], bool]:
     """Rows per class after resampling, following imbalanced-learn's `sampling_strategy`.
 
@@ -245,7 +250,7 @@ def _strategy_targets(
     if isinstance(strategy, Mapping):
         return _class_dict(labels, strategy, "sampling_strategy"), False
     if isinstance(strategy, str):
-        _checks.choice("sampling_strategy", strategy, _SPELLINGS)
+        checks.choice("sampling_strategy", strategy, _SPELLINGS)
         if strategy == "auto":
             strategy = "not majority" if kind == "over" else "not minority"
         if kind == "over" and strategy == "majority":
@@ -281,11 +286,91 @@ def _strategy_targets(
         return np.where(others, level, counts).astype(np.int64), True
     if isinstance(strategy, (list, tuple)):
         # as imbalanced-learn: a list names classes to clean, which random samplers do not do
-        raise ValueError(
+        raise FastbalError(
             f"sampling_strategy cannot be a list ({strategy!r}) for random over- or "
             "under-sampling; give a dict of rows per class, a string or a float"
         )
     raise TypeError(f"unsupported sampling_strategy {strategy!r}")
+
+
+class ResamplePlan:
+    """Rows per class before and after resampling a label column, and the draw.
+
+    `classes` are sorted by value; `counts[i]` and `targets[i]` are the rows
+    of `classes[i]` before and after. `indices` draws the rows, without the
+    warnings `fastbal.resample` gives about rules that cut or repeat classes
+    far (a sampler inside a pipeline follows imbalanced-learn there).
+
+    >>> import fastbal
+    >>> plan = fastbal.resample_plan(["a"] * 6 + ["b"] * 2, "not minority", kind="under")
+    >>> plan.classes.tolist(), plan.counts.tolist(), plan.targets.tolist()
+    (['a', 'b'], [6, 2], [2, 2])
+    >>> plan.indices(seed=0).tolist()  # the rows of fastbal.resample(..., seed=0)
+    [1, 5, 6, 7]
+    """
+
+    __slots__ = ("_labels", "by_rule", "kind", "targets")
+
+    def __init__(
+        self, labels: CountedLabels, targets: npt.NDArray[np.int64], kind: str, by_rule: bool
+    ):
+        self._labels = labels
+        self.targets = targets
+        self.kind = kind
+        #: whether the targets follow a rule ("auto", a float) rather than explicit counts
+        self.by_rule = by_rule
+
+    @property
+    def classes(self) -> npt.NDArray[Any]:
+        return self._labels.classes
+
+    @property
+    def counts(self) -> npt.NDArray[np.int64]:
+        return self._labels.counts
+
+    def indices(self, seed: int = 0, replacement: bool = False) -> npt.NDArray[np.int64]:
+        """Row indices of the resampled dataset.
+
+        Over-sampling: every labeled row once, in order, then the drawn rows
+        class by class. Under-sampling: the rows kept, sorted; with
+        `replacement`, the rows of the classes that are cut are drawn with
+        replacement instead and follow the rows of the others.
+        """
+        seed = checks.seed(seed)
+        native, counts, targets = self._labels.native, self.counts, self.targets
+        if self.kind == "over":
+            extra = (targets - counts).astype(np.uint64)
+            drawn: npt.NDArray[np.int64] = _fastbal.oversample(native, extra, seed=seed)
+            return drawn
+        if not replacement:
+            kept: npt.NDArray[np.int64] = _fastbal.undersample(
+                native, targets.astype(np.uint64), seed=seed
+            )
+            return kept
+        # classes that are cut are drawn with replacement (the over-sampling kernel's
+        # draws, after its copy of the labeled rows); the others keep every row
+        cut = targets < counts
+        whole = np.where(cut, 0, counts).astype(np.uint64)
+        keep = _fastbal.undersample(native, whole, seed=seed)
+        rows = _fastbal.oversample(native, np.where(cut, targets, 0).astype(np.uint64), seed=seed)
+        out: npt.NDArray[np.int64] = np.concatenate([keep, rows[int(counts.sum()) :]])
+        return out
+
+
+def resample_plan(
+    x: Any, sampling_strategy: Any = "auto", kind: str = "over", **kwargs: Any
+) -> ResamplePlan:
+    """The rows per class `fastbal.resample` would give, before drawing any row.
+
+    The arguments are those of `resample` (without the seed): the targets
+    follow imbalanced-learn's `sampling_strategy` spellings. For a sampler
+    that reports its targets (`sampling_strategy_`) or draws with its own
+    options; see `ResamplePlan`.
+    """
+    checks.choice("kind", kind, ("over", "under"))
+    labels = CountedLabels(x)
+    targets, by_rule = _strategy_targets(labels, sampling_strategy, kind, kwargs)
+    return ResamplePlan(labels, targets, kind, by_rule)
 
 
 def resample(
@@ -310,12 +395,10 @@ def resample(
     >>> fastbal.resample(y, {"c": 20}, kind="over").targets
     {'a': 30, 'b': 20, 'c': 20}
     """
-    _checks.choice("kind", kind, ("over", "under"))
-    labels = _Column(x)
-    targets, by_rule = _strategy_targets(labels, sampling_strategy, kind, kwargs)
+    plan = resample_plan(x, sampling_strategy, kind, **kwargs)
     if kind == "over":
-        return _over(labels, targets, seed)
-    return _under(labels, targets, seed, by_rule=by_rule)
+        return _over(plan._labels, plan.targets, seed)
+    return _under(plan._labels, plan.targets, seed, by_rule=plan.by_rule)
 
 
-__all__ = ["Resampled", "oversample", "resample", "undersample"]
+__all__ = ["ResamplePlan", "Resampled", "oversample", "resample", "resample_plan", "undersample"]

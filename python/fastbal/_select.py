@@ -9,8 +9,8 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from fastbal import _checks, _fastbal
-from fastbal._labels import ClassInfo, as_labels, run
+from fastbal import _fastbal, _format, checks
+from fastbal._labels import ClassInfo, ValueCounts, as_labels, run, value_counts
 
 Mask = npt.NDArray[np.bool_]
 
@@ -79,21 +79,21 @@ class FilterSummary:
             shown += f", ... {removed - 20} more"
         smallest = (
             f"; smallest class left: {self.smallest_after[0]} "
-            f"({_checks.plural(self.smallest_after[1], 'row')})"
+            f"({_format.plural(self.smallest_after[1], 'row')})"
             if self.smallest_after
             else ""
         )
         return (
             f"{self.rule}: kept {self.classes_kept} of "
-            f"{_checks.plural(self.classes_before, 'class')} and {self.rows_kept:,} of "
-            f"{_checks.plural(self.rows_before, 'row')}; "
-            f"removed {_checks.plural(removed, 'class')} and "
-            f"{_checks.plural(self.rows_removed, 'row')} ({100 * self.share_removed:.3f}%)"
+            f"{_format.plural(self.classes_before, 'class')} and {self.rows_kept:,} of "
+            f"{_format.plural(self.rows_before, 'row')}; "
+            f"removed {_format.plural(removed, 'class')} and "
+            f"{_format.plural(self.rows_removed, 'row')} ({100 * self.share_removed:.3f}%)"
             + (f" [{shown}]" if removed else "")
-            + f"; imbalance ratio {_checks.ratio(self.ratio_before)} -> "
-            f"{_checks.ratio(self.ratio_after)}"
+            + f"; imbalance ratio {_format.ratio(self.ratio_before)} -> "
+            f"{_format.ratio(self.ratio_after)}"
             + smallest
-            + (f"; {_checks.plural(self.null_rows, 'null row')} dropped" if self.null_rows else "")
+            + (f"; {_format.plural(self.null_rows, 'null row')} dropped" if self.null_rows else "")
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,7 +105,7 @@ class FilterSummary:
 def _masked(
     rule: str, name: str, x: Any, k: Any, summary: bool
 ) -> Mask | tuple[Mask, FilterSummary]:
-    k = _checks.count("k", k, clamp=True)
+    k = checks.count("k", k, clamp=True)
     r, info = run(_fastbal.rule_mask, x, rule, k)
     out: Mask = r.mask
     if not summary:
@@ -231,7 +231,7 @@ class WhatIf:
             lines.append(
                 f"| {r['threshold']} | {r['classes_removed']} | {r['rows_removed']:,} | "
                 f"{100 * r['share_removed']:.3f}% | {r['classes_left']} | "
-                + f"{_checks.ratio(r['ratio_left'])} |"
+                + f"{_format.ratio(r['ratio_left'])} |"
             )
         return "\n".join(lines)
 
@@ -250,10 +250,8 @@ def what_if(x: Any, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> WhatIf:
     | 2 | 1 | 1 | 10.000% | 2 | 2 : 1 |
     | 5 | 2 | 4 | 40.000% | 1 | 1 : 1 |
     """
-    from fastbal._labels import ValueCounts, value_counts
-
     vc = x if isinstance(x, ValueCounts) else value_counts(x)
-    ts = [_checks.count("threshold", t) for t in thresholds]
+    ts = [checks.count("threshold", t) for t in thresholds]
     counts = np.sort(vc.counts)  # ascending
     cum = np.concatenate([[0], np.cumsum(counts)])
     total = int(cum[-1])
@@ -288,15 +286,15 @@ def stratified_sample(
     ['a', 'a', 'a', 'a', 'b']
     """
     if n is not None:
-        n = _checks.count("n", n)
+        n = checks.count("n", n)
     if fraction is not None:
-        fraction = _checks.fraction("fraction", fraction)
+        fraction = checks.fraction("fraction", fraction)
     r, _ = run(
         _fastbal.stratified_sample,
         x,
         n=n,
         fraction=None if fraction is None else float(fraction),
-        seed=_checks.seed(seed),
+        seed=checks.seed(seed),
     )
     rows: npt.NDArray[np.int64] = r.rows
     return rows

@@ -9,17 +9,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastbal import _checks, _fastbal
-from fastbal._labels import ClassArray, run
+from fastbal import _fastbal, _format, checks
+from fastbal._labels import ClassArray, run, to_native
 
 Indices = npt.NDArray[np.int64]
 #: The split names in code order (the contract's, from the core).
 SPLITS = _fastbal.SPLIT_NAMES
-
-
-def _size(value: Any) -> Any:
-    """numpy scalars as Python numbers; the core checks the rest."""
-    return value.item() if isinstance(value, (np.integer, np.floating)) else value
 
 
 @dataclass(frozen=True)
@@ -91,13 +86,13 @@ class SplitSummary:
         if self.rare_classes:
             where = "left out" if self.rare_action == "drop" else "all in train"
             lines.append(
-                f"{_checks.plural(len(self.rare_classes), 'class')} too small for every split, "
+                f"{_format.plural(len(self.rare_classes), 'class')} too small for every split, "
                 f"{where}: "
                 + ", ".join(map(str, self.rare_classes[:20]))
                 + (" ..." if len(self.rare_classes) > 20 else "")
             )
         if self.null_rows:
-            lines.append(f"{_checks.plural(self.null_rows, 'null row')} left out")
+            lines.append(f"{_format.plural(self.null_rows, 'null row')} left out")
         lines.append(f"classes in valid/test missing from train: {len(self.missing_from_train)}")
         return "\n".join(lines)
 
@@ -177,14 +172,12 @@ def stratified_split(
     1 class too small for every split, all in train: c
     classes in valid/test missing from train: 0
     """
-    from fastbal._input import to_native
-
     r, info = run(
         _fastbal.stratified_split,
         x,
-        _size(test_size),
-        _size(val_size),
-        seed=_checks.seed(seed),
+        checks.size(test_size),
+        checks.size(val_size),
+        seed=checks.seed(seed),
         rare=rare,
         ids=None if ids is None else to_native(ids),
         shuffle=bool(shuffle),
@@ -271,15 +264,13 @@ def stratified_kfold(
     >>> [(len(train), len(test)) for train, test in kf]
     [(5, 2), (5, 2), (5, 2)]
     """
-    k = _checks.integer("k", k)
+    k = checks.integer("k", k)
     k = min(max(k, -(2**63)), 2**63 - 1)  # the core names the allowed range
-    from fastbal._input import to_native
-
     r, info = run(
         _fastbal.stratified_kfold,
         x,
         k=k,
-        seed=_checks.seed(seed),
+        seed=checks.seed(seed),
         ids=None if ids is None else to_native(ids),
         rare=rare,
     )

@@ -9,9 +9,9 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from fastbal import _checks, _fastbal
+from fastbal import _fastbal, checks
 from fastbal._fastbal import FastbalError
-from fastbal._labels import ClassArray, run
+from fastbal._labels import ClassArray, ValueCounts, run
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,53 @@ class ClassWeights:
         n = int(self.classes.max()) + 1 if len(self.classes) else 0
         if num_classes is None:
             num_classes = n
-        elif _checks.count("num_classes", num_classes) < n:
+        elif checks.count("num_classes", num_classes) < n:
             raise FastbalError(
                 f"num_classes={num_classes} is smaller than the largest class + 1 ({n})"
             )
         out = np.full(num_classes, fill, dtype=np.float64)
         out[self.classes.astype(np.int64)] = self.weights
         return out
+
+    def in_order(self, classes: Sequence[Any], fill: float | None = None) -> ClassWeights:
+        """The weights in the order of `classes`, e.g. a model's label order.
+
+        `classes` must hold every class of these weights, once. A class of
+        `classes` with no weight here (no row of it in the data) is refused,
+        or weighs `fill` when one is given.
+
+        >>> import fastbal
+        >>> cw = fastbal.class_weights(["a", "a", "a", "b"])
+        >>> cw.in_order(["b", "a"]).to_dict()
+        {'b': 2.0, 'a': 0.6666666666666666}
+        >>> cw.in_order(["b", "z", "a"], fill=0.0).weights.tolist()
+        [2.0, 0.0, 0.6666666666666666]
+        """
+        wanted = list(classes)
+        seen = self.classes.tolist()
+        pos = {c: i for i, c in enumerate(seen)}
+        if fill is None:
+            absent = [c for c in wanted if c not in pos]
+            if absent:
+                raise FastbalError(f"classes not present in the labels: {absent[:20]}")
+        place: dict[Any, int] = {}
+        for i, c in enumerate(wanted):
+            if c in place:
+                raise FastbalError(f"classes holds {c!r} more than once")
+            place[c] = i
+        lacking = [c for c in seen if c not in place]
+        if lacking:
+            raise FastbalError(
+                f"classes lacks {len(lacking)} class(es) of the data: {lacking[:20]}"
+            )
+        if fill is None:
+            idx = np.array([pos[c] for c in wanted], dtype=np.int64)
+            return ClassWeights(self.classes[idx], self.weights[idx], self.strategy)
+        out = np.full(len(wanted), checks.fraction("fill", fill), dtype=np.float64)
+        out[np.array([place[c] for c in seen], dtype=np.int64)] = self.weights
+        named = np.empty(len(wanted), dtype=object)
+        named[:] = wanted
+        return ClassWeights(named, out, self.strategy)
 
     def __iter__(self) -> Iterator[tuple[Any, float]]:
         return zip(self.classes.tolist(), self.weights.tolist(), strict=True)
@@ -71,7 +111,10 @@ class ClassWeights:
         return "\n".join([f"ClassWeights({self.strategy}, {len(self)} classes)", *rows, *more])
 
 
-def _args(strategy: str, beta: float, normalize: str, max_weight: float | None) -> dict[str, Any]:
+def weight_args(
+    strategy: str, beta: float, normalize: str, max_weight: float | None
+) -> dict[str, Any]:
+    """The keyword arguments of the extension's class-weight kernels."""
     return {
         "strategy": strategy,
         "beta": float(beta),
@@ -117,40 +160,20 @@ def class_weights(
     >>> fastbal.class_weights(fastbal.ValueCounts.merge(batches), "sqrt").to_dict()
     {'a': 0.99498743710662, 'b': 7.035623639735144}
     """
-    from fastbal._labels import ValueCounts
-
     if isinstance(x, ValueCounts):  # counted already, e.g. merged from batches
         order = np.argsort(x.classes, kind="stable")  # class order, as from a column
         cls = x.classes[order]
         w = _fastbal.class_weights_from_counts(
             np.ascontiguousarray(x.counts[order], dtype=np.int64),
-            **_args(strategy, beta, normalize, max_weight),
+            **weight_args(strategy, beta, normalize, max_weight),
         )
     else:
-        r, info = run(_fastbal.class_weights, x, **_args(strategy, beta, normalize, max_weight))
+        r, info = run(
+            _fastbal.class_weights, x, **weight_args(strategy, beta, normalize, max_weight)
+        )
         cls, w = info.classes, r.weights
-    cls, w = reorder(cls, w, classes)
-    return ClassWeights(cls, w, strategy)
-
-
-def reorder(
-    cls: ClassArray, w: npt.NDArray[np.float64], classes: Sequence[Any] | None
-) -> tuple[ClassArray, npt.NDArray[np.float64]]:
-    """Classes and weights in the order of `classes` (every class, once), or as they are."""
-    if classes is None:
-        return cls, w
-    wanted = list(classes)
-    pos = {c: i for i, c in enumerate(cls.tolist())}
-    missing = [c for c in wanted if c not in pos]
-    if missing:
-        raise FastbalError(f"classes not present in the labels: {missing[:20]}")
-    if len(set(wanted)) != len(wanted):
-        raise FastbalError("classes holds a class more than once")
-    if len(wanted) != len(pos):
-        left = [c for c in pos if c not in set(wanted)]
-        raise FastbalError(f"classes must include every class of the labels; missing {left[:20]}")
-    idx = np.array([pos[c] for c in wanted], dtype=np.int64)
-    return cls[idx], w[idx]
+    out = ClassWeights(cls, w, strategy)
+    return out if classes is None else out.in_order(classes)
 
 
 @dataclass(frozen=True)
@@ -205,7 +228,7 @@ def sample_weights(
     >>> fastbal.sample_weights([0, 0, 0, 2, None]).tolist()
     [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0, 0.0]
     """
-    r, info = run(_fastbal.sample_weights, x, **_args(strategy, beta, normalize, max_weight))
+    r, info = run(_fastbal.sample_weights, x, **weight_args(strategy, beta, normalize, max_weight))
     if not return_summary:
         return r.rows
     return r.rows, SampleWeightsSummary(

@@ -31,11 +31,17 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from fastbal import _checks
-from fastbal._labels import ValueCounts
-from fastbal._select import FilterSummary
-from fastbal._split import SplitSummary
-from fastbal._weights import ClassWeights
+import fastbal
+from fastbal import (
+    ClassInfo,
+    ClassWeights,
+    FastbalError,
+    FilterSummary,
+    InvalidInputError,
+    SplitSummary,
+    ValueCounts,
+    checks,
+)
 from fastbal.distributed import (
     SPLIT_PART_CODES,
     Assigner,
@@ -80,7 +86,7 @@ def _series(s: Any, column: str | None, what: str = "labels") -> Any:
             raise TypeError(f"{what} is a Dask DataFrame: name the label column with column=")
         if column not in s.columns:
             names = ", ".join(map(str, s.columns))
-            raise ValueError(f"no column {column!r}; the columns are: {names}")
+            raise InvalidInputError(f"no column {column!r}; the columns are: {names}")
         return s[column]
     if not isinstance(s, dd.Series):
         raise TypeError(f"{what} must be a Dask Series or DataFrame; got {type(s).__name__}")
@@ -154,8 +160,8 @@ def _len(part: Any) -> int:
     return len(part)
 
 
-class _Column:
-    """A label column (and its ids) persisted, counted and measured in one pass."""
+class _CountedSeries:
+    """A Dask label column (and its ids) persisted, counted and measured in one pass."""
 
     def __init__(self, s: Any, column: str | None, ids: Any = None, persist: bool = True):
         import pickle
@@ -165,7 +171,7 @@ class _Column:
         if ids is not None:
             ids = _series(ids, None, "ids")
             if ids.npartitions != s.npartitions:
-                raise ValueError(
+                raise FastbalError(
                     f"ids must be aligned with the labels: {ids.npartitions} partitions "
                     f"against {s.npartitions}"
                 )
@@ -191,7 +197,7 @@ class _Column:
         self.received = len(pickle.dumps((counted, lengths, refused, id_lengths), protocol=5))
         for i, (a, b) in enumerate(zip(self.lengths, id_lengths, strict=False)):
             if a != b:
-                raise ValueError(
+                raise FastbalError(
                     f"ids must be aligned with the labels: partition {i} has {a} labels and {b} ids"
                 )
         self.passes = 1
@@ -237,7 +243,7 @@ class _Column:
         if len(found):
             first = found.sort_values("key")
             a, b = int(first["a"].iloc[0]), int(first["b"].iloc[0])
-            raise ValueError(f"ids must be unique: rows {a} and {b} have the same id")
+            raise InvalidInputError(f"ids must be unique: rows {a} and {b} have the same id")
 
     def search(self, ranks: npt.NDArray[np.uint64], seed: int) -> CutSearch:
         """The cuts at `ranks`, probed over the partitions until found."""
@@ -334,7 +340,7 @@ def label_counter(s: Any, column: str | None = None) -> LabelCounter:
     >>> label_counter(s)
     LabelCounter(2 classes, 3 rows, 1 null)
     """
-    return _Column(s, column, persist=False).counter
+    return _CountedSeries(s, column, persist=False).counter
 
 
 def value_counts(s: Any, column: str | None = None) -> ValueCounts:
@@ -367,21 +373,17 @@ def class_weights(
     >>> fastbal.dask.class_weights(s, "sqrt").to_dict()
     {'a': 0.99498743710662, 'b': 7.035623639735144}
     """
-    from fastbal._weights import reorder
-
-    counter = label_counter(s, column)
-    w = weight_table(counter, strategy, beta=beta, normalize=normalize, max_weight=max_weight)
-    cls, w = reorder(counter.classes, w, classes)
-    return ClassWeights(cls, w, strategy)
+    counts = label_counter(s, column).counts
+    return fastbal.class_weights(
+        counts, strategy, beta=beta, normalize=normalize, max_weight=max_weight, classes=classes
+    )
 
 
 def _mask(
     rule: str, name: str, s: Any, k: int, column: str | None, persist: bool, summary: bool
 ) -> Any:
-    from fastbal._labels import ClassInfo
-
-    k = _checks.count("k", k, clamp=True)
-    col = _Column(s, column, persist=persist)
+    k = checks.count("k", k, clamp=True)
+    col = _CountedSeries(s, column, persist=persist)
     keep = mask_table(col.counter, rule, k)
     mask = col.map(_lookup, ClassTable(col.counter, keep, False), dtype=bool)
     if not summary:
@@ -462,7 +464,7 @@ def sample_weights(
     >>> fastbal.dask.sample_weights(s).compute().tolist()
     [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0, 0.0]
     """
-    col = _Column(s, column, persist=persist)
+    col = _CountedSeries(s, column, persist=persist)
     w = weight_table(col.counter, strategy, beta=beta, normalize=normalize, max_weight=max_weight)
     return col.map(_lookup, ClassTable(col.counter, w, 0.0), dtype=np.float64)
 
@@ -531,8 +533,8 @@ def stratified_split(
     >>> summary.sizes
     {'train': 10, 'valid': 3, 'test': 4}
     """
-    seed = _checks.seed(seed)
-    col = _Column(s, column, ids, persist=persist)
+    seed = checks.seed(seed)
+    col = _CountedSeries(s, column, ids, persist=persist)
     summary, ranks = split_plan(col.counter, test_size, val_size, rare)
     if check_ids:
         col.check_unique_ids()
@@ -561,8 +563,8 @@ def stratified_sample(
     >>> sorted(s.compute()[keep])
     ['a', 'a', 'a', 'a', 'b']
     """
-    seed = _checks.seed(seed)
-    col = _Column(s, column, persist=persist)
+    seed = checks.seed(seed)
+    col = _CountedSeries(s, column, persist=persist)
     ranks = sample_ranks(col.counter, fraction=fraction, n=n)
     search = col.search(ranks, seed)
     out = col.map(_assign, search.assigner(col.counter, np.array([True, False])), dtype=bool)

@@ -17,6 +17,9 @@ functions give the whole column, in these phases:
    (rows of the batches before it) and, when rows are keyed by ids, the
    batch's ids.
 
+Text lengths per class merge the same way: a `length_histogram` per batch,
+concatenated, summarized by `fastbal.LengthStats.from_histogram`.
+
 Every object sent to a batch pickles. `fastbal.dask` drives these phases on a
 Dask cluster; an adapter for another engine drives the same ones (a Spark
 `mapInArrow` or a Ray `map_batches` function per batch, a reduce for the
@@ -49,9 +52,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastbal import _checks, _fastbal
-from fastbal._input import to_native
-from fastbal._labels import ClassArray, Labels, ValueCounts, _classes
+from fastbal import _fastbal, checks
+from fastbal._fastbal import FastbalError
+from fastbal._labels import ClassArray, Labels, ValueCounts, class_array, to_native
+from fastbal._report import length_histogram
+from fastbal._split import SPLITS, SplitSummary
+from fastbal._weights import weight_args
 
 #: The split code of each part of a split's cuts (test, valid, train, left out).
 SPLIT_PART_CODES: tuple[int, ...] = _fastbal.SPLIT_PART_CODES
@@ -114,7 +120,7 @@ class LabelCounter:
     @property
     def classes(self) -> ClassArray:
         """The classes seen, sorted by value (the order of `class_counts` and `codes`)."""
-        return _classes(self._inner.classes, self._inner.value_type)
+        return class_array(self._inner.classes, self._inner.value_type)
 
     @property
     def class_counts(self) -> npt.NDArray[np.int64]:
@@ -184,9 +190,7 @@ def split_plan(
     """The plan of `fastbal.stratified_split` from counts alone: its
     `SplitSummary`, and the cut ranks per class (test, test + valid, all) for
     a `CutSearch` whose parts map to splits through `SPLIT_PART_CODES`."""
-    from fastbal._split import SPLITS, SplitSummary, _size
-
-    r = _fastbal.split_plan(counter._inner, _size(test_size), _size(val_size), rare)
+    r = _fastbal.split_plan(counter._inner, checks.size(test_size), checks.size(val_size), rare)
     plan = r.plan
     summary = SplitSummary(
         classes=counter.classes,
@@ -203,7 +207,7 @@ def split_plan(
 def mask_table(counter: LabelCounter, rule: str, k: int) -> npt.NDArray[np.bool_]:
     """Per class (class order), whether a mask keeps it: `rule` is "min_count"
     (`filter_min_count`), "max_count" or "top_k"."""
-    k = _checks.count("k", k, clamp=True)
+    k = checks.count("k", k, clamp=True)
     keep: npt.NDArray[np.bool_] = _fastbal.keep_classes(
         counter.class_counts.view(np.uint64), rule, k
     )
@@ -219,11 +223,9 @@ def weight_table(
     max_weight: float | None = None,
 ) -> npt.NDArray[np.float64]:
     """Per class (class order), the weight `fastbal.class_weights` gives it."""
-    from fastbal._weights import _args
-
     w: npt.NDArray[np.float64] = _fastbal.class_weights_from_counts(
         np.ascontiguousarray(counter.class_counts, dtype=np.int64),
-        **_args(strategy, beta, normalize, max_weight),
+        **weight_args(strategy, beta, normalize, max_weight),
     )
     return w
 
@@ -234,11 +236,11 @@ def sample_ranks(
     """The cut rank per class (a column of shape (classes, 1)) of
     `fastbal.stratified_sample`: part 0 is the sample."""
     if (fraction is None) == (n is None):
-        raise TypeError("pass exactly one of fraction and n")
+        raise FastbalError("pass exactly one of fraction and n")
     sizes = _fastbal.sample_sizes(
         counter.class_counts.view(np.uint64),
-        n=None if n is None else _checks.count("n", n),
-        fraction=None if fraction is None else _checks.fraction("fraction", fraction),
+        n=None if n is None else checks.count("n", n),
+        fraction=None if fraction is None else checks.fraction("fraction", fraction),
     )
     ranks: npt.NDArray[np.uint64] = sizes.reshape(-1, 1)
     return ranks
@@ -262,7 +264,7 @@ class ProbeReport:
         """The report of all the batches `reports` came from."""
         rs = list(reports)
         if not rs:
-            raise ValueError("no report to merge")
+            raise FastbalError("no report to merge")
         return cls(
             np.sum([r.below for r in rs], axis=0, dtype=np.uint64),
             np.sum([r.hist for r in rs], axis=0, dtype=np.uint64),
@@ -313,10 +315,10 @@ class CutSearch:
         seed: int = 0,
         gather_limit: int | None = None,
     ) -> None:
-        self.seed = _checks.seed(seed)
+        self.seed = checks.seed(seed)
         ranks = np.ascontiguousarray(ranks, dtype=np.uint64)
         if ranks.ndim != 2:
-            raise ValueError(f"ranks must be a (classes, cuts) array; got shape {ranks.shape}")
+            raise FastbalError(f"ranks must be a (classes, cuts) array; got shape {ranks.shape}")
         self._inner = _fastbal.CutSearch(counter.class_counts.view(np.uint64), ranks, gather_limit)
 
     @property
@@ -414,6 +416,7 @@ __all__ = [
     "ProbeReport",
     "Probes",
     "RankCuts",
+    "length_histogram",
     "mask_table",
     "row_keys",
     "sample_ranks",

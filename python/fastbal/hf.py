@@ -56,13 +56,9 @@ except ImportError as e:  # pragma: no cover - depends on the environment
         "fastbal.hf needs the HuggingFace datasets package: pip install 'fastbal[hf]'"
     ) from e
 
-from fastbal import _checks, contract
-from fastbal._labels import Labels, ValueCounts
-from fastbal._labels import value_counts as _count
-from fastbal._pipeline import PreparedSplit, prepare_split
-from fastbal._report import LabelReport, LengthStats, length_histogram
-from fastbal._select import DEFAULT_THRESHOLDS, FilterSummary
-from fastbal._weights import class_weights as _class_weights
+import fastbal
+from fastbal import FastbalError, InvalidInputError, checks, contract
+from fastbal.distributed import LabelCounter, length_histogram
 
 #: HuggingFace's names of fastbal's splits, where the two differ.
 _HF_NAMES = {"valid": "validation"}
@@ -75,25 +71,27 @@ STREAM_BATCH_ROWS = 100_000
 DENSE_LIMIT = 2**24
 
 Weights = npt.NDArray[np.float64]
+#: ClassLabel names indexed by id (an object array of str): ids -> names in one `take`.
+Names = npt.NDArray[np.object_]
 
 
 # --------------------------------------------------------------------------- reading a column
 
 
 @dataclass(frozen=True)
-class _Column:
-    """A label column of a Dataset: values in row order (missing labels null), and
+class _DatasetLabels:
+    """The label column of a Dataset: values in row order (missing labels null), and
     the ClassLabel names when the feature is a ClassLabel."""
 
     values: pa.ChunkedArray
-    names: list[str] | None
+    names: Names | None
 
 
 def _dataset(dataset: Any, what: str, *, stream_ok: bool) -> Any:
     """`dataset` itself, once it is known to be a Dataset (or a stream where allowed)."""
     if isinstance(dataset, datasets.Dataset):
         if dataset.num_rows == 0:
-            raise ValueError(f"{what}: the dataset has no rows")
+            raise InvalidInputError(f"{what}: the dataset has no rows")
         return dataset
     if isinstance(dataset, datasets.IterableDataset):
         if stream_ok:
@@ -118,18 +116,23 @@ def _check_name(dataset: Any, column: Any, role: str) -> str:
         raise TypeError(f"{role} must be a column name (str); got {type(column).__name__}")
     names = dataset.column_names
     if names is not None and column not in names:
-        raise ValueError(
+        raise InvalidInputError(
             f"{role} {column!r} is not a column of the dataset; its columns: "
             + ", ".join(map(repr, names))
         )
     return column
 
 
-def _classlabel(dataset: Any, column: str) -> Any:
-    """The column's ClassLabel feature, or None (also when a stream's features are unknown)."""
+def _classlabel_names(dataset: Any, column: str) -> Names | None:
+    """The names of the column's ClassLabel feature by id, or None (not a
+    ClassLabel, or a stream whose features are unknown)."""
     features = dataset.features
     feature = features.get(column) if features is not None else None
-    return feature if isinstance(feature, datasets.ClassLabel) else None
+    if not isinstance(feature, datasets.ClassLabel):
+        return None
+    table = np.empty(len(feature.names), dtype=object)
+    table[:] = feature.names
+    return table
 
 
 def _check_type(column: str, kind: pa.DataType, role: str = "label column") -> None:
@@ -167,12 +170,12 @@ def _check_type(column: str, kind: pa.DataType, role: str = "label column") -> N
     )
 
 
-def _missing_classlabel(values: Any, column: str, names: list[str]) -> Any:
+def _missing_classlabel(values: Any, column: str, names: Names) -> Any:
     """ClassLabel storage with -1 ("no label") as null; values outside -1..k-1 refused."""
     lo, hi = (v.as_py() for v in pc.min_max(values).values())
     if lo is not None and (lo < -1 or hi >= len(names)):
         bad = lo if lo < -1 else hi
-        raise ValueError(
+        raise InvalidInputError(
             f"label column {column!r} is a ClassLabel of {len(names)} names but holds "
             f"{bad}; its values must be -1 (no label) or 0..{len(names) - 1}"
         )
@@ -199,23 +202,22 @@ def _table_column(dataset: Any, column: str) -> pa.ChunkedArray:
     return values
 
 
-def _read(dataset: Any, column: str) -> _Column:
+def _read(dataset: Any, column: str) -> _DatasetLabels:
     """The label column of a (map-style, non-empty) Dataset."""
     _check_name(dataset, column, "label column")
     values = _table_column(dataset, column)
     _check_type(column, values.type)
-    feature = _classlabel(dataset, column)
-    if feature is None:
-        return _Column(values, None)
-    names = list(feature.names)
-    return _Column(_missing_classlabel(values, column, names), names)
+    names = _classlabel_names(dataset, column)
+    if names is None:
+        return _DatasetLabels(values, None)
+    return _DatasetLabels(_missing_classlabel(values, column, names), names)
 
 
 def _stream(dataset: Any, columns: list[str], batch_size: int) -> Iterator[pa.Table]:
     """The stream's `columns` as Arrow tables of up to `batch_size` rows."""
-    batch_size = _checks.count("batch_size", batch_size)
+    batch_size = checks.count("batch_size", batch_size)
     if batch_size == 0:
-        raise ValueError("batch_size must be positive")
+        raise FastbalError("batch_size must be positive")
     part = dataset.select_columns(columns).with_format("arrow")
     yield from part.iter(batch_size=batch_size)
 
@@ -252,7 +254,7 @@ def split(
     ids: Any = ...,
     *,
     return_summary: Literal[True],
-) -> tuple[Any, PreparedSplit]: ...
+) -> tuple[Any, fastbal.PreparedSplit]: ...
 def split(
     dataset: Any,
     label_column: str,
@@ -321,7 +323,9 @@ def split(
     ds = _dataset(dataset, "fastbal.hf.split", stream_ok=False)
     col = _read(ds, label_column)
     if col.values.null_count == len(col.values):
-        raise ValueError(f"label column {label_column!r} has no label: every row is missing one")
+        raise InvalidInputError(
+            f"label column {label_column!r} has no label: every row is missing one"
+        )
     keys = None
     if ids is not None:
         if isinstance(ids, str):
@@ -329,8 +333,8 @@ def split(
         else:
             keys = ids
             if len(keys) != ds.num_rows:
-                raise ValueError(f"ids has {len(keys):,} values for {ds.num_rows:,} rows")
-    prepared = prepare_split(
+                raise FastbalError(f"ids has {len(keys):,} values for {ds.num_rows:,} rows")
+    prepared = fastbal.prepare_split(
         col.values,
         test_size=test_size,
         val_size=val_size,
@@ -352,17 +356,15 @@ def split(
     return (parts, prepared) if return_summary else parts
 
 
-def _with_names(prepared: PreparedSplit, names: list[str]) -> PreparedSplit:
+def _with_names(prepared: fastbal.PreparedSplit, names: Names) -> fastbal.PreparedSplit:
     """`prepared` with ClassLabel ids replaced by their names in every summary."""
-    table = np.empty(len(names), dtype=object)
-    table[:] = names
 
     def named(ids: list[Any]) -> list[Any]:
         return [names[i] for i in ids]
 
-    steps: list[FilterSummary | str] = []
+    steps: list[fastbal.FilterSummary | str] = []
     for step in prepared.steps:
-        if isinstance(step, FilterSummary):
+        if isinstance(step, fastbal.FilterSummary):
             smallest = step.smallest_after
             step = dataclasses.replace(
                 step,
@@ -373,44 +375,50 @@ def _with_names(prepared: PreparedSplit, names: list[str]) -> PreparedSplit:
     summary = prepared.split.summary
     summary = dataclasses.replace(
         summary,
-        classes=table[summary.classes.astype(np.int64)],
+        classes=names[summary.classes.astype(np.int64)],
         rare_classes=named(summary.rare_classes),
     )
     split = dataclasses.replace(prepared.split, summary=summary)
-    return PreparedSplit(prepared.assignment, split, steps)
+    return fastbal.PreparedSplit(prepared.assignment, split, steps)
 
 
 # --------------------------------------------------------------------------- counts and report
 
 
-def _named(counts: ValueCounts, names: list[str] | None) -> ValueCounts:
+def _named(counts: fastbal.ValueCounts, names: Names | None) -> fastbal.ValueCounts:
     """`counts` with ClassLabel ids replaced by their names."""
     if names is None:
         return counts
-    table = np.empty(len(names), dtype=object)
-    table[:] = names
-    return ValueCounts(table[counts.classes.astype(np.int64)], counts.counts, counts.null_count)
+    classes = names[counts.classes.astype(np.int64)]
+    return fastbal.ValueCounts(classes, counts.counts, counts.null_count)
 
 
-def _stream_counts(dataset: Any, column: str, batch_size: int) -> tuple[ValueCounts, Any]:
-    """Counts of a stream's label column in one pass, and its ClassLabel feature."""
+def _stream_labels(column: str, names: Names | None, batch: pa.Table) -> pa.ChunkedArray:
+    """The label column of one batch of a stream (ClassLabel -1 as null)."""
+    values = batch.column(column)
+    _check_type(column, values.type)
+    return values if names is None else _missing_classlabel(values, column, names)
+
+
+def _stream_counts(
+    dataset: Any, column: str, batch_size: int
+) -> tuple[fastbal.ValueCounts, Names | None]:
+    """Counts of a stream's label column in one pass (a `LabelCounter` over its
+    batches), and its ClassLabel names."""
     _check_name(dataset, column, "label column")
-    feature = _classlabel(dataset, column)
-    parts = []
+    names = _classlabel_names(dataset, column)
+    counter, batches = LabelCounter(), 0
     for batch in _stream(dataset, [column], batch_size):
-        values = batch.column(column)
-        _check_type(column, values.type)
-        if feature is not None:
-            values = _missing_classlabel(values, column, list(feature.names))
-        parts.append(_count(values))
-    if not parts:
-        raise ValueError("the dataset has no rows")
-    return ValueCounts.merge(parts), feature
+        counter.update(_stream_labels(column, names, batch))
+        batches += 1
+    if not batches:
+        raise InvalidInputError("the dataset has no rows")
+    return counter.counts, names
 
 
 def value_counts(
     dataset: Any, label_column: str, *, names: bool = True, batch_size: int = STREAM_BATCH_ROWS
-) -> ValueCounts:
+) -> fastbal.ValueCounts:
     """Rows per class of a Dataset's label column, most frequent first.
 
     With a ClassLabel column and `names=True` the classes are its names, else
@@ -427,10 +435,10 @@ def value_counts(
     """
     ds = _dataset(dataset, "fastbal.hf.value_counts", stream_ok=True)
     if isinstance(ds, datasets.IterableDataset):
-        counts, feature = _stream_counts(ds, label_column, batch_size)
-        return _named(counts, list(feature.names) if feature is not None and names else None)
+        counts, table = _stream_counts(ds, label_column, batch_size)
+        return _named(counts, table if names else None)
     col = _read(ds, label_column)
-    return _named(_count(col.values), col.names if names else None)
+    return _named(fastbal.value_counts(col.values), col.names if names else None)
 
 
 def report(
@@ -441,9 +449,9 @@ def report(
     names: bool = True,
     top: int = 5,
     min_count: int | None = None,
-    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    thresholds: tuple[int, ...] = fastbal.DEFAULT_THRESHOLDS,
     batch_size: int = STREAM_BATCH_ROWS,
-) -> LabelReport:
+) -> fastbal.LabelReport:
     """`fastbal.report` of a Dataset's label column (and text length per class
     with `text_column`), ClassLabel names shown when `names=True`.
 
@@ -460,47 +468,39 @@ def report(
     _check_name(ds, label_column, "label column")
     if text_column is not None:
         _check_name(ds, text_column, "text column")
-    label_names: list[str] | None
+    label_names: Names | None
     if isinstance(ds, datasets.IterableDataset):
         if text_column is None:
-            counts, feature = _stream_counts(ds, label_column, batch_size)
-            label_names = list(feature.names) if feature is not None else None
+            counts, label_names = _stream_counts(ds, label_column, batch_size)
             hist = None
         else:
-            feature = _classlabel(ds, label_column)
-            label_names = list(feature.names) if feature is not None else None
-            parts, hists = [], []
+            label_names = _classlabel_names(ds, label_column)
+            counter, hists = LabelCounter(), []
             for batch in _stream(ds, [label_column, text_column], batch_size):
-                values = batch.column(label_column)
-                _check_type(label_column, values.type)
-                if label_names is not None:
-                    values = _missing_classlabel(values, label_column, label_names)
-                labels = Labels(values)
-                parts.append(labels.value_counts())
+                labels = fastbal.Labels(_stream_labels(label_column, label_names, batch))
+                counter.update(labels)
                 hists.append(length_histogram(labels, batch.column(text_column)))
-            if not parts:
-                raise ValueError("the dataset has no rows")
-            counts = ValueCounts.merge(parts)
+            if not hists:
+                raise InvalidInputError("the dataset has no rows")
+            counts = counter.counts
             hist = pl.concat(hists)
     else:
         col = _read(ds, label_column)
         label_names = col.names
         if text_column is None:
-            counts, hist = _count(col.values), None
+            counts, hist = fastbal.value_counts(col.values), None
         else:
-            labels = Labels(col.values)
+            labels = fastbal.Labels(col.values)
             counts = labels.value_counts()
             hist = length_histogram(labels, _table_column(ds, text_column))
     shown = label_names if names else None
     lengths = None
     if hist is not None:
         if shown is not None:  # ClassLabel ids -> names
-            table = np.empty(len(shown), dtype=object)
-            table[:] = shown
             ids = hist["class"].to_numpy().astype(np.int64)
-            hist = hist.with_columns(pl.Series("class", table[ids], dtype=pl.String))
-        lengths = LengthStats.from_histogram(hist)
-    return LabelReport(
+            hist = hist.with_columns(pl.Series("class", shown[ids], dtype=pl.String))
+        lengths = fastbal.LengthStats.from_histogram(hist)
+    return fastbal.LabelReport(
         _named(counts, shown),
         top=top,
         min_count=min_count,
@@ -558,16 +558,17 @@ def class_weights(
     """
     ds = _dataset(dataset, "fastbal.hf.class_weights", stream_ok=True)
     if isinstance(ds, datasets.IterableDataset):
-        counts, feature = _stream_counts(ds, label_column, batch_size)
-        names = list(feature.names) if feature is not None else None
-        cw = _class_weights(counts, strategy, beta=beta, normalize=normalize, max_weight=max_weight)
+        counts, names = _stream_counts(ds, label_column, batch_size)
+        cw = fastbal.class_weights(
+            counts, strategy, beta=beta, normalize=normalize, max_weight=max_weight
+        )
     else:
         col = _read(ds, label_column)
         names = col.names
-        cw = _class_weights(
+        cw = fastbal.class_weights(
             col.values, strategy, beta=beta, normalize=normalize, max_weight=max_weight
         )
-    fill = _checks.fraction("fill", fill)
+    fill = checks.fraction("fill", fill)
     if num_classes is not None and (names is not None or classes is not None):
         raise TypeError(
             "num_classes applies to integer label columns without classes=; "
@@ -584,30 +585,22 @@ def class_weights(
             )
         largest = int(cw.classes.max()) if len(cw.classes) else -1
         if num_classes is None and largest >= DENSE_LIMIT:
-            raise ValueError(
+            raise FastbalError(
                 f"label column {label_column!r} holds labels up to {largest:,}: a vector "
                 f"indexed by label would have {largest + 1:,} entries; pass classes= (the "
                 "model's label order) or num_classes="
             )
         if len(cw.classes) and cw.classes.min() < 0:
-            raise ValueError(
+            raise FastbalError(
                 f"label column {label_column!r} holds negative labels (the smallest is "
                 f"{cw.classes.min()}); a vector indexed by label needs 0..k-1: pass classes="
             )
         return cw.dense(num_classes, fill)
-    seen = cw.classes.tolist() if names is None else [names[i] for i in cw.classes.tolist()]
-    order: list[Any] = list(classes) if classes is not None else list(names or [])
-    pos: dict[Any, int] = {}
-    for i, c in enumerate(order):
-        if c in pos:
-            raise ValueError(f"classes holds {c!r} more than once")
-        pos[c] = i
-    unknown = [c for c in seen if c not in pos]
-    if unknown:
-        raise ValueError(f"classes lacks {len(unknown)} class(es) of the data: {unknown[:20]}")
-    out = np.full(len(order), fill, dtype=np.float64)
-    out[np.array([pos[c] for c in seen], dtype=np.int64)] = cw.weights
-    return out
+    if names is not None:  # ClassLabel ids -> names
+        cw = fastbal.ClassWeights(names[cw.classes.astype(np.int64)], cw.weights, cw.strategy)
+    # a ClassLabel without classes=: its own order, one weight per name
+    order = list(classes) if classes is not None else (names.tolist() if names is not None else [])
+    return cw.in_order(order, fill).weights
 
 
 def weighted_loss(

@@ -29,14 +29,13 @@ import numpy.typing as npt
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from fastbal import _checks, _fastbal
-from fastbal._resample import _Column, _strategy_targets
+from fastbal import FastbalError, ResamplePlan, checks, resample_plan
 
 
 def _seed(random_state: Any) -> int:
     """An int seeds directly; None or a `RandomState` gives a seed drawn from it."""
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return _checks.seed(random_state)
+        return checks.seed(random_state)
     return int(check_random_state(random_state).randint(0, 2**63 - 1, dtype=np.int64))
 
 
@@ -63,22 +62,23 @@ class _RandomSampler(BaseEstimator):  # type: ignore[misc]
     sampling_strategy: Any
     random_state: Any
 
-    def _targets(self, y: Any, params: dict[str, Any]) -> tuple[_Column, npt.NDArray[np.int64]]:
-        labels = _Column(y.to_numpy() if hasattr(y, "to_numpy") else y)
-        targets, _ = _strategy_targets(labels, self.sampling_strategy, self._kind, params)
-        wrong = targets < labels.counts if self._kind == "over" else targets > labels.counts
+    def _plan(self, y: Any, params: dict[str, Any]) -> ResamplePlan:
+        y = y.to_numpy() if hasattr(y, "to_numpy") else y
+        plan = resample_plan(y, self.sampling_strategy, self._kind, **params)
+        targets, counts = plan.targets, plan.counts
+        wrong = targets < counts if self._kind == "over" else targets > counts
         if wrong.any():
             i = int(np.flatnonzero(wrong)[0])
             verb = "over" if self._kind == "over" else "under"
-            raise ValueError(
-                f"{verb}-sampling cannot take class {labels.classes[i : i + 1].tolist()[0]!r} "
-                f"from {labels.counts[i]} to {targets[i]} rows"
+            raise FastbalError(
+                f"{verb}-sampling cannot take class {plan.classes[i : i + 1].tolist()[0]!r} "
+                f"from {counts[i]} to {targets[i]} rows"
             )
-        return labels, targets
+        return plan
 
     def _check(self, X: Any, y: Any) -> None:
         if _n_rows(X) != _n_rows(y):
-            raise ValueError(
+            raise FastbalError(
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{_n_rows(X)}, {_n_rows(y)}]"
             )
@@ -89,8 +89,7 @@ class _RandomSampler(BaseEstimator):  # type: ignore[misc]
     def fit(self, X: Any, y: Any, **params: Any) -> Any:
         """Compute `sampling_strategy_` without resampling (use `fit_resample`)."""
         self._check(X, y)
-        labels, targets = self._targets(y, params)
-        self.sampling_strategy_ = self._strategy_dict(labels, targets)
+        self.sampling_strategy_ = self._strategy_dict(self._plan(y, params))
         return self
 
     def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:
@@ -99,18 +98,16 @@ class _RandomSampler(BaseEstimator):  # type: ignore[misc]
         `params` are passed to a callable `sampling_strategy` with the labels.
         """
         self._check(X, y)
-        labels, targets = self._targets(y, params)
-        self.sampling_strategy_ = self._strategy_dict(labels, targets)
-        idx = self._indices(labels, targets, _seed(self.random_state))
+        plan = self._plan(y, params)
+        self.sampling_strategy_ = self._strategy_dict(plan)
+        idx = self._indices(plan, _seed(self.random_state))
         self.sample_indices_ = idx
         return _take(X, idx), _take(y, idx)
 
-    def _strategy_dict(self, labels: _Column, targets: npt.NDArray[np.int64]) -> dict[Any, int]:
+    def _strategy_dict(self, plan: ResamplePlan) -> dict[Any, int]:
         raise NotImplementedError
 
-    def _indices(
-        self, labels: _Column, targets: npt.NDArray[np.int64], seed: int
-    ) -> npt.NDArray[np.int64]:
+    def _indices(self, plan: ResamplePlan, seed: int) -> npt.NDArray[np.int64]:
         raise NotImplementedError
 
     def __sklearn_tags__(self) -> Any:
@@ -157,24 +154,20 @@ class RandomOverSampler(_RandomSampler):
         self.random_state = random_state
         self.shrinkage = shrinkage
 
-    def _targets(self, y: Any, params: dict[str, Any]) -> tuple[_Column, npt.NDArray[np.int64]]:
+    def _plan(self, y: Any, params: dict[str, Any]) -> ResamplePlan:
         if self.shrinkage is not None:
-            raise ValueError(
+            raise FastbalError(
                 "fastbal's RandomOverSampler draws existing rows and has no smoothed "
                 f"bootstrap: shrinkage must be None; got {self.shrinkage!r}"
             )
-        return super()._targets(y, params)
+        return super()._plan(y, params)
 
-    def _strategy_dict(self, labels: _Column, targets: npt.NDArray[np.int64]) -> dict[Any, int]:
-        extra = targets - labels.counts
-        return {c: int(e) for c, e in zip(labels.classes.tolist(), extra, strict=True) if e > 0}
+    def _strategy_dict(self, plan: ResamplePlan) -> dict[Any, int]:
+        extra = plan.targets - plan.counts
+        return {c: int(e) for c, e in zip(plan.classes.tolist(), extra, strict=True) if e > 0}
 
-    def _indices(
-        self, labels: _Column, targets: npt.NDArray[np.int64], seed: int
-    ) -> npt.NDArray[np.int64]:
-        extra = (targets - labels.counts).astype(np.uint64)
-        idx: npt.NDArray[np.int64] = _fastbal.oversample(labels.native, extra, seed=seed)
-        return idx
+    def _indices(self, plan: ResamplePlan, seed: int) -> npt.NDArray[np.int64]:
+        return plan.indices(seed)
 
 
 class RandomUnderSampler(_RandomSampler):
@@ -208,31 +201,16 @@ class RandomUnderSampler(_RandomSampler):
         self.random_state = random_state
         self.replacement = replacement
 
-    def _strategy_dict(self, labels: _Column, targets: npt.NDArray[np.int64]) -> dict[Any, int]:
-        cut = targets < labels.counts
+    def _strategy_dict(self, plan: ResamplePlan) -> dict[Any, int]:
+        cut = plan.targets < plan.counts
         return {
-            c: int(t) for c, t, k in zip(labels.classes.tolist(), targets, cut, strict=True) if k
+            c: int(t) for c, t, k in zip(plan.classes.tolist(), plan.targets, cut, strict=True) if k
         }
 
-    def _indices(
-        self, labels: _Column, targets: npt.NDArray[np.int64], seed: int
-    ) -> npt.NDArray[np.int64]:
+    def _indices(self, plan: ResamplePlan, seed: int) -> npt.NDArray[np.int64]:
         if not isinstance(self.replacement, bool):
             raise TypeError(f"replacement must be True or False; got {self.replacement!r}")
-        if not self.replacement:
-            kept: npt.NDArray[np.int64] = _fastbal.undersample(
-                labels.native, targets.astype(np.uint64), seed=seed
-            )
-            return kept
-        # classes that are cut are drawn with replacement (the over-sampling kernel's
-        # draws, after its copy of the labeled rows); the others keep every row
-        cut = targets < labels.counts
-        whole = np.where(cut, 0, labels.counts).astype(np.uint64)
-        keep = _fastbal.undersample(labels.native, whole, seed=seed)
-        drawn = np.where(cut, targets, 0).astype(np.uint64)
-        rows = _fastbal.oversample(labels.native, drawn, seed=seed)
-        out: npt.NDArray[np.int64] = np.concatenate([keep, rows[int(labels.counts.sum()) :]])
-        return out
+        return plan.indices(seed, replacement=self.replacement)
 
 
 __all__ = ["RandomOverSampler", "RandomUnderSampler"]

@@ -42,8 +42,7 @@ import numpy as np
 import polars as pl
 from polars.plugins import register_plugin_function
 
-from fastbal import _checks, _fastbal
-from fastbal._fastbal import FastbalError
+from fastbal import FastbalError, _fastbal, checks
 
 __all__ = [
     "class_weight",
@@ -79,13 +78,13 @@ def _call(name: str, labels: IntoExpr, *more: IntoExpr, **kwargs: Any) -> pl.Exp
 
 def _seed(value: Any) -> int:
     """A seed in [0, 2**64) sent with the same 64 bits as a signed integer."""
-    seed = _checks.seed(value)
+    seed = checks.seed(value)
     return seed - 2**64 if seed > _I64_MAX else seed
 
 
 def _count(name: str, value: Any) -> int:
     """A count; any value past 2**63 - 1 behaves as 2**63 - 1 (more rows than exist)."""
-    return min(_checks.count(name, value, clamp=True), _I64_MAX)
+    return min(checks.count(name, value, clamp=True), _I64_MAX)
 
 
 def _size(name: str, value: Any) -> int | float:
@@ -163,7 +162,7 @@ def kfold(
     `fastbal.stratified_kfold`: -2 for a row of a class too small for every
     fold (in every training part, under `rare="train"`), null for a row left
     out (a null label, or a rare class under `rare="drop"`)."""
-    k = _checks.integer("k", k)
+    k = checks.integer("k", k)
     more = () if ids is None else (ids,)
     return _call(
         "kfold",
@@ -188,9 +187,9 @@ def class_weight(
         "class_weight",
         labels,
         strategy=strategy,
-        beta=_checks.fraction("beta", beta),
+        beta=checks.fraction("beta", beta),
         normalize=normalize,
-        max_weight=None if max_weight is None else _checks.fraction("max_weight", max_weight),
+        max_weight=None if max_weight is None else checks.fraction("max_weight", max_weight),
     )
 
 
@@ -203,7 +202,7 @@ def sample_mask(
         "sample_mask",
         labels,
         n=None if n is None else _count("n", n),
-        fraction=None if fraction is None else _checks.fraction("fraction", fraction),
+        fraction=None if fraction is None else checks.fraction("fraction", fraction),
         seed=_seed(seed),
     )
 

@@ -7,8 +7,8 @@ scikit-learn's arguments and are scikit-learn cross-validators (subclasses of
 pickling work as with scikit-learn's own. The splits follow fastbal's
 contract: exact sizes, every class of a test part present in its training
 part, rows placed by a seeded hash rather than a random stream. The
-deliberate differences are listed in the README ("Coming from
-scikit-learn").
+deliberate differences are listed in docs/sklearn.md ("Where fastbal
+deliberately differs").
 
 >>> from fastbal.sklearn import StratifiedKFold
 >>> y = [0] * 6 + [1] * 3
@@ -32,10 +32,14 @@ import numpy.typing as npt
 from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
 from sklearn.utils import check_consistent_length, check_random_state
 
-from fastbal import _checks
-from fastbal._group import stratified_group_kfold
-from fastbal._labels import Labels
-from fastbal._split import stratified_kfold, stratified_split
+from fastbal import (
+    FastbalError,
+    Labels,
+    checks,
+    stratified_group_kfold,
+    stratified_kfold,
+    stratified_split,
+)
 from fastbal.contract import mix64, split_seed
 
 Indices = npt.NDArray[np.int64]
@@ -46,7 +50,7 @@ def _base_seed(random_state: Any) -> int:
     itself; None (the global numpy generator) or a `RandomState` gives a fresh
     seed drawn from it, so each call differs as with scikit-learn."""
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return _checks.seed(random_state)
+        return checks.seed(random_state)
     rng = check_random_state(random_state)
     return int(rng.randint(0, 2**63 - 1, dtype=np.int64))
 
@@ -55,7 +59,7 @@ def _target(y: Any, multi_output: bool) -> Any:
     """`y` as a label column: 1-D, a single column (2-D array, pandas or polars
     DataFrame), or, with `multi_output`, several columns joined per row."""
     if y is None:
-        raise ValueError("The 'y' parameter should not be None.")
+        raise FastbalError("The 'y' parameter should not be None.")
     if hasattr(y, "columns") and hasattr(y, "shape"):  # a DataFrame
         if y.shape[1] == 1:
             return y.iloc[:, 0] if hasattr(y, "iloc") else y.to_series(0)
@@ -66,7 +70,7 @@ def _target(y: Any, multi_output: bool) -> Any:
             if arr.shape[1] == 1:
                 return arr[:, 0]
             if not multi_output:
-                raise ValueError(
+                raise FastbalError(
                     "Supported target types are: ('binary', 'multiclass'). Got "
                     f"a target with {arr.shape[1]} columns instead."
                 )
@@ -109,7 +113,7 @@ class _Params:
         valid = self._param_names()
         for name, value in params.items():
             if name not in valid:
-                raise ValueError(
+                raise FastbalError(
                     f"Invalid parameter {name!r} for {type(self).__name__}; "
                     f"valid parameters are {valid}"
                 )
@@ -120,19 +124,19 @@ class _Params:
 def _check_kfold_args(n_splits: Any, shuffle: Any, random_state: Any) -> None:
     """scikit-learn's checks of k-fold arguments, with its exception types."""
     if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral):
-        raise ValueError(
+        raise FastbalError(
             f"The number of folds must be of Integral type. {n_splits!r} of type "
             f"{type(n_splits)} was passed."
         )
     if n_splits <= 1:
-        raise ValueError(
+        raise FastbalError(
             "k-fold cross-validation requires at least one train/test split by setting "
             f"n_splits=2 or more, got n_splits={n_splits}."
         )
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False; got {shuffle}")
     if not shuffle and random_state is not None:
-        raise ValueError(
+        raise FastbalError(
             "Setting a random_state has no effect since shuffle is False. You should leave "
             "random_state to its default (None), or set shuffle=True."
         )
@@ -143,7 +147,7 @@ def _check_class_counts(cv: Any, counts: npt.NDArray[np.int64], what: str) -> No
     when one does not; the warning says where fastbal puts those rows."""
     n_splits = cv.n_splits
     if len(counts) and (counts < n_splits).all():
-        raise ValueError(
+        raise FastbalError(
             f"n_splits={n_splits} cannot be greater than the number of members in each class."
         )
     if len(counts) and counts.min() < n_splits:
@@ -218,7 +222,7 @@ class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
         y = _target(y, multi_output=False)
         n = _n_samples(X, y, None)
         if self.n_splits > n:
-            raise ValueError(
+            raise FastbalError(
                 f"Cannot have number of splits n_splits={self.n_splits} greater than the "
                 f"number of samples: n_samples={n}."
             )
@@ -276,15 +280,15 @@ class StratifiedShuffleSplit(_Params, BaseShuffleSplit):  # type: ignore[misc]
             if v is None:
                 return
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise ValueError(f"Invalid value for {name}: {v}")
+                raise FastbalError(f"Invalid value for {name}: {v}")
             if isinstance(v, numbers.Integral):
                 if not 0 < int(v) < n:
-                    raise ValueError(
+                    raise FastbalError(
                         f"{name}={v} should be either positive and smaller than the number of "
                         f"samples {n} or a float in the (0, 1) range"
                     )
             elif not 0 < float(v) < 1:
-                raise ValueError(
+                raise FastbalError(
                     f"{name}={v} should be either positive and smaller than the number of "
                     f"samples {n} or a float in the (0, 1) range"
                 )
@@ -296,7 +300,7 @@ class StratifiedShuffleSplit(_Params, BaseShuffleSplit):  # type: ignore[misc]
             t = float(test) if test is not None else 1.0 - float(train)
             r = float(train) if train is not None else 1.0 - t
             if t + r > 1:
-                raise ValueError(
+                raise FastbalError(
                     f"The sum of test_size and train_size = {t + r}, should be in the (0, 1) "
                     "range. Reduce test_size and/or train_size."
                 )
@@ -309,12 +313,12 @@ class StratifiedShuffleSplit(_Params, BaseShuffleSplit):  # type: ignore[misc]
         n_test = rows(test) if test is not None else n - rows(train)
         n_train = rows(train) if train is not None else n - n_test
         if n_test + n_train > n:
-            raise ValueError(
+            raise FastbalError(
                 f"The sum of train_size and test_size = {n_test + n_train}, should be smaller "
                 f"than the number of samples {n}. Reduce test_size and/or train_size."
             )
         if n_train <= 0 or n_test <= 0:
-            raise ValueError(
+            raise FastbalError(
                 f"With n_samples={n}, test_size={self.test_size} and "
                 f"train_size={self.train_size}, the resulting train or test set will be empty. "
                 "Adjust any of the aforementioned parameters."
@@ -335,7 +339,7 @@ class StratifiedShuffleSplit(_Params, BaseShuffleSplit):  # type: ignore[misc]
         n = int(labels.counts.sum())
         test, rest = self._sizes(n)
         if isinstance(test, float) and rest == 0 and round(n * (1 - test)) == 0:
-            raise ValueError(
+            raise FastbalError(
                 f"With n_samples={n}, test_size={self.test_size} and "
                 f"train_size={self.train_size}, the resulting train set will be empty. "
                 "Adjust any of the aforementioned parameters."
@@ -379,12 +383,12 @@ class StratifiedGroupKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
     def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[Indices, Indices]]:
         """Generate (train, test) row indices, fold by fold; no group crosses them."""
         if groups is None:
-            raise ValueError("The 'groups' parameter should not be None.")
+            raise FastbalError("The 'groups' parameter should not be None.")
         y = _target(y, multi_output=False)
         groups = _target(groups, multi_output=False)
         n = _n_samples(X, y, groups)
         if self.n_splits > n:
-            raise ValueError(
+            raise FastbalError(
                 f"Cannot have number of splits n_splits={self.n_splits} greater than the "
                 f"number of samples: n_samples={n}."
             )

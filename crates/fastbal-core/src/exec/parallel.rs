@@ -40,6 +40,12 @@ fn pool() -> Option<&'static ThreadPool> {
     pool.as_ref().filter(|p| p.pid == std::process::id()).map(|p| &p.pool)
 }
 
+/// The threads a large input runs on: the pool's, or 1 where it cannot be
+/// used (a forked process, or no threads could be started).
+pub fn threads() -> usize {
+    pool().map_or(1, ThreadPool::current_num_threads)
+}
+
 /// Whether [`run`] would use the pool for an input of `rows` rows.
 pub fn is_parallel(rows: usize) -> bool {
     rows >= SEQUENTIAL_BELOW && pool().is_some_and(|p| p.current_num_threads() > 1)

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from fastbal._fastbal import InvalidInputError
+from fastbal import InvalidInputError
 
 #: File suffix -> format name.
 FORMATS = {

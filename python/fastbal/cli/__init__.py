@@ -17,7 +17,8 @@ import numpy as np
 import polars as pl
 
 import fastbal
-from fastbal._io import BATCH_ROWS, DataError, SplitWriter, batches, file_format
+from fastbal.cli._io import BATCH_ROWS, DataError, SplitWriter, batches, file_format
+from fastbal.distributed import length_histogram
 
 
 @contextmanager
@@ -48,8 +49,6 @@ def _report_file(
     path: str, label: str, text: str | None, top: int, min_count: int | None, batch_rows: int
 ) -> fastbal.LabelReport:
     """Count a file batch by batch and merge: memory holds one batch, not the file."""
-    from fastbal._report import LengthStats, length_histogram
-
     counter = fastbal.LabelCounter()
     hists: list[pl.DataFrame] = []
     cols = [label] if text is None else [label, text]
@@ -64,7 +63,7 @@ def _report_file(
     vc = counter.counts
     if len(vc) == 0:
         raise DataError(f"{path}: the label column {label!r} has no non-null value")
-    lengths = LengthStats.from_histogram(pl.concat(hists)) if hists else None
+    lengths = fastbal.LengthStats.from_histogram(pl.concat(hists)) if hists else None
     return fastbal.LabelReport(vc, top=top, min_count=min_count, lengths=lengths)
 
 

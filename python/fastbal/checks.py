@@ -1,14 +1,34 @@
-"""Conversion of Python arguments to the native types the core takes, with a
-TypeError naming the argument when the type is wrong. Domain rules (ranges,
-names, combinations) live in the core (`fastbal-core`'s `params`), once."""
+"""Argument conversions every front end shares.
+
+Each turns a Python value into the native type the core takes, with a
+`TypeError` naming the argument when the type is wrong and a
+`fastbal.FastbalError` when the value is out of range. Domain rules (ranges,
+names, combinations) live in the core (`fastbal-core`'s `params`), once; an
+adapter for another engine uses these to refuse what fastbal refuses, with
+the same exception and message.
+
+>>> import numpy as np
+>>> from fastbal import checks
+>>> checks.seed(42), checks.count("k", 2**70, clamp=True) == checks.U64_MAX
+(42, True)
+>>> checks.size(np.float32(0.5)), checks.size(np.int64(3))
+(0.5, 3)
+>>> checks.seed(-1)
+Traceback (most recent call last):
+...
+fastbal.FastbalError: seed must be in [0, 2**64); got -1
+"""
 
 from __future__ import annotations
 
 import numbers
 from typing import Any
 
+import numpy as np
+
 from fastbal._fastbal import FastbalError
 
+#: The largest count the core takes.
 U64_MAX = 2**64 - 1
 
 
@@ -41,20 +61,6 @@ def fraction(name: str, value: Any) -> float:
     return float(value)
 
 
-def plural(n: int, word: str) -> str:
-    """`1 class`, `2 classes`, `1 row`, `3 rows`."""
-    if n == 1:
-        return f"{n:,} {word}"
-    return f"{n:,} {word}es" if word.endswith("s") else f"{n:,} {word}s"
-
-
-def ratio(value: float | None) -> str:
-    """An imbalance ratio as people write it: `44,098 : 1`, `4,409.8 : 1`."""
-    if value is None or value != value:
-        return "n/a"
-    return f"{value:,.0f} : 1" if float(value).is_integer() else f"{value:,.1f} : 1"
-
-
 def seed(value: Any) -> int:
     """A seed: an int in [0, 2**64)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -70,3 +76,11 @@ def choice(name: str, value: Any, options: tuple[str, ...]) -> str:
     if value not in options:
         raise FastbalError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return str(value)
+
+
+def size(value: Any) -> Any:
+    """A split size with numpy scalars as Python numbers; the core checks the rest."""
+    return value.item() if isinstance(value, (np.integer, np.floating)) else value
+
+
+__all__ = ["U64_MAX", "choice", "count", "fraction", "integer", "seed", "size"]
