@@ -15,6 +15,7 @@ from __future__ import annotations
 import warnings
 
 from fastbal import _fastbal
+from fastbal._duplicates import DuplicateGroup, Duplicates, duplicates
 from fastbal._fastbal import (
     FastbalError,
     InfeasibleError,
@@ -78,6 +79,8 @@ __all__ = [
     "SPLIT_NAMES",
     "ClassInfo",
     "ClassWeights",
+    "DuplicateGroup",
+    "Duplicates",
     "FastbalError",
     "FilterSummary",
     "GroupKFold",
@@ -104,6 +107,7 @@ __all__ = [
     "WhatIf",
     "__version__",
     "class_weights",
+    "duplicates",
     "filter_max_count",
     "filter_min_count",
     "isin_mask",

@@ -22,6 +22,7 @@ __all__ = [
     "ClassCounts",
     "ClassWeightsResult",
     "CutSearch",
+    "DuplicatesResult",
     "FastbalError",
     "GroupKFoldResult",
     "GroupPlan",
@@ -44,12 +45,16 @@ __all__ = [
     "SplitPlan",
     "SplitPlanResult",
     "SplitResult",
+    "TextGroup",
     "TextLengthHistogram",
     "__version__",
     "batch_parts",
     "class_weights",
     "class_weights_from_counts",
+    "duplicate_stats",
     "keep_classes",
+    "keep_consistent_texts",
+    "keep_first_texts",
     "keep_mask",
     "mix64",
     "oversample",
@@ -572,3 +577,58 @@ def sample_sizes(
     counts: npt.NDArray[np.uint64], n: int | None = None, fraction: float | None = None
 ) -> npt.NDArray[np.uint64]:
     """Rows per class of a stratified sample of n rows or a fraction of the labeled rows."""
+
+@final
+class TextGroup:
+    """One text's rows and labels."""
+
+    @property
+    def text(self) -> int:
+        """The text's code (its index in the texts' classes)."""
+    @property
+    def rows(self) -> int: ...
+    @property
+    def labels(self) -> list[tuple[int, int]]:
+        """Label codes and their rows, most rows first."""
+
+@final
+class DuplicatesResult:
+    """The figures of a column of texts."""
+
+    @property
+    def rows(self) -> int: ...
+    @property
+    def duplicate_rows(self) -> int: ...
+    @property
+    def duplicate_texts(self) -> int: ...
+    @property
+    def conflicting_texts(self) -> int: ...
+    @property
+    def conflicting_rows(self) -> int: ...
+    @property
+    def labeled_rows(self) -> int: ...
+    @property
+    def majority_rows(self) -> int: ...
+    @property
+    def leaked_rows(self) -> int | None: ...
+    @property
+    def leaked_texts(self) -> int | None: ...
+    @property
+    def worst(self) -> list[TextGroup]: ...
+    @property
+    def conflict(self) -> npt.NDArray[np.bool_] | None:
+        """Per text code, whether its rows carry more than one label."""
+
+def duplicate_stats(
+    texts: Labels,
+    labels: Labels | None = None,
+    splits: npt.NDArray[np.int8] | None = None,
+    top: int = 10,
+) -> DuplicatesResult:
+    """The figures of factorized texts, their labels' conflicts and the leakage across splits."""
+
+def keep_first_texts(texts: Labels) -> npt.NDArray[np.bool_]:
+    """Keep the first row of each text, and every row without a text."""
+
+def keep_consistent_texts(texts: Labels, conflict: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Keep every row whose text carries one label, and every row without a text."""

@@ -1,8 +1,9 @@
 //! Bindings of the core's operations (`fastbal_core::{select, split, group,
-//! weights, resample, text}`), one module each.
+//! weights, resample, text, duplicates}`), one module each.
 
 use pyo3::prelude::*;
 
+pub mod duplicates;
 pub mod group;
 pub mod resample;
 pub mod select;
@@ -37,5 +38,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(resample::oversample, m)?)?;
     m.add_function(wrap_pyfunction!(text::text_length_histogram, m)?)?;
     m.add_class::<text::PyTextLengthHistogram>()?;
+    m.add_function(wrap_pyfunction!(duplicates::duplicate_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(duplicates::keep_first_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(duplicates::keep_consistent_texts, m)?)?;
+    m.add_class::<duplicates::PyDuplicatesResult>()?;
+    m.add_class::<duplicates::PyTextGroup>()?;
     Ok(())
 }

@@ -15,7 +15,7 @@
 //! | `exec` | the parallelism switch, the block driver, large outputs, sorted positions, the CPU's caches |
 //! | `factorize` | raw ids of every input kind, counts, classes, factorized labels and views, row keys |
 //! | `rank` | seeded within-class ranking: cut windows, each row's region, the parts |
-//! | `ops` | the operations: select, split, group, weights, resample, text |
+//! | `ops` | the operations: select, split, group, weights, resample, text, duplicates |
 //! | `batch` | the phases engines drive over batches: mergeable counts, exact cuts |
 //!
 //! Modules are private; what a front end needs is re-exported here.
@@ -50,6 +50,6 @@ pub use factorize::{count_classes, ClassCounts, Prepared};
 pub use hash::{Ranker, RowKeys};
 pub use ops::group::{GroupPlan, GroupTable};
 pub use ops::split::KFoldPlan;
-pub use ops::{group, resample, select, split, text, weights};
+pub use ops::{duplicates, group, resample, select, split, text, weights};
 pub use params::{Rare, Size};
 pub use rank::shuffle;

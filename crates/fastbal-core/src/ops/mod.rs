@@ -2,6 +2,7 @@
 //!
 //! | module | what lives there |
 //! |---|---|
+//! | [`duplicates`] | repeated texts, their conflicting labels, leakage across splits |
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
 //! | [`split`] | split and k-fold plans and assignments |
 //! | [`group`] | stratified splits and k-folds that keep groups whole |
@@ -9,6 +10,7 @@
 //! | [`resample`] | over- and under-sampling indices |
 //! | [`text`] | text length per class |
 
+pub mod duplicates;
 pub mod group;
 pub mod resample;
 pub mod select;
