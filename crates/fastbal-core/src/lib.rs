@@ -50,6 +50,6 @@ pub use factorize::{count_classes, ClassCounts, Prepared};
 pub use hash::{Ranker, RowKeys};
 pub use ops::group::{GroupPlan, GroupTable};
 pub use ops::split::KFoldPlan;
-pub use ops::{duplicates, group, resample, select, split, text, weights};
+pub use ops::{duplicates, group, multilabel, resample, select, split, text, weights};
 pub use params::{Rare, Size};
 pub use rank::shuffle;

@@ -3,6 +3,7 @@
 //! | module | what lives there |
 //! |---|---|
 //! | [`duplicates`] | repeated texts, their conflicting labels, leakage across splits |
+//! | [`multilabel`] | multilabel stratified splits and k-folds of label sets |
 //! | [`select`] | class masks (min/max count, top k), stratified samples |
 //! | [`split`] | split and k-fold plans and assignments |
 //! | [`group`] | stratified splits and k-folds that keep groups whole |
@@ -12,6 +13,7 @@
 
 pub mod duplicates;
 pub mod group;
+pub mod multilabel;
 pub mod resample;
 pub mod select;
 pub mod split;

@@ -1,0 +1,480 @@
+//! Multilabel stratified split and k-fold: rows that carry a set of labels,
+//! placed so that every part gets its share of every label.
+//!
+//! The input is CSR-like ([`LabelSets`]): row offsets into a flat array of
+//! label codes `0..n_labels`, and optionally a mask of null rows. The parts'
+//! sizes are exact (as [`plan_split`] computes them for one class, or equal
+//! folds); the rows are then placed by iterative stratification done label by
+//! label:
+//!
+//! 1. labels are taken from fewest positives to most (ties: lower code first);
+//! 2. a label's still unplaced rows are taken in seeded rank order (the row's
+//!    hash under the seed, see [`Ranker`]) and each goes to the part, among
+//!    those with room left, that lacks the label entirely (when the label has
+//!    at least as many positives as there are non-empty parts), else where the
+//!    row's labels are furthest below their shares (the sum over the row's
+//!    labels of (share - positives held) / share, where a label's share of a
+//!    part is positives x part size / rows), then the part with more room,
+//!    then the lower part;
+//! 3. rows without a label fill what room is left, in rank order.
+//!
+//! Every step is O(positives) or O(rows x parts) apart from one sort of the
+//! rows by rank. Nothing depends on the thread count, and with row ids the
+//! rank is the id's hash, so the result does not depend on row order either.
+
+use rayon::slice::ParallelSliceMut;
+
+use crate::contract::{LEFT_OUT, TEST, TRAIN, VALID};
+use crate::hash::Ranker;
+use crate::ops::split::plan_split;
+use crate::params::{Rare, Size};
+use crate::{Error, Result};
+
+/// A borrowed integer array of either width (offsets or label codes as numpy
+/// or Arrow hand them over).
+#[derive(Clone, Copy, Debug)]
+pub enum Indices<'a> {
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+}
+
+impl Indices<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Indices::I32(v) => v.len(),
+            Indices::I64(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> i64 {
+        match self {
+            Indices::I32(v) => i64::from(v[i]),
+            Indices::I64(v) => v[i],
+        }
+    }
+}
+
+/// The label sets of `n` rows: row `i` holds the codes
+/// `labels[offsets[i]..offsets[i + 1]]`, or is null when `null[i]`.
+#[derive(Clone, Debug)]
+pub struct LabelSets {
+    /// `n + 1` offsets, starting at 0.
+    starts: Vec<u64>,
+    /// The codes, each in `0..n_labels`.
+    codes: Vec<u32>,
+    /// Null rows (left out of every part).
+    null: Vec<bool>,
+    /// Positives per label.
+    pub counts: Vec<u64>,
+}
+
+impl LabelSets {
+    /// Check and read a CSR-like input. `offsets` has one more entry than
+    /// rows and never decreases (it may start above 0, as a sliced Arrow list
+    /// does); `labels` holds codes in `0..n_labels` (`n_labels` defaults to
+    /// the largest code plus one), each at most once per row; `null` has one
+    /// entry per row when given.
+    pub fn new(
+        offsets: Indices<'_>,
+        labels: Indices<'_>,
+        null: Option<&[bool]>,
+        n_labels: Option<usize>,
+    ) -> Result<Self> {
+        if offsets.is_empty() {
+            return Err(Error::InvalidData("offsets must hold one more entry than there are rows; got none".into()));
+        }
+        let n = offsets.len() - 1;
+        if n >= u32::MAX as usize {
+            return Err(Error::TooLarge { what: "a multilabel split".into(), len: n as u128, bytes: n as u128 * 16 });
+        }
+        if let Some(null) = null {
+            if null.len() != n {
+                return Err(Error::InvalidArgument(format!(
+                    "the null mask has {} rows but the offsets {n}",
+                    null.len()
+                )));
+            }
+        }
+        let first = offsets.get(0);
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut prev = first;
+        if first < 0 {
+            return Err(Error::InvalidData(format!("offsets must not be negative; got {first} at row 0")));
+        }
+        for i in 0..=n {
+            let o = offsets.get(i);
+            if o < prev {
+                return Err(Error::InvalidData(format!(
+                    "offsets must never decrease; got {o} after {prev} at row {i}"
+                )));
+            }
+            prev = o;
+            starts.push((o - first) as u64);
+        }
+        if prev as u64 > labels.len() as u64 {
+            return Err(Error::InvalidData(format!(
+                "the offsets end at {prev} but there are only {} label values",
+                labels.len()
+            )));
+        }
+        let (lo, hi) = (first as usize, prev as usize);
+        let mut codes = Vec::with_capacity(hi - lo);
+        let mut max = -1i64;
+        for i in lo..hi {
+            let c = labels.get(i);
+            if c < 0 {
+                return Err(Error::InvalidData(format!("label ids must not be negative; got {c}")));
+            }
+            max = max.max(c);
+            if c >= u32::MAX as i64 {
+                return Err(Error::InvalidData(format!("label ids must be below {}; got {c}", u32::MAX)));
+            }
+            codes.push(c as u32);
+        }
+        let q = match n_labels {
+            Some(q) if (max + 1) as usize > q => {
+                return Err(Error::InvalidData(format!("label id {max} is out of range for {q} labels")));
+            }
+            Some(q) => q,
+            None => (max + 1) as usize,
+        };
+        let null = null.map_or_else(|| vec![false; n], <[bool]>::to_vec);
+        let mut counts = vec![0u64; q];
+        // the row each label was last seen in, to refuse a label repeated within a row
+        let mut seen = vec![u32::MAX; q];
+        for r in 0..n {
+            let (a, b) = (starts[r] as usize, starts[r + 1] as usize);
+            if null[r] {
+                continue;
+            }
+            for &c in &codes[a..b] {
+                if seen[c as usize] == r as u32 {
+                    return Err(Error::InvalidData(format!(
+                        "row {r} holds label {c} twice; a row's labels must be distinct"
+                    )));
+                }
+                seen[c as usize] = r as u32;
+                counts[c as usize] += 1;
+            }
+        }
+        Ok(LabelSets { starts, codes, null, counts })
+    }
+
+    /// Rows, null ones included.
+    pub fn len(&self) -> usize {
+        self.null.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.null.is_empty()
+    }
+
+    /// Rows marked null.
+    pub fn null_rows(&self) -> u64 {
+        self.null.iter().filter(|&&x| x).count() as u64
+    }
+
+    /// Non-null rows without any label.
+    pub fn empty_rows(&self) -> u64 {
+        (0..self.len()).filter(|&r| !self.null[r] && self.starts[r] == self.starts[r + 1]).count() as u64
+    }
+
+    #[inline(always)]
+    fn row(&self, r: usize) -> &[u32] {
+        &self.codes[self.starts[r] as usize..self.starts[r + 1] as usize]
+    }
+}
+
+/// How a multilabel split came out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MultilabelPlan {
+    /// Rows per part.
+    pub sizes: Vec<u64>,
+    /// `cells[l * parts + p]`: positives of label `l` in part `p`.
+    pub cells: Vec<u64>,
+    /// Positives per label.
+    pub counts: Vec<u64>,
+    /// Labels with at least as many positives as non-empty parts that still
+    /// miss some non-empty part (their rows were placed by other labels first).
+    pub uncovered: Vec<u32>,
+}
+
+/// The part of a row placed in none (a null row).
+pub const UNPLACED: u32 = u32::MAX;
+
+/// A fraction in fixed point, so that sums of them do not depend on the order
+/// of a row's labels (float sums would).
+#[inline(always)]
+fn fixed(x: f64) -> i64 {
+    (x * (1u64 << 40) as f64) as i64
+}
+
+/// Place the non-null rows of `sets` into parts of exactly `sizes` rows
+/// (summing to the non-null rows); the part per row, [`UNPLACED`] for null rows.
+pub fn assign_parts(sets: &LabelSets, ranker: Ranker<'_>, sizes: &[u64]) -> Result<(Vec<u32>, MultilabelPlan)> {
+    let n = sets.len();
+    let parts = sizes.len();
+    let rows: u64 = n as u64 - sets.null_rows();
+    if sizes.iter().sum::<u64>() != rows {
+        return Err(Error::InvalidArgument(format!(
+            "the part sizes {sizes:?} must add up to the {rows} non-null rows"
+        )));
+    }
+    let q = sets.counts.len();
+    // non-null rows in rank order
+    let mut order: Vec<(u64, u32)> = (0..n).filter(|&r| !sets.null[r]).map(|r| (ranker.key(r).0, r as u32)).collect();
+    order.par_sort_unstable();
+    // each label's rows, in rank order
+    let mut start = vec![0usize; q + 1];
+    for l in 0..q {
+        start[l + 1] = start[l] + sets.counts[l] as usize;
+    }
+    let mut fill = start.clone();
+    let mut by_label = vec![0u32; start[q]];
+    for &(_, r) in &order {
+        for &c in sets.row(r as usize) {
+            by_label[fill[c as usize]] = r;
+            fill[c as usize] += 1;
+        }
+    }
+    let mut labels: Vec<u32> = (0..q as u32).filter(|&l| sets.counts[l as usize] > 0).collect();
+    labels.sort_unstable_by_key(|&l| (sets.counts[l as usize], l));
+
+    let active = sizes.iter().filter(|&&s| s > 0).count() as u64;
+    let mut room: Vec<u64> = sizes.to_vec();
+    let mut cells = vec![0u64; q * parts];
+    let mut part = vec![UNPLACED; n];
+    let inv_rows = 1.0 / rows.max(1) as f64;
+    for &l in &labels {
+        let l = l as usize;
+        let count = sets.counts[l];
+        let cover = count >= active;
+        for &r in &by_label[start[l]..start[l + 1]] {
+            if part[r as usize] != UNPLACED {
+                continue;
+            }
+            let row = sets.row(r as usize);
+            let cell = &cells[l * parts..(l + 1) * parts];
+            // (lacks the label, the row's labels' summed shortfall, room): the largest wins, then the lower part
+            let mut best = usize::MAX;
+            let mut best_key = (false, i64::MIN, 0u64);
+            for p in 0..parts {
+                if room[p] == 0 {
+                    continue;
+                }
+                let shortfall: i64 = row
+                    .iter()
+                    .map(|&m| {
+                        let m = m as usize;
+                        let desired = sets.counts[m] as f64 * sizes[p] as f64 * inv_rows;
+                        fixed((desired - cells[m * parts + p] as f64) / desired)
+                    })
+                    .sum();
+                let key = (cover && cell[p] == 0, shortfall, room[p]);
+                if best == usize::MAX || key > best_key {
+                    best = p;
+                    best_key = key;
+                }
+            }
+            debug_assert!(best != usize::MAX, "a labeled row always finds room: the sizes add up to the rows");
+            part[r as usize] = best as u32;
+            room[best] -= 1;
+            for &c in sets.row(r as usize) {
+                cells[c as usize * parts + best] += 1;
+            }
+        }
+    }
+    // rows without a label fill the room left, part by part, in rank order
+    let mut p = 0;
+    for &(_, r) in &order {
+        if part[r as usize] != UNPLACED {
+            continue;
+        }
+        while room[p] == 0 {
+            p += 1;
+        }
+        part[r as usize] = p as u32;
+        room[p] -= 1;
+    }
+    let uncovered = (0..q as u32)
+        .filter(|&l| {
+            let l = l as usize;
+            sets.counts[l] >= active && (0..parts).any(|p| sizes[p] > 0 && cells[l * parts + p] == 0)
+        })
+        .collect();
+    Ok((part, MultilabelPlan { sizes: sizes.to_vec(), cells, counts: sets.counts.clone(), uncovered }))
+}
+
+/// Multilabel stratified train/valid/test split: the split code per row
+/// (`TRAIN`, `VALID`, `TEST`, `LEFT_OUT` for a null row) and the plan, whose
+/// parts are in code order (train, valid, test). The sizes are those
+/// [`plan_split`] gives one class of all the non-null rows.
+pub fn multilabel_split(
+    sets: &LabelSets,
+    ranker: Ranker<'_>,
+    test: Size,
+    valid: Size,
+) -> Result<(Vec<i8>, MultilabelPlan)> {
+    let rows = sets.len() as u64 - sets.null_rows();
+    let target = plan_split(&[rows], test, valid, Rare::Train)?.target;
+    let mut sizes = vec![0u64; 3];
+    for s in [TRAIN, VALID, TEST] {
+        sizes[s] = target[s];
+    }
+    let (part, plan) = assign_parts(sets, ranker, &sizes)?;
+    Ok((part.iter().map(|&p| if p == UNPLACED { LEFT_OUT } else { p as i8 }).collect(), plan))
+}
+
+/// Multilabel stratified k-fold: the test fold per row (`LEFT_OUT` for a null
+/// row) and the plan. Fold sizes differ by at most one row, the larger first.
+pub fn multilabel_kfold(sets: &LabelSets, ranker: Ranker<'_>, k: usize) -> Result<(Vec<i16>, MultilabelPlan)> {
+    if k < 2 {
+        return Err(Error::InvalidArgument(format!("k must be at least 2; got {k}")));
+    }
+    let rows = sets.len() as u64 - sets.null_rows();
+    if rows < k as u64 {
+        return Err(Error::Infeasible(format!("cannot make {k} folds out of {rows} non-null rows")));
+    }
+    let sizes: Vec<u64> = (0..k as u64).map(|f| rows / k as u64 + u64::from(f < rows % k as u64)).collect();
+    let (part, plan) = assign_parts(sets, ranker, &sizes)?;
+    Ok((part.iter().map(|&p| if p == UNPLACED { i16::from(LEFT_OUT) } else { p as i16 }).collect(), plan))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::{mix64, RowKeys};
+
+    /// Rows with a few labels each, label l on about 1 row in (l + 2), some rows empty.
+    fn sample(n: usize, q: usize, salt: u64) -> (Vec<i64>, Vec<i64>) {
+        let mut offsets = vec![0i64];
+        let mut codes = Vec::new();
+        for r in 0..n {
+            for l in 0..q {
+                if mix64((r * q + l) as u64 ^ salt).is_multiple_of(l as u64 + 2) {
+                    codes.push(l as i64);
+                }
+            }
+            offsets.push(codes.len() as i64);
+        }
+        (offsets, codes)
+    }
+
+    fn sets(offsets: &[i64], codes: &[i64]) -> LabelSets {
+        LabelSets::new(Indices::I64(offsets), Indices::I64(codes), None, None).unwrap()
+    }
+
+    #[test]
+    fn split_sizes_exact_and_labels_near_their_share() {
+        let (o, c) = sample(2000, 30, 1);
+        let s = sets(&o, &c);
+        let (split, plan) =
+            multilabel_split(&s, Ranker::new(RowKeys::Position, 7), Size::Fraction(0.2), Size::Fraction(0.1)).unwrap();
+        assert_eq!(plan.sizes, [1400, 200, 400]);
+        for (p, &size) in plan.sizes.iter().enumerate() {
+            assert_eq!(split.iter().filter(|&&x| x == p as i8).count() as u64, size);
+        }
+        assert!(plan.uncovered.is_empty());
+        let mut far = 0;
+        for l in 0..30 {
+            for p in 0..3 {
+                let share = plan.counts[l] as f64 * plan.sizes[p] as f64 / 2000.0;
+                let got = plan.cells[l * 3 + p] as f64;
+                assert!((got - share).abs() < 2.0, "label {l} part {p}: {got} vs {share}");
+                far += usize::from((got - share).abs() >= 1.0);
+            }
+        }
+        assert!(far <= 9, "{far} cells a row or more from their share");
+    }
+
+    #[test]
+    fn every_label_in_every_part() {
+        // label l on rows l*3 .. l*3+3 (three rows each), three parts: one row per part
+        let o: Vec<i64> = (0..=30).collect();
+        let c: Vec<i64> = (0..30).map(|r| r / 3).collect();
+        let s = sets(&o, &c);
+        let (split, plan) =
+            multilabel_split(&s, Ranker::new(RowKeys::Position, 3), Size::Rows(10), Size::Rows(10)).unwrap();
+        assert!(plan.uncovered.is_empty());
+        for l in 0..10 {
+            let mut got: Vec<i8> = split[l * 3..l * 3 + 3].to_vec();
+            got.sort();
+            assert_eq!(got, [0, 1, 2], "label {l}");
+        }
+    }
+
+    #[test]
+    fn null_rows_left_out_empty_rows_fill() {
+        let o = [0i64, 1, 1, 2, 3, 3, 4, 4];
+        let c = [0i64, 0, 0, 0];
+        let null = [false, false, true, false, false, false, false];
+        let s = LabelSets::new(Indices::I64(&o), Indices::I64(&c), Some(&null), None).unwrap();
+        assert_eq!((s.null_rows(), s.empty_rows()), (1, 3));
+        let (folds, plan) = multilabel_kfold(&s, Ranker::new(RowKeys::Position, 0), 3).unwrap();
+        assert_eq!(folds[2], -1);
+        assert_eq!(plan.sizes, [2, 2, 2]);
+        assert_eq!(plan.cells, [1, 1, 1]);
+    }
+
+    #[test]
+    fn deterministic_and_row_order_free_with_ids() {
+        let (o, c) = sample(500, 12, 2);
+        let s = sets(&o, &c);
+        let ids: Vec<u64> = (0..500u64).map(|i| mix64(i + 1000)).collect();
+        let a = multilabel_kfold(&s, Ranker::new(RowKeys::Hashed(&ids), 5), 5).unwrap();
+        assert_eq!(a, multilabel_kfold(&s, Ranker::new(RowKeys::Hashed(&ids), 5), 5).unwrap());
+        let other = multilabel_kfold(&s, Ranker::new(RowKeys::Hashed(&ids), 6), 5).unwrap();
+        assert_ne!(a.0, other.0);
+        // the rows reversed, ids along with them
+        let mut ro = vec![0i64];
+        let mut rc = Vec::new();
+        for r in (0..500).rev() {
+            rc.extend_from_slice(&c[o[r] as usize..o[r + 1] as usize]);
+            ro.push(rc.len() as i64);
+        }
+        let rids: Vec<u64> = ids.iter().rev().copied().collect();
+        let b = multilabel_kfold(&sets(&ro, &rc), Ranker::new(RowKeys::Hashed(&rids), 5), 5).unwrap();
+        let back: Vec<i16> = b.0.iter().rev().copied().collect();
+        assert_eq!(back, a.0);
+        assert_eq!(b.1, a.1);
+    }
+
+    #[test]
+    fn thread_count_does_not_matter() {
+        let (o, c) = sample(3000, 8, 3);
+        let s = sets(&o, &c);
+        let one = crate::parallel::sequential(|| multilabel_kfold(&s, Ranker::new(RowKeys::Position, 1), 4).unwrap());
+        assert_eq!(one, multilabel_kfold(&s, Ranker::new(RowKeys::Position, 1), 4).unwrap());
+    }
+
+    #[test]
+    fn kfold_sizes_and_labels() {
+        let (o, c) = sample(1003, 20, 4);
+        let s = sets(&o, &c);
+        let (folds, plan) = multilabel_kfold(&s, Ranker::new(RowKeys::Position, 0), 5).unwrap();
+        assert_eq!(plan.sizes, [201, 201, 201, 200, 200]);
+        for f in 0..5 {
+            assert_eq!(folds.iter().filter(|&&x| x == f as i16).count() as u64, plan.sizes[f]);
+        }
+        for l in 0..20 {
+            let cells = &plan.cells[l * 5..l * 5 + 5];
+            assert!(cells.iter().max().unwrap() - cells.iter().min().unwrap() <= 2, "label {l}: {cells:?}");
+        }
+    }
+
+    #[test]
+    fn bad_input() {
+        let err = |o: &[i64], c: &[i64]| LabelSets::new(Indices::I64(o), Indices::I64(c), None, None).unwrap_err();
+        assert!(matches!(err(&[0, 1], &[-1]), Error::InvalidData(m) if m.contains("negative")));
+        assert!(matches!(err(&[0, 2, 1], &[0, 1]), Error::InvalidData(m) if m.contains("decrease")));
+        assert!(matches!(err(&[0, 3], &[0, 1]), Error::InvalidData(m) if m.contains("only 2")));
+        assert!(matches!(err(&[0, 2], &[1, 1]), Error::InvalidData(m) if m.contains("twice")));
+        let s = sets(&[0, 1, 2], &[0, 0]);
+        assert!(matches!(multilabel_kfold(&s, Ranker::new(RowKeys::Position, 0), 3), Err(Error::Infeasible(_))));
+    }
+}
