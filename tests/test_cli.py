@@ -276,3 +276,26 @@ def test_a_bug_is_not_reported_as_a_data_error(frame, tmp_path, monkeypatch):
     monkeypatch.setattr(fastbal.LabelReport, "to_markdown", broken)
     with pytest.raises(TypeError, match="a bug"):
         main(["report", str(path), "--label", "acct_code"])
+
+
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_report_duplicates_section_by_hand(tmp_path, capsys, ext):
+    # rent: a, a, b (one conflict, ceiling 2 of 3); fuel: c, c; a null text is no duplicate
+    df = pl.DataFrame(
+        {
+            "y": ["a", "a", "b", "c", "c", "d", "a"],
+            "t": ["rent", "rent", "rent", "fuel", "fuel", None, "x"],
+        }
+    )
+    path = write(df, tmp_path, ext)
+    assert main(["report", str(path), "--label", "y", "--text", "t", "--batch-rows", "2"]) == 0
+    md = capsys.readouterr().out
+    assert md[md.index("## Duplicates") :] == (
+        "## Duplicates and conflicting labels\n\n"
+        "- repeated texts: 2 (5 rows, 71.43% of 7)\n"
+        "- texts with conflicting labels: 1 (3 rows); accuracy ceiling 83.33%\n\n"
+        "| text | rows | labels |\n"
+        "|---|---:|---|\n"
+        "| rent | 3 | a: 2, b: 1 |\n"
+        "| fuel | 2 | c: 2 |\n"
+    )

@@ -175,3 +175,55 @@ def test_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match=r"pip install 'fastbal\[plot\]'"):
         fastbal.report([1, 1, 2]).plot(str(tmp_path / "x.png"))
+
+
+DUP_Y = ["a", "a", "b", "b", "c", "a", "b", "a"]
+DUP_TEXTS = ["rent", "rent", "fuel", "rent", "fuel", "x", None, "x"]
+
+
+def test_duplicates_section_by_hand():
+    # rent: rows 0, 1, 3 (a, a, b); fuel: rows 2, 4 (b, c); x: rows 5, 7 (a, a); row 6 no text
+    s = fastbal.stratified_split(DUP_Y, test_size=2, val_size=2, seed=1)
+    assert s.assignment.tolist() == [0, 0, 2, 1, 0, 2, 0, 1]
+    r = fastbal.report(DUP_Y, texts=DUP_TEXTS, splits=s)
+    d = r.to_dict()["duplicates"]
+    assert (d["rows"], d["duplicate_texts"], d["duplicate_rows"]) == (8, 3, 7)
+    assert (d["conflicting_texts"], d["conflicting_rows"]) == (2, 5)
+    # 7 rows with a text and a label; the majorities: rent 2, fuel 1, x 2
+    assert d["accuracy_ceiling"] == pytest.approx(5 / 7)
+    # train holds rent and fuel: row 2 (fuel, test) and row 3 (rent, valid) leak; x does not
+    assert (d["leaked_rows"], d["leaked_texts"]) == (2, 2)
+    assert d["worst"][0] == {"text": "rent", "rows": 3, "labels": [["a", 2], ["b", 1]]}
+    md = r.to_markdown()
+    section = md[md.index("## Duplicates and conflicting labels") :]
+    assert section == (
+        "## Duplicates and conflicting labels\n\n"
+        "- repeated texts: 3 (7 rows, 87.50% of 8)\n"
+        "- texts with conflicting labels: 2 (5 rows); accuracy ceiling 71.43%\n"
+        "- valid/test rows whose text is in train: 2 (2 texts)\n\n"
+        "| text | rows | labels |\n"
+        "|---|---:|---|\n"
+        "| rent | 3 | a: 2, b: 1 |\n"
+        "| fuel | 2 | b: 1, c: 1 |\n"
+        "| x | 2 | a: 2 |\n"
+    )
+
+
+def test_duplicates_section_without_splits_or_texts():
+    d = fastbal.report(DUP_Y, texts=DUP_TEXTS).to_dict()["duplicates"]
+    assert (d["leaked_rows"], d["leaked_texts"]) == (None, None)
+    assert d["accuracy_ceiling"] == pytest.approx(5 / 7)
+    # split label columns carry no row assignment: no leakage line
+    cols = fastbal.report(DUP_Y, texts=DUP_TEXTS, splits=(DUP_Y[:4], DUP_Y[4:], []))
+    assert cols.duplicates is not None
+    assert cols.duplicates.leaked_rows is None
+    plain = fastbal.report(DUP_Y)
+    assert plain.duplicates is None
+    assert plain.to_dict()["duplicates"] is None
+    assert "Duplicates" not in plain.to_markdown()
+
+
+def test_duplicates_section_with_a_split_of_other_rows_names_both_lengths():
+    s = fastbal.stratified_split(DUP_Y * 2, seed=0)
+    with pytest.raises(fastbal.FastbalError, match=r"splits has 16 rows but the texts have 8"):
+        fastbal.report(DUP_Y, texts=DUP_TEXTS, splits=s)

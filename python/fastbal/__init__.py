@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 
-from fastbal import _fastbal
+from fastbal import _fastbal, strata
 from fastbal._duplicates import DuplicateGroup, Duplicates, duplicates
 from fastbal._fastbal import (
     FastbalError,
@@ -118,6 +118,7 @@ __all__ = [
     "resample_plan",
     "sample_weights",
     "show_versions",
+    "strata",
     "stratified_group_kfold",
     "stratified_group_split",
     "stratified_kfold",

@@ -12,6 +12,7 @@ import numpy.typing as npt
 import polars as pl
 
 from fastbal import _fastbal, _format, checks
+from fastbal._duplicates import Duplicates, duplicates
 from fastbal._fastbal import FastbalError
 from fastbal._labels import Labels, ValueCounts, run, to_native, value_counts
 from fastbal._select import DEFAULT_THRESHOLDS, WhatIf, what_if
@@ -202,6 +203,7 @@ class LabelReport:
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
     lengths: LengthStats | None = None
     splits: SplitCheck | None = None
+    duplicates: Duplicates | None = None
     whatif: WhatIf = field(init=False)
 
     def __post_init__(self) -> None:
@@ -316,6 +318,7 @@ class LabelReport:
             "what_if": self.whatif.rows(),
             "text_length": None if self.lengths is None else self.lengths.to_dict(),
             "splits": None if self.splits is None else self.splits.to_dict(),
+            "duplicates": None if self.duplicates is None else self.duplicates.to_dict(),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -402,6 +405,8 @@ class LabelReport:
                     f"- largest class-share difference from train: class {drift['class']} in "
                     f"{drift['split']}, {100 * drift['difference']:.2f} points"
                 )
+        if self.duplicates is not None:
+            out += ["", "## Duplicates and conflicting labels", "", self.duplicates.to_markdown()]
         return "\n".join(out) + "\n"
 
     __str__ = to_markdown
@@ -491,6 +496,7 @@ REPORT_KEYS = (
     "what_if",
     "text_length",
     "splits",
+    "duplicates",
 )
 
 
@@ -509,9 +515,12 @@ def report(
     majority baseline, entropy and effective number of classes, and what a
     min-count filter would remove at each of `thresholds`. With `texts` (a
     string column of the same rows): text length per class and the classes
-    whose median length is unusual. With `splits` (a `Split`, or train /
-    valid / test label columns as a dict or tuple): classes per split and the
-    classes a split lacks.
+    whose median length is unusual, and the repeated texts, the texts seen
+    with more than one label and the accuracy ceiling they leave (see
+    `fastbal.duplicates`). With `splits` (a `Split`, or train / valid / test
+    label columns as a dict or tuple): classes per split and the classes a
+    split lacks; a `Split` of the same rows as `texts` adds the leakage: the
+    valid/test rows whose text is also in train.
 
     >>> import fastbal
     >>> r = fastbal.report(["a"] * 6 + ["b"] * 3 + ["c"], top=2)
@@ -519,12 +528,17 @@ def report(
     (3, 6.0, ['c'])
     >>> print(r.to_markdown().splitlines()[2])
     - rows: 10 (0 without a label)
+    >>> r = fastbal.report(["a", "a", "b", "b"], texts=["rent", "rent", "fuel", "rent"])
+    >>> print(r.duplicates)
+    repeated texts: 1 (3 rows, 75.00% of 4)
+    texts with conflicting labels: 1 (3 rows); accuracy ceiling 75.00%
     """
     labels = x if isinstance(x, Labels) else Labels(x) if texts is not None else None
     vc = value_counts(labels if labels is not None else x)
-    lengths = None
+    lengths = dups = None
     if texts is not None:
         lengths = LengthStats.from_histogram(length_histogram(labels, texts))
+        dups = duplicates(texts, labels, splits if isinstance(splits, Split) else None)
     check = None
     if isinstance(splits, Split):
         check = SplitCheck.from_split(splits)
@@ -541,4 +555,5 @@ def report(
         thresholds=tuple(thresholds),
         lengths=lengths,
         splits=check,
+        duplicates=dups,
     )

@@ -48,9 +48,13 @@ def _count(name: str, minimum: int) -> Callable[[str], int]:
 def _report_file(
     path: str, label: str, text: str | None, top: int, min_count: int | None, batch_rows: int
 ) -> fastbal.LabelReport:
-    """Count a file batch by batch and merge: memory holds one batch, not the file."""
+    """Count a file batch by batch and merge: memory holds one batch, not the
+    file, except the label and text columns when `text` is given (the
+    duplicates need every text at once)."""
     counter = fastbal.LabelCounter()
     hists: list[pl.DataFrame] = []
+    label_chunks: list[pl.Series] = []
+    text_chunks: list[pl.Series] = []
     cols = [label] if text is None else [label, text]
     for batch in batches(path, cols, "counting", batch_rows):
         with _labels_of(path, label):
@@ -60,11 +64,19 @@ def _report_file(
                 labels = fastbal.Labels(batch[label])
                 counter.update(labels)
                 hists.append(length_histogram(labels, batch[text]))
+                label_chunks.append(batch[label])
+                text_chunks.append(batch[text])
     vc = counter.counts
     if len(vc) == 0:
         raise DataError(f"{path}: the label column {label!r} has no non-null value")
     lengths = fastbal.LengthStats.from_histogram(pl.concat(hists)) if hists else None
-    return fastbal.LabelReport(vc, top=top, min_count=min_count, lengths=lengths)
+    dups = None
+    if text_chunks:
+        with _labels_of(path, label):
+            dups = fastbal.duplicates(
+                pl.concat(text_chunks, rechunk=False), pl.concat(label_chunks, rechunk=False)
+            )
+    return fastbal.LabelReport(vc, top=top, min_count=min_count, lengths=lengths, duplicates=dups)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -164,7 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the label report of a file (read in batches).",
     )
     add_file_args(rep)
-    rep.add_argument("--text", help="a text column: adds text length per class")
+    rep.add_argument(
+        "--text",
+        help="a text column: adds text length per class, and the repeated texts, the texts "
+        "with conflicting labels and the accuracy ceiling they leave (this column and the "
+        "label column are read whole)",
+    )
     rep.add_argument(
         "--top", type=_count("--top", 0), default=5, help="rows in the head/tail tables"
     )
