@@ -246,7 +246,7 @@ def test_a_split_with_no_row_left_is_a_data_error_and_writes_nothing(
     out = tmp_path / "out"
     code = main(["split", str(path), "--label", "acct_code", "--out", str(out), *filters])
     assert code == 1
-    assert "no row is left to split after --max-classes / --min-count" in capsys.readouterr().err
+    assert "no row is left to split after the filters" in capsys.readouterr().err
     assert not out.exists() or list(out.iterdir()) == []
 
 
@@ -299,3 +299,182 @@ def test_report_duplicates_section_by_hand(tmp_path, capsys, ext):
         "| rent | 3 | a: 2, b: 1 |\n"
         "| fuel | 2 | c: 2 |\n"
     )
+
+
+@pytest.fixture(scope="module")
+def lines() -> pl.DataFrame:
+    """3,000 rows of 700 texts: each text's label is its own, one row in 25
+    gets another; 30 rows have no text."""
+    rng = np.random.default_rng(5)
+    which = rng.integers(0, 700, 3000)
+    y = which % 7
+    flip = rng.random(3000) < 0.04
+    y = np.where(flip, rng.integers(0, 7, 3000), y)
+    texts = [f"ledger line {w}" for w in which.tolist()]
+    for i in rng.choice(3000, 30, replace=False).tolist():
+        texts[i] = None
+    return pl.DataFrame({"y": [f"c{v}" for v in y.tolist()], "t": texts, "row": np.arange(3000)})
+
+
+def split_files(out, ext: str) -> dict[str, pl.DataFrame]:
+    return {name: READERS[ext](out / f"{name}.{ext}") for name in fastbal.SPLIT_NAMES}
+
+
+@pytest.mark.parametrize("rule", ["first", "consistent"])
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_split_dedupe_drops_the_rows_of_the_keep_mask(lines, tmp_path, capsys, ext, rule):
+    path = write(lines, tmp_path, ext)
+    out = tmp_path / "out"
+    argv = ["split", str(path), "--label", "y", "--text", "t", "--dedupe", rule]
+    assert main([*argv, "--out", str(out), "--batch-rows", "700"]) == 0
+    keep = fastbal.duplicates(lines["t"], lines["y"]).keep_mask(rule)
+    parts = split_files(out, ext)
+    written = pl.concat(parts.values())
+    assert sorted(written["row"].to_list()) == np.flatnonzero(keep).tolist()
+    # the same rows as the library's split of the kept rows
+    kept = lines.filter(pl.Series(keep))
+    want = fastbal.prepare_split(kept["y"], seed=42)
+    for code, name in enumerate(fastbal.SPLIT_NAMES):
+        assert (
+            parts[name]["row"].to_list() == kept["row"].to_numpy()[want.assignment == code].tolist()
+        )
+    texts = written["t"].drop_nulls()
+    if rule == "first":
+        assert texts.n_unique() == len(texts)
+    else:
+        per_text = written.drop_nulls("t").group_by("t").agg(pl.col("y").n_unique())
+        assert per_text["y"].max() == 1
+    removed = 3000 - int(keep.sum())
+    line = f"dedupe({rule}): kept {int(keep.sum()):,} of 3,000 rows; removed {removed:,} rows"
+    assert line in capsys.readouterr().err
+    assert (out / "report.md").read_text().startswith(line)
+    dups = json.loads((out / "report.json").read_text())["duplicates"]
+    assert dups["rows"] == int(keep.sum())
+    if rule == "first":
+        assert dups["duplicate_rows"] == 0
+    assert dups["conflicting_rows"] == 0
+
+
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_split_group_on_the_text_keeps_duplicate_texts_in_one_split(lines, tmp_path, ext):
+    # null texts are null groups, which a group split refuses: give them their own values
+    df = lines.with_columns(pl.col("t").fill_null(pl.format("no text {}", pl.col("row"))))
+    path = write(df, tmp_path, ext)
+    out = tmp_path / "out"
+    argv = ["split", str(path), "--label", "y", "--text", "t", "--group", "t"]
+    assert main([*argv, "--out", str(out), "--batch-rows", "700"]) == 0
+    parts = split_files(out, ext)
+    seen = [set(parts[name]["t"].to_list()) for name in fastbal.SPLIT_NAMES]
+    assert not seen[0] & seen[1]
+    assert not seen[0] & seen[2]
+    assert not seen[1] & seen[2]
+    want = fastbal.stratified_group_split(df["y"], df["t"], test_size=0.2, val_size=0.1, seed=42)
+    for code, name in enumerate(fastbal.SPLIT_NAMES):
+        assert parts[name]["row"].to_list() == np.flatnonzero(want.assignment == code).tolist()
+    report = json.loads((out / "report.json").read_text())
+    assert report["duplicates"]["leaked_rows"] == 0
+    assert report["splits"]["rows_per_split"]["train"] == len(parts["train"])
+    groups = df["t"].n_unique()  # the distinct texts, and one group per row without a text
+    assert (out / "report.md").read_text().startswith(f"group split: 3,000 rows in {groups} groups")
+
+
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_split_ids_follow_the_rows_not_the_file_order(lines, tmp_path, ext):
+    reversed_ = lines.reverse()
+    got = {}
+    for name, df in (("fwd", lines), ("rev", reversed_)):
+        path = write(df, tmp_path, f"{ext}")
+        out = tmp_path / name
+        argv = ["split", str(path), "--label", "y", "--ids", "row", "--min-count", "2"]
+        assert main([*argv, "--out", str(out), "--batch-rows", "700"]) == 0
+        got[name] = {n: sorted(f["row"].to_list()) for n, f in split_files(out, ext).items()}
+    assert got["fwd"] == got["rev"]
+    want = fastbal.stratified_split(lines["y"], seed=42, ids=lines["row"])
+    assert got["fwd"]["test"] == want.test.tolist()
+    assert got["fwd"]["valid"] == want.valid.tolist()
+
+
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_split_kfold_writes_the_input_once_with_a_fold_column(lines, tmp_path, capsys, ext):
+    path = write(lines, tmp_path, ext)
+    out = tmp_path / "out"
+    argv = ["split", str(path), "--label", "y", "--text", "t", "--kfold", "4", "--ids", "row"]
+    assert main([*argv, "--out", str(out), "--batch-rows", "700"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"folds.{ext}", "report.md", "report.json"]
+    )
+    folds = READERS[ext](out / f"folds.{ext}")
+    assert folds.columns == [*lines.columns, "fold"]
+    assert folds["row"].to_list() == list(range(3000))
+    assert folds.drop("fold").equals(lines)
+    want = fastbal.stratified_kfold(lines["y"], k=4, seed=42, ids=lines["row"])
+    assert folds["fold"].to_list() == want.folds.tolist()
+    assert sorted(set(folds["fold"].to_list())) == [0, 1, 2, 3]
+    err = capsys.readouterr().err
+    assert f"4-fold: fold sizes {want.plan.sum(axis=0).tolist()}" in err
+    report = json.loads((out / "report.json").read_text())
+    assert report["rows"] == 3000
+    assert report["duplicates"]["leaked_rows"] is None
+
+
+@pytest.mark.parametrize("ext", sorted(WRITERS))
+def test_split_kfold_with_groups_keeps_each_group_in_one_fold(lines, tmp_path, ext):
+    df = lines.with_columns(pl.col("t").fill_null("no text"))
+    path = write(df, tmp_path, ext)
+    out = tmp_path / "out"
+    argv = ["split", str(path), "--label", "y", "--group", "t", "--kfold", "3", "--dedupe"]
+    assert main([*argv[:-1], "--out", str(out)]) == 0
+    folds = READERS[ext](out / f"folds.{ext}")
+    assert folds.group_by("t").agg(pl.col("fold").n_unique())["fold"].max() == 1
+    want = fastbal.stratified_group_kfold(df["y"], df["t"], k=3, seed=42)
+    assert folds["fold"].to_list() == want.folds.tolist()
+
+
+def test_split_option_usage_errors(lines, tmp_path, capsys):
+    path = write(lines, tmp_path, "parquet")
+    out = tmp_path / "out"
+    base = ["split", str(path), "--label", "y", "--out", str(out)]
+    for extra, message in [
+        (["--dedupe", "first"], "--dedupe needs --text COL"),
+        (["--group", "t", "--ids", "row"], "--ids does not apply with --group"),
+        (["--text", "t", "--dedupe", "last"], "invalid choice: 'last'"),
+        (["--kfold", "1"], "--kfold must be at least 2"),
+    ]:
+        with pytest.raises(SystemExit) as e:
+            main([*base, *extra])
+        assert e.value.code == 2
+        assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_split_kfold_refuses_a_fold_column_and_writes_nothing(tmp_path, capsys):
+    path = tmp_path / "f.csv"
+    pl.DataFrame({"y": ["a", "b"] * 10, "fold": [1] * 20}).write_csv(path)
+    out = tmp_path / "out"
+    assert main(["split", str(path), "--label", "y", "--kfold", "2", "--out", str(out)]) == 1
+    assert "has a column 'fold' already" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+
+
+def test_split_ids_must_be_unique(lines, tmp_path, capsys):
+    path = write(lines.with_columns(pl.lit(1).alias("row")), tmp_path, "parquet")
+    out = tmp_path / "out"
+    assert main(["split", str(path), "--label", "y", "--ids", "row", "--out", str(out)]) == 1
+    assert "fastbal: error:" in capsys.readouterr().err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_split_help_describes_every_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["split", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for option, words in [
+        ("--dedupe", "'first' keeps the first row of each text"),
+        ("--group", "keeps duplicate texts together"),
+        ("--ids", "not its position"),
+        ("--kfold", "with a 'fold' column"),
+        ("--text", "needed by --dedupe"),
+        ("--test-size", "the test share of the labeled rows"),
+    ]:
+        assert option in text
+        assert words in text

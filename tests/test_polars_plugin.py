@@ -228,7 +228,7 @@ def test_kfold_int16_beyond_127_folds() -> None:
     [
         (
             pl.col("y").fastbal.split(rare="both"),
-            'rare must be "train", "drop" or "error"; got "both"',
+            'rare must be "train", "drop", "error" or "spread"; got "both"',
         ),
         (pl.col("y").fastbal.split(test_size=1.5), r"test_size must be in \[0, 1\) as a fraction"),
         (pl.col("y").fastbal.kfold(1), "k must be between 2 and 32767; got 1"),

@@ -65,7 +65,7 @@ def folds_of(cv, X, y, groups=None):
 def test_kfold_classes_smaller_than_n_splits_stay_in_train(y, k, rare_rows):
     X = np.zeros((len(y), 1))
     with pytest.warns(UserWarning, match="The least populated class in y has only 1 members"):
-        folds = list(StratifiedKFold(k).split(X, y))
+        folds = list(StratifiedKFold(k, rare="train").split(X, y))
     for train, test in folds:
         assert set(rare_rows) <= set(train.tolist())
         assert not set(rare_rows) & set(test.tolist())
@@ -85,8 +85,73 @@ def test_kfold_rare_policies():
         pytest.raises(ValueError, match=r"fewer than 3 rows.*: 1"),
     ):
         list(StratifiedKFold(3, rare="error").split(None, y))
-    with pytest.raises(ValueError, match='rare must be "train", "drop" or "error"; got "keep"'):
+    with pytest.raises(ValueError, match='rare must be "train", "drop", "error" or "spread"'):
         list(StratifiedKFold(3, rare="keep").split(None, [0] * 6))
+
+
+def test_kfold_default_is_a_partition_that_cross_val_predict_takes():
+    # scikit-learn's splitter puts every row in one test fold even when a class
+    # is smaller than n_splits; cross_val_predict refuses anything else
+    from sklearn.model_selection import cross_val_predict
+
+    X, y = blobs((40, 20, 3))
+    y = np.concatenate([y, [7]])  # and a one-row class
+    X = np.vstack([X, [[3.0, 3.0]]])
+    with pytest.warns(UserWarning, match=r"missing from the training part .* tests it: 7 "):
+        pred = cross_val_predict(LogisticRegression(), X, y, cv=StratifiedKFold(5))
+    assert pred.shape == (64,)
+    with pytest.warns(UserWarning, match="spread over distinct test folds"):
+        folds = list(StratifiedKFold(5, shuffle=True, random_state=1).split(X, y))
+    tests = np.concatenate([test for _, test in folds])
+    assert sorted(tests.tolist()) == list(range(64))  # a partition
+    for train, test in folds:
+        assert sorted(np.concatenate([train, test]).tolist()) == list(range(64))
+    # the three rows of class 2 in three distinct test folds, in every training part
+    # but the one-row class's fold
+    fold_of = {int(i): f for f, (_, test) in enumerate(folds) for i in test}
+    assert len({fold_of[i] for i in np.flatnonzero(y == 2)}) == 3
+    assert sum(2 in set(y[train]) for train, _ in folds) == 5
+    assert sum(7 in set(y[train]) for train, _ in folds) == 4
+    assert [len(test) for _, test in folds] == [13, 13, 13, 13, 12]
+
+
+@given(
+    st.lists(st.integers(1, 12), min_size=1, max_size=8),
+    st.integers(2, 6),
+    st.integers(0, 2**32 - 1),
+)
+def test_kfold_spread_partitions_rows_for_any_class_sizes(counts, k, seed):
+    y = np.repeat(np.arange(len(counts)), counts)
+    y = y[np.random.default_rng(seed).permutation(len(y))]
+    if (np.array(counts) < k).all() or len(y) < k:
+        return  # refused, as scikit-learn refuses
+    cv = StratifiedKFold(k, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        folds = list(cv.split(None, y))
+        again = list(cv.split(None, y))
+    assert all((a[1] == b[1]).all() for a, b in zip(folds, again, strict=True))  # seeded
+    fold = np.full(len(y), -1)
+    for f, (train, test) in enumerate(folds):
+        assert (fold[test] == -1).all()
+        fold[test] = f
+        assert sorted(np.concatenate([train, test]).tolist()) == list(range(len(y)))
+    assert (fold >= 0).all()  # every row in exactly one test fold
+    sizes = np.bincount(fold, minlength=k)
+    assert sizes.max() - sizes.min() <= 1
+    for c, n in enumerate(counts):
+        per_fold = np.bincount(fold[y == c], minlength=k)
+        assert per_fold.max() - per_fold.min() <= 1  # distinct folds when n < k
+
+
+def test_kfold_spread_in_fastbal_and_refused_by_a_split():
+    kf = fastbal.stratified_kfold([0] * 6 + [1, 1], k=3, rare="spread", seed=5)
+    assert kf.rare_classes == [1]
+    assert sorted(kf.folds.tolist()) == [0, 0, 0, 1, 1, 1, 2, 2]
+    assert kf.folds[6] != kf.folds[7]
+    assert kf.plan.tolist() == [[2, 2, 2], [1, 0, 1]]
+    with pytest.raises(fastbal.FastbalError, match='rare="spread" is for k-folds'):
+        fastbal.stratified_split([0] * 6, rare="spread")
 
 
 def test_kfold_refuses_when_no_class_fills_the_folds():
@@ -161,7 +226,7 @@ def test_they_are_scikit_learn_cross_validators():
 
 def test_repr_get_params_set_params_clone_pickle():
     cv = StratifiedKFold(4, shuffle=True, random_state=3)
-    assert repr(cv) == "StratifiedKFold(n_splits=4, random_state=3, rare='train', shuffle=True)"
+    assert repr(cv) == "StratifiedKFold(n_splits=4, random_state=3, rare='spread', shuffle=True)"
     assert repr(StratifiedShuffleSplit(3, test_size=0.25)) == (
         "StratifiedShuffleSplit(n_splits=3, random_state=None, test_size=0.25,\n"
         "            train_size=None)"
@@ -169,7 +234,7 @@ def test_repr_get_params_set_params_clone_pickle():
     assert repr(StratifiedGroupKFold(3)) == (
         "StratifiedGroupKFold(n_splits=3, random_state=None, shuffle=False)"
     )
-    assert cv.get_params() == {"n_splits": 4, "random_state": 3, "rare": "train", "shuffle": True}
+    assert cv.get_params() == {"n_splits": 4, "random_state": 3, "rare": "spread", "shuffle": True}
     copy = clone(cv)
     assert copy is not cv
     assert copy.get_params() == cv.get_params()

@@ -845,7 +845,7 @@ Y = [1] * 10 + [2] * 5 + [3]  # 16 rows
             r"^asked for 20 test and 0 valid rows out of 16 eligible rows",
         ),
         ({"test_size": float("nan")}, r"^test_size must be in \[0, 1\) as a fraction; got NaN$"),
-        ({"rare": "keep"}, r'^rare must be "train", "drop" or "error"; got "keep"$'),
+        ({"rare": "keep"}, r'^rare must be "train", "drop", "error" or "spread"; got "keep"$'),
         ({"seed": -1}, r"^seed must be in \[0, 2\*\*64\); got -1$"),
         ({"ids": list(range(5))}, r"^ids has 5 rows but the labels have 16$"),
         (

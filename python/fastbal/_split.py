@@ -206,7 +206,8 @@ class KFold:
 
     `folds[i]` is row i's test fold, -1 for a null label or a dropped rare
     class, and -2 (`ALWAYS_TRAIN`) for a rare class kept in training: such
-    rows are in the training part of every fold. Iterating gives
+    rows are in the training part of every fold (with `rare="spread"`
+    every labeled row has a test fold). Iterating gives
     `(train, valid)` index pairs, fold by fold. `plan[i, f]` is the number of
     rows of `classes[i]` in fold `f`.
     """
@@ -214,7 +215,7 @@ class KFold:
     folds: npt.NDArray[np.integer[Any]]
     plan: npt.NDArray[np.int64]
     classes: ClassArray
-    #: classes with fewer rows than folds, which no test fold holds
+    #: classes with fewer rows than folds (in no test fold, unless spread)
     rare_classes: list[Any] = field(default_factory=list)
 
     @property
@@ -250,7 +251,11 @@ def stratified_kfold(
     row alone in a test fold would be missing from that fold's training part.
     Such classes follow `rare`: "train" (default) keeps them in the training
     part of every fold (fold code -2), "drop" leaves them out (-1), "error"
-    refuses, listing them.
+    refuses, listing them, and "spread" puts their rows one each in distinct
+    test folds (the rotation that places the other classes' extra rows), so
+    every labeled row is in exactly one test fold, as scikit-learn's
+    `cross_val_predict` needs; a one-row class is then missing from the
+    training part of the fold that tests it.
 
     >>> import fastbal
     >>> kf = fastbal.stratified_kfold(["a"] * 6 + ["b"] * 3, k=3, seed=0)
@@ -263,6 +268,9 @@ def stratified_kfold(
     (KFold(k=3, fold sizes=[2, 2, 2], 1 rare classes), np.int8(-2), [1])
     >>> [(len(train), len(test)) for train, test in kf]
     [(5, 2), (5, 2), (5, 2)]
+    >>> kf = fastbal.stratified_kfold([0] * 6 + [1], k=3, rare="spread")
+    >>> kf, kf.folds[6]
+    (KFold(k=3, fold sizes=[3, 2, 2], 1 rare classes), np.int8(0))
     """
     k = checks.integer("k", k)
     k = min(max(k, -(2**63)), 2**63 - 1)  # the core names the allowed range

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from fastbal import _fastbal, checks
 from fastbal._fastbal import FastbalError
-from fastbal._labels import ClassArray, ValueCounts, run
+from fastbal._labels import ClassArray, Labels, ValueCounts, as_labels, run
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ def class_weights(
     normalize: str = "none",
     max_weight: float | None = None,
     classes: Sequence[Any] | None = None,
+    sample_weight: Any = None,
 ) -> ClassWeights:
     """Weight per class for a weighted loss.
 
@@ -150,6 +151,12 @@ def class_weights(
     loss. `classes` returns the weights in that order, as scikit-learn's
     `classes=`: it must hold every class of the data, once.
 
+    `sample_weight` (one non-negative float per row) counts each row by its
+    weight, as `compute_class_weight(..., sample_weight=)` does: "balanced"
+    is then `sum(w) / (k * the class's summed w)`, "inverse"
+    `1 / the class's summed w` (other strategies refuse it). Null rows and
+    their weights are left out.
+
     `x` is a label column, a `Labels`, or a `ValueCounts` (counts merged
     from batches of a file or a stream weigh exactly like the whole column).
 
@@ -159,7 +166,12 @@ def class_weights(
     >>> batches = [fastbal.value_counts(["a"] * 50), fastbal.value_counts(["a"] * 49 + ["b"])]
     >>> fastbal.class_weights(fastbal.ValueCounts.merge(batches), "sqrt").to_dict()
     {'a': 0.99498743710662, 'b': 7.035623639735144}
+    >>> fastbal.class_weights(["a", "a", "b"], sample_weight=[1.0, 3.0, 2.0]).to_dict()
+    {'a': 0.75, 'b': 1.5}
     """
+    if sample_weight is not None:
+        out = _weighted_class_weights(x, strategy, sample_weight, normalize, max_weight)
+        return out if classes is None else out.in_order(classes)
     if isinstance(x, ValueCounts):  # counted already, e.g. merged from batches
         order = np.argsort(x.classes, kind="stable")  # class order, as from a column
         cls = x.classes[order]
@@ -174,6 +186,86 @@ def class_weights(
         cls, w = info.classes, r.weights
     out = ClassWeights(cls, w, strategy)
     return out if classes is None else out.in_order(classes)
+
+
+def _weighted_class_weights(
+    x: Any, strategy: str, sample_weight: Any, normalize: str, max_weight: float | None
+) -> ClassWeights:
+    """Class weights from per-class sums of row weights (see `class_weights`)."""
+    if strategy not in ("balanced", "inverse"):
+        raise FastbalError(
+            f'sample_weight works with strategy "balanced" or "inverse"; got {strategy!r}'
+        )
+    if isinstance(x, ValueCounts):
+        raise FastbalError("sample_weight needs the label column, not counts")
+    labels = as_labels(x)
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (len(labels),):
+        raise FastbalError(
+            f"sample_weight must hold one weight per row ({len(labels)}); got shape {w.shape}"
+        )
+    codes = labels.codes
+    keep = codes >= 0
+    if not np.isfinite(w[keep]).all() or (w[keep] < 0).any():
+        raise FastbalError("sample_weight must be finite and non-negative")
+    sums = np.bincount(codes[keep], weights=w[keep], minlength=labels.n_classes)
+    if (sums == 0).any():
+        raise FastbalError(
+            "classes whose rows weigh 0 in total have no weight: "
+            + ", ".join(map(repr, labels.classes[sums == 0].tolist()[:20]))
+        )
+    out = sums.sum() / (len(sums) * sums) if strategy == "balanced" else 1.0 / sums
+    norm = checks.choice("normalize", normalize, ("none", "mean", "sum"))
+    if norm == "mean" and len(sums):
+        out = out * (sums.sum() / (sums * out).sum())  # weighted rows average 1
+    elif norm == "sum" and len(sums):
+        out = out * (len(sums) / out.sum())
+    if max_weight is not None:
+        out = np.minimum(out, checks.fraction("max_weight", max_weight))
+    return ClassWeights(labels.classes, out, strategy)
+
+
+def _columns(x: Any) -> list[Any] | None:
+    """The label columns of a 2-D `y` (numpy, scipy.sparse, a pandas or polars
+    DataFrame), or None for a 1-D label column."""
+    shape = getattr(x, "shape", None)
+    if shape is None or len(shape) != 2 or isinstance(x, Labels):
+        return None
+    if hasattr(x, "tocsc"):  # scipy.sparse: an implicit entry is the label 0
+        csc = x.tocsc()
+        return [np.asarray(csc[:, [j]].toarray()).ravel() for j in range(shape[1])]
+    if hasattr(x, "iloc"):
+        return [x.iloc[:, j] for j in range(shape[1])]
+    if hasattr(x, "to_series"):
+        return [x.to_series(j) for j in range(shape[1])]
+    arr = np.asarray(x)
+    return [arr[:, j] for j in range(shape[1])]
+
+
+def _subsample_weights(
+    x: Any, indices: Any, args: dict[str, Any]
+) -> tuple[npt.NDArray[np.float64], ClassWeights, int]:
+    """Row weights from the counts of the rows `indices` (repeats counted), as
+    scikit-learn's `compute_sample_weight(..., indices=)`: a class absent from
+    them weighs 0."""
+    labels = as_labels(x)
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+        raise FastbalError(f"indices must be a 1-D array of row indices; got {idx.dtype}")
+    n = len(labels)
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise FastbalError(f"indices must be in [0, {n}); got {int(idx.min())}..{int(idx.max())}")
+    codes = labels.codes
+    sub = codes[idx]
+    counts = np.bincount(sub[sub >= 0], minlength=labels.n_classes)
+    present = counts > 0
+    per_class = np.zeros(labels.n_classes, dtype=np.float64)
+    if present.any():
+        per_class[present] = _fastbal.class_weights_from_counts(
+            np.ascontiguousarray(counts[present], dtype=np.int64), **args
+        )
+    rows = np.where(codes >= 0, per_class[np.maximum(codes, 0)], 0.0)
+    return rows, ClassWeights(labels.classes, per_class, args["strategy"]), labels.null_count
 
 
 @dataclass(frozen=True)
@@ -198,6 +290,7 @@ def sample_weights(
     beta: float = ...,
     normalize: str = ...,
     max_weight: float | None = ...,
+    indices: Any = ...,
     return_summary: Literal[False] = ...,
 ) -> npt.NDArray[np.float64]: ...
 @overload
@@ -208,6 +301,7 @@ def sample_weights(
     beta: float = ...,
     normalize: str = ...,
     max_weight: float | None = ...,
+    indices: Any = ...,
     return_summary: Literal[True],
 ) -> tuple[npt.NDArray[np.float64], SampleWeightsSummary]: ...
 def sample_weights(
@@ -217,6 +311,7 @@ def sample_weights(
     beta: float = 0.999,
     normalize: str = "none",
     max_weight: float | None = None,
+    indices: Any = None,
     return_summary: bool = False,
 ) -> Any:
     """One float64 weight per row: its class's weight (see `class_weights`).
@@ -224,11 +319,42 @@ def sample_weights(
     With "balanced" this is scikit-learn's `compute_sample_weight("balanced", y)`.
     Null rows weigh 0; `return_summary=True` also returns how many there were.
 
-    >>> import fastbal
+    `indices` (row indices, repeats allowed: a bootstrap sample) takes the
+    class counts from those rows, as `compute_sample_weight(..., indices=)`:
+    every row gets the weight of its class in the subsample, 0 for a class
+    the subsample lacks.
+
+    `x` may also be 2-D, as scikit-learn's multi-output `y`: a numpy array or
+    a pandas or polars DataFrame of shape (n, m), or a scipy.sparse matrix
+    (an implicit entry is the label 0). Each column is a label column; a
+    row's weight is the product of its weights in every column (a single
+    column gives that column's weights). `return_summary` needs one column.
+
+    >>> import fastbal, numpy as np
     >>> fastbal.sample_weights([0, 0, 0, 2, None]).tolist()
     [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0, 0.0]
+    >>> fastbal.sample_weights([0, 0, 1, 1, 2], indices=[0, 1, 1, 2]).tolist()
+    [0.6666666666666666, 0.6666666666666666, 2.0, 2.0, 0.0]
+    >>> fastbal.sample_weights(np.array([[0, 1], [0, 1], [1, 1], [0, 0]])).tolist()
+    [0.444444444444444..., 0.444444444444444..., 1.333333333333333..., 2.0]
     """
-    r, info = run(_fastbal.sample_weights, x, **weight_args(strategy, beta, normalize, max_weight))
+    args = weight_args(strategy, beta, normalize, max_weight)
+    columns = _columns(x)
+    if columns is not None:
+        if len(columns) == 1:
+            x = columns[0]
+        elif return_summary:
+            raise FastbalError("return_summary needs a single label column; y has several")
+        else:
+            out = np.ones(x.shape[0], dtype=np.float64)
+            for col in columns:
+                out *= sample_weights(col, strategy, beta=beta, normalize=normalize,
+                                      max_weight=max_weight, indices=indices)
+            return out
+    if indices is not None:
+        rows, per_class, nulls = _subsample_weights(x, indices, args)
+        return (rows, SampleWeightsSummary(per_class, nulls)) if return_summary else rows
+    r, info = run(_fastbal.sample_weights, x, **args)
     if not return_summary:
         return r.rows
     return r.rows, SampleWeightsSummary(

@@ -160,8 +160,9 @@ def kfold(
 ) -> pl.Expr:
     """The test fold of every row (Int8 up to 127 folds, else Int16), as
     `fastbal.stratified_kfold`: -2 for a row of a class too small for every
-    fold (in every training part, under `rare="train"`), null for a row left
-    out (a null label, or a rare class under `rare="drop"`)."""
+    fold (in every training part, under `rare="train"`; `rare="spread"`
+    puts such rows in distinct test folds instead), null for a row left out
+    (a null label, or a rare class under `rare="drop"`)."""
     k = checks.integer("k", k)
     more = () if ids is None else (ids,)
     return _call(

@@ -14,7 +14,7 @@ deliberately differs").
 >>> y = [0] * 6 + [1] * 3
 >>> cv = StratifiedKFold(n_splits=3)
 >>> cv
-StratifiedKFold(n_splits=3, random_state=None, rare='train', shuffle=False)
+StratifiedKFold(n_splits=3, random_state=None, rare='spread', shuffle=False)
 >>> [len(test) for _, test in cv.split(None, y)]
 [3, 3, 3]
 """
@@ -142,9 +142,13 @@ def _check_kfold_args(n_splits: Any, shuffle: Any, random_state: Any) -> None:
         )
 
 
-def _check_class_counts(cv: Any, counts: npt.NDArray[np.int64], what: str) -> None:
+def _check_class_counts(
+    cv: Any, counts: npt.NDArray[np.int64], what: str, classes: Any = None
+) -> None:
     """scikit-learn's refusal when no class fills every fold, and its warning
-    when one does not; the warning says where fastbal puts those rows."""
+    when one does not; the warning says where fastbal puts those rows, and
+    with `rare="spread"` names the one-row classes, which are missing from
+    the training part of the fold that tests them."""
     n_splits = cv.n_splits
     if len(counts) and (counts < n_splits).all():
         raise FastbalError(
@@ -154,14 +158,23 @@ def _check_class_counts(cv: Any, counts: npt.NDArray[np.int64], what: str) -> No
         where = {
             "train": "in the training part of every fold, never in a test fold",
             "drop": "left out of every fold",
+            "spread": "spread over distinct test folds, one row in each",
         }.get(what, "")
-        warnings.warn(
+        message = (
             f"The least populated class in y has only {int(counts.min())} members, which is "
             f"less than n_splits={n_splits}. "
-            + (f"Classes with fewer rows than n_splits are {where}." if where else ""),
-            UserWarning,
-            stacklevel=3,
+            + (f"Classes with fewer rows than n_splits are {where}." if where else "")
         )
+        if what == "spread" and classes is not None and (counts == 1).any():
+            alone = classes[counts == 1].tolist()
+            message += (
+                f" {len(alone)} {'class has' if len(alone) == 1 else 'classes have'} a single "
+                "row, missing from the training part of the fold that tests it: "
+                + ", ".join(map(repr, alone[:20]))
+                + (" ..." if len(alone) > 20 else "")
+                + ' (rare="train" keeps such rows in every training part instead).'
+            )
+        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _seed_of(cv: Any) -> int:
@@ -180,9 +193,13 @@ class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
     one row, and so do the global fold sizes.
 
     A class with fewer rows than `n_splits` draws scikit-learn's warning and
-    then follows `rare`: "train" (default) keeps its rows in the training
-    part of every fold, "drop" leaves them out, "error" refuses. Rows with a
-    null label are in no fold.
+    then follows `rare`: "spread" (default) puts its rows one each in
+    distinct test folds, so every row is in exactly one test fold (a
+    partition, as scikit-learn's splitter and `cross_val_predict` need), and
+    the warning names the one-row classes, missing from the training part
+    of the fold that tests them; "train" keeps such rows in the training
+    part of every fold and in no test fold, "drop" leaves them out, "error"
+    refuses. Rows with a null label are in no fold.
 
     >>> from fastbal.sklearn import StratifiedKFold
     >>> import warnings
@@ -193,8 +210,14 @@ class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
     >>> import textwrap
     >>> print(textwrap.fill(str(caught[0].message), 88))
     The least populated class in y has only 1 members, which is less than n_splits=3.
-    Classes with fewer rows than n_splits are in the training part of every fold, never in a
-    test fold.
+    Classes with fewer rows than n_splits are spread over distinct test folds, one row in
+    each. 1 class has a single row, missing from the training part of the fold that tests
+    it: 1 (rare="train" keeps such rows in every training part instead).
+    >>> [(test.tolist(), 6 in train) for train, test in folds]
+    [([1, 5, 6], False), ([0, 4], True), ([2, 3], True)]
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     folds = list(StratifiedKFold(3, rare="train").split(None, y))
     >>> [(test.tolist(), 6 in train) for train, test in folds]
     [([1, 5], True), ([0, 4], True), ([2, 3], True)]
     """
@@ -205,7 +228,7 @@ class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
         *,
         shuffle: bool = False,
         random_state: Any = None,
-        rare: str = "train",
+        rare: str = "spread",
     ):
         _check_kfold_args(n_splits, shuffle, random_state)
         self.n_splits = n_splits
@@ -227,7 +250,7 @@ class StratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
                 f"number of samples: n_samples={n}."
             )
         labels = Labels(y)
-        _check_class_counts(self, labels.counts, self.rare)
+        _check_class_counts(self, labels.counts, self.rare, labels.classes)
         yield from stratified_kfold(labels, k=self.n_splits, seed=_seed_of(self), rare=self.rare)
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
