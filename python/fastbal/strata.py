@@ -132,8 +132,10 @@ def joint(*columns: Any, min_count: int | None = None) -> pa.DictionaryArray:
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     lev = np.maximum(level, 1) - 1
     gid = np.where(valid, offsets[lev] + np.stack(prefix)[lev, np.arange(n)], -1)
-    _, first, inverse = np.unique(gid[valid], return_index=True, return_inverse=True)
-    rows = np.flatnonzero(valid)[first]
+    code, n_strata = _compact(gid, valid)
+    rows = np.zeros(n_strata, dtype=np.int64)  # a row of each stratum, to read its values
+    rows[code[valid]] = np.flatnonzero(valid)
+    inverse = code[valid]
     values = [lab.classes[c[rows]].tolist() for lab, c in zip(labels, codes, strict=True)]
     kept = level[rows]
     keys = _keys(values, kept, str)
