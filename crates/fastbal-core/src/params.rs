@@ -82,6 +82,10 @@ named!(
         Drop = "drop",
         /// Refuse, listing them.
         Error = "error",
+        /// k-fold only: their rows go one each to distinct test folds, so every
+        /// row is in exactly one test fold (a one-row class is then missing
+        /// from the training part of the fold that tests it).
+        Spread = "spread",
     }
 );
 
@@ -263,7 +267,7 @@ mod tests {
     #[test]
     fn unknown_names_list_the_choices() {
         let err = "both".parse::<Rare>().unwrap_err().to_string();
-        assert_eq!(err, r#"rare must be "train", "drop" or "error"; got "both""#);
+        assert_eq!(err, r#"rare must be "train", "drop", "error" or "spread"; got "both""#);
         let err = "x".parse::<Normalize>().unwrap_err().to_string();
         assert_eq!(err, r#"normalize must be "none", "mean" or "sum"; got "x""#);
     }

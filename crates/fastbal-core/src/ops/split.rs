@@ -55,6 +55,12 @@ pub fn plan_split(counts: &[u64], test: Size, valid: Size, rare: Rare) -> Result
     } else {
         (zero(test), zero(valid))
     };
+    if rare == Rare::Spread {
+        return Err(Error::InvalidArgument(
+            r#"rare="spread" is for k-folds (every row in one test fold); a split takes "train", "drop" or "error""#
+                .into(),
+        ));
+    }
     let n_splits = 1 + test.is_nonempty() as u64 + valid.is_nonempty() as u64;
     let rare_classes: Vec<u32> = (0..counts.len() as u32).filter(|&c| counts[c as usize] < n_splits).collect();
     if rare == Rare::Error && !rare_classes.is_empty() {
@@ -234,7 +240,10 @@ pub struct KFoldPlan {
 /// A class with fewer rows than folds cannot be in every test fold, and a
 /// one-row class in a test fold would be missing from that fold's training
 /// part: such classes follow `rare` (train: in every training part; drop:
-/// left out; error: refused), as in [`plan_split`].
+/// left out; error: refused, as in [`plan_split`]; spread: one row in each
+/// of distinct test folds, placed by the same rotation as the extra rows of
+/// the other classes, so every row is in exactly one test fold and the
+/// global fold sizes still differ by at most one).
 pub fn plan_kfold(counts: &[u64], k: usize, rare: Rare) -> Result<KFoldPlan> {
     if k < 2 {
         return Err(Error::InvalidArgument(format!("k must be at least 2; got {k}")));
@@ -243,8 +252,9 @@ pub fn plan_kfold(counts: &[u64], k: usize, rare: Rare) -> Result<KFoldPlan> {
     if rare == Rare::Error && !rare_classes.is_empty() {
         return Err(Error::RareClasses { classes: rare_classes, min_rows: k as u64 });
     }
-    let total: u64 = counts.iter().filter(|&&n| n >= k as u64).sum();
-    if total == 0 && !counts.is_empty() {
+    let spread = rare == Rare::Spread;
+    let total: u64 = counts.iter().filter(|&&n| spread || n >= k as u64).sum();
+    if total == 0 && !counts.is_empty() && !spread {
         return Err(Error::Infeasible(format!(
             "every class has fewer rows than the {k} folds, so no class can be in every fold; use fewer folds"
         )));
@@ -263,7 +273,7 @@ pub fn plan_kfold(counts: &[u64], k: usize, rare: Rare) -> Result<KFoldPlan> {
     for &n in counts {
         let mut folds = Vec::new();
         folds.try_reserve_exact(k).map_err(|_| too_large())?;
-        if n < k as u64 {
+        if n < k as u64 && !spread {
             folds.resize(k, 0); // a rare class: in no test fold
         } else {
             let (base, extra) = (n / k as u64, (n % k as u64) as usize);
@@ -409,5 +419,33 @@ mod tests {
             Error::RareClasses { classes: vec![1], min_rows: 3 }
         );
         assert!(matches!(plan_kfold(&[1, 2], 3, Rare::Train), Err(Error::Infeasible(_))));
+    }
+
+    #[test]
+    fn kfold_spread_puts_every_row_in_one_test_fold() {
+        use crate::{Chunk, Column, Ints, Labels, RowKeys};
+        // 0: 7 rows, 1: 2 rows, 2: 1 row, 3 folds
+        let v: Vec<i64> = vec![0, 1, 0, 0, 2, 0, 0, 1, 0, 0];
+        let l = Labels::new(&Column::Int(Ints::I64(vec![Chunk::new(&v, None)]))).unwrap();
+        let plan = plan_kfold(&l.counts, 3, Rare::Spread).unwrap();
+        assert_eq!(plan.rare, [1, 2]);
+        assert!(!plan.rare_dropped);
+        // class 0's extra row goes to fold 0, then class 1 to folds 1 and 2, class 2 to fold 0
+        assert_eq!(plan.folds, [vec![3, 2, 2], vec![0, 1, 1], vec![1, 0, 0]]);
+        for seed in 0..20 {
+            let folds = assign_kfold(&l.view(), Ranker::new(RowKeys::Position, seed), &plan);
+            assert!(folds.iter().all(|&f| (0..3).contains(&f)));
+            let sizes: Vec<usize> = (0..3).map(|f| folds.iter().filter(|&&x| x == f).count()).collect();
+            assert_eq!(sizes, [4, 3, 3]);
+            // the two rows of class 1 are in distinct test folds
+            assert_ne!(folds[1], folds[7]);
+        }
+        // feasible as long as there are rows for every fold
+        assert_eq!(plan_kfold(&[1, 1, 1], 3, Rare::Spread).unwrap().folds, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+        assert!(matches!(plan_kfold(&[1, 1], 3, Rare::Spread), Err(Error::Infeasible(_))));
+        assert!(matches!(
+            plan_split(&[5], Size::Fraction(0.2), Size::Fraction(0.0), Rare::Spread),
+            Err(Error::InvalidArgument(_))
+        ));
     }
 }
