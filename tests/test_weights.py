@@ -10,6 +10,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
+import scipy.sparse as sp
 from fastbal.datasets import seed_shaped
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -372,3 +373,106 @@ def test_unknown_normalize_is_refused():
 def test_classes_absent_from_the_labels_are_refused():
     with pytest.raises(ValueError, match=r"classes not present in the labels: \[2\]"):
         fastbal.class_weights([0, 1], classes=[0, 2])
+
+
+# ------------------------------------------- scikit-learn parity: sample_weight, indices, 2-D y
+
+
+@given(
+    st.lists(st.sampled_from([3, -1, 7, 10]), min_size=1, max_size=60),
+    st.integers(0, 2**32 - 1),
+)
+@SETTINGS
+def test_weighted_class_weights_equal_sklearn(y, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(0.1, 5.0, len(y))
+    classes = np.unique(y)
+    order = rng.permutation(classes)
+    want = compute_class_weight("balanced", classes=order, y=np.array(y), sample_weight=w)
+    got = fastbal.class_weights(y, "balanced", classes=order.tolist(), sample_weight=w)
+    assert got.classes.tolist() == order.tolist()
+    np.testing.assert_allclose(got.weights, want, rtol=1e-12)
+    # integer weights are repeated rows
+    reps = rng.integers(1, 4, len(y))
+    repeated = fastbal.class_weights(np.repeat(y, reps)).weights
+    np.testing.assert_allclose(fastbal.class_weights(y, sample_weight=reps).weights, repeated)
+
+
+def test_weighted_class_weights_by_hand_and_refusals():
+    y = ["a", "a", "b", None]
+    cw = fastbal.class_weights(y, "inverse", sample_weight=[1.0, 3.0, 2.0, 100.0])
+    assert cw.to_dict() == {"a": 0.25, "b": 0.5}  # the null row's weight is left out
+    cw = fastbal.class_weights(y, sample_weight=[1.0, 3.0, 2.0, 0.0], normalize="mean")
+    # rows weigh (1 + 3) * 0.75 + 2 * 1.5 = 6 over a total weight of 6: mean 1 already
+    assert cw.to_dict() == {"a": 0.75, "b": 1.5}
+    assert fastbal.class_weights(y, sample_weight=[1, 3, 2, 0], max_weight=1.0).to_dict() == {
+        "a": 0.75,
+        "b": 1.0,
+    }
+    with pytest.raises(fastbal.FastbalError, match="one weight per row"):
+        fastbal.class_weights(y, sample_weight=[1.0, 2.0])
+    with pytest.raises(fastbal.FastbalError, match="finite and non-negative"):
+        fastbal.class_weights(y, sample_weight=[1.0, -2.0, 1.0, 1.0])
+    with pytest.raises(fastbal.FastbalError, match="weigh 0 in total have no weight: 'b'"):
+        fastbal.class_weights(y, sample_weight=[1.0, 2.0, 0.0, 1.0])
+    with pytest.raises(fastbal.FastbalError, match='"balanced" or "inverse"'):
+        fastbal.class_weights(y, "sqrt", sample_weight=[1.0] * 4)
+
+
+@given(
+    st.lists(st.sampled_from(["x", "y", "z", "w"]), min_size=1, max_size=50),
+    st.integers(0, 2**32 - 1),
+)
+@SETTINGS
+def test_subsample_sample_weights_equal_sklearn(y, seed):
+    rng = np.random.default_rng(seed)
+    indices = rng.integers(0, len(y), rng.integers(1, 2 * len(y) + 1))  # bootstrap, repeats
+    want = compute_sample_weight("balanced", np.array(y), indices=indices)
+    got = fastbal.sample_weights(y, "balanced", indices=indices)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    rows, summary = fastbal.sample_weights(y, indices=indices, return_summary=True)
+    np.testing.assert_array_equal(rows, got)
+    absent = set(y) - {y[i] for i in indices}
+    assert {c for c, w in summary.class_weights if w == 0} == absent
+
+
+def test_subsample_sample_weights_by_hand():
+    y = [0, 0, 1, 1, 2, None]
+    # rows 0, 0, 2 drawn: class 0 twice, class 1 once, class 2 never
+    got = fastbal.sample_weights(y, indices=np.array([0, 0, 2])).tolist()
+    assert got == [0.75, 0.75, 1.5, 1.5, 0.0, 0.0]
+    got = fastbal.sample_weights(y, "inverse", indices=[0, 0, 2, 5]).tolist()
+    assert got == [0.5, 0.5, 1.0, 1.0, 0.0, 0.0]
+    with pytest.raises(fastbal.FastbalError, match=r"indices must be in \[0, 6\)"):
+        fastbal.sample_weights(y, indices=[6])
+    with pytest.raises(fastbal.FastbalError, match="1-D array of row indices"):
+        fastbal.sample_weights(y, indices=[0.5])
+
+
+@given(
+    st.integers(1, 40),
+    st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+@SETTINGS
+def test_multi_output_sample_weights_equal_sklearn(n, m, seed, subsample):
+    rng = np.random.default_rng(seed)
+    Y = rng.integers(0, 3, (n, m)) * rng.integers(0, 2, (n, m))  # many zeros
+    indices = rng.integers(0, n, n) if subsample else None
+    want = compute_sample_weight("balanced", Y, indices=indices)
+    for form in (Y, pd.DataFrame(Y), pl.DataFrame(Y), sp.csr_matrix(Y), sp.csc_array(Y)):
+        got = fastbal.sample_weights(form, indices=indices)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_column_and_multi_output_sample_weights_by_hand():
+    y = np.array([[1], [1], [1], [2]])
+    assert fastbal.sample_weights(y).tolist() == fastbal.sample_weights([1, 1, 1, 2]).tolist()
+    Y = np.array([["a", "u"], ["a", "v"], ["b", "v"], ["a", "v"]])
+    # column 0: a 3 rows (4 / 6), b 1 row (2); column 1: u 1 row (2), v 3 rows (4 / 6)
+    np.testing.assert_allclose(
+        fastbal.sample_weights(Y), [4 / 6 * 2, 4 / 6 * 4 / 6, 2 * 4 / 6, 4 / 6 * 4 / 6]
+    )
+    with pytest.raises(fastbal.FastbalError, match="a single label column"):
+        fastbal.sample_weights(Y, return_summary=True)

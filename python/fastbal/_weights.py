@@ -336,7 +336,7 @@ def sample_weights(
     >>> fastbal.sample_weights([0, 0, 1, 1, 2], indices=[0, 1, 1, 2]).tolist()
     [0.6666666666666666, 0.6666666666666666, 2.0, 2.0, 0.0]
     >>> fastbal.sample_weights(np.array([[0, 1], [0, 1], [1, 1], [0, 0]])).tolist()
-    [0.444444444444444..., 0.444444444444444..., 1.333333333333333..., 2.0]
+    [0.4444444444444444, 0.4444444444444444, 1.3333333333333333, 1.3333333333333333]
     """
     args = weight_args(strategy, beta, normalize, max_weight)
     columns = _columns(x)
@@ -348,8 +348,14 @@ def sample_weights(
         else:
             out = np.ones(x.shape[0], dtype=np.float64)
             for col in columns:
-                out *= sample_weights(col, strategy, beta=beta, normalize=normalize,
-                                      max_weight=max_weight, indices=indices)
+                out *= sample_weights(
+                    col,
+                    strategy,
+                    beta=beta,
+                    normalize=normalize,
+                    max_weight=max_weight,
+                    indices=indices,
+                )
             return out
     if indices is not None:
         rows, per_class, nulls = _subsample_weights(x, indices, args)
