@@ -12,7 +12,7 @@ import fastbal
 import numpy as np
 import pytest
 from fastbal import cli
-from fastbal.datasets import seed_shaped
+from fastbal.datasets import LINES_PER_CLASS, seed_shaped, seed_shaped_lines
 
 ROWS = 298_821
 CLASSES = 224
@@ -117,3 +117,43 @@ def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"fastbal {fastbal.__version__}"
+
+
+def test_ledger_lines_repeat_and_conflict_as_documented() -> None:
+    pd = pytest.importorskip("pandas")
+    y = seed_shaped()
+    lines = seed_shaped_lines(y)
+    assert lines == seed_shaped_lines(y)
+    df = pd.DataFrame({"t": lines, "y": y})
+    counts = df["t"].value_counts()
+    # a line with a reference number is seen once; a line seen more than once has none
+    assert (counts[[" ref " in t for t in counts.index]] == 1).all()
+    recurring = counts.index[counts > 1]
+    assert not any(" ref " in t for t in recurring)
+    assert len(recurring) <= 224 * LINES_PER_CLASS
+    # a conflict is a line of one class coded as its look-alike: two labels at most
+    labels_per_line = df.groupby("t")["y"].nunique()
+    assert labels_per_line.max() == 2
+    # about 40% of the rows carry a recurring line of their class, 2% their look-alike's
+    assert 0.41 < counts[recurring].sum() / len(y) < 0.43
+
+
+def test_demo_shows_the_duplicates_section(demo_output: str) -> None:
+    pd = pytest.importorskip("pandas")
+    y = seed_shaped()
+    df = pd.DataFrame({"t": seed_shaped_lines(y), "y": y})
+    counts = df["t"].value_counts()
+    repeated = counts[counts > 1]
+    per_line = df.groupby("t")["y"].nunique()
+    conflicting = per_line.index[per_line > 1]
+    majority = df.groupby(["t", "y"]).size().groupby(level=0).max().sum()
+    section = demo_output[demo_output.index("## Duplicates and conflicting labels") :]
+    assert f"- repeated texts: {len(repeated):,} ({repeated.sum():,} rows, " in section
+    assert (
+        f"- texts with conflicting labels: {len(conflicting):,} "
+        f"({df['t'].isin(conflicting).sum():,} rows); "
+        f"accuracy ceiling {majority / len(y):.2%}"
+    ) in section
+    # the split leaks lines from train into valid/test; keeping each line in one split does not
+    assert re.search(r"valid/test rows whose text is in train: [1-9][\d,]* \(", section)
+    assert "`fastbal split --group TEXT`): 0 such rows" in section

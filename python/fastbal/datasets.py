@@ -4,7 +4,9 @@
 incident fastbal was built for: 298,821 rows, 224 classes (labels 0..223),
 the same five head classes and ten one-sample classes, and a smooth
 geometric tail in between. It is generated, deterministic, and needs no
-download.
+download. `seed_shaped_texts(y)` gives each row a synthetic text whose length
+depends on its class; `seed_shaped_lines(y)` gives ledger lines that repeat
+and sometimes carry two labels, as real ones do (see `fastbal.duplicates`).
 
 >>> from fastbal.datasets import seed_shaped
 >>> y = seed_shaped()
@@ -128,3 +130,65 @@ def seed_shaped_texts(y: npt.NDArray[np.int32], seed: int = 42) -> list[str]:
     base = " ".join(rng.choice(_WORDS, size=2000).tolist())
     starts = rng.integers(0, len(base) - 500, size=len(y))
     return [base[s : s + n] for s, n in zip(starts.tolist(), lengths.tolist(), strict=True)]
+
+
+#: Share of the rows of `seed_shaped_lines` whose text is one of their class's recurring lines.
+LINES_REPEATED = 0.4
+#: Share of the rows of `seed_shaped_lines` that carry a recurring line of their class's
+#: look-alike class (the same line coded two ways).
+LINES_CONFLICTING = 0.02
+#: Recurring lines per class in `seed_shaped_lines`.
+LINES_PER_CLASS = 8
+
+
+def seed_shaped_lines(y: npt.NDArray[np.int32], seed: int = 42) -> list[str]:
+    """Ledger lines for a label column, with the repeats and conflicts of a real ledger.
+
+    Each class has `LINES_PER_CLASS` recurring lines of three to six words
+    ("rent office fee bank"), distinct across classes, and a look-alike class
+    (a seeded pairing). `LINES_REPEATED` of the rows carry one of their
+    class's recurring lines, `LINES_CONFLICTING` one of their look-alike's
+    (the same line coded two ways), and the rest a line of their own ending
+    in a reference number, seen once. Deterministic.
+
+    >>> import fastbal
+    >>> from fastbal.datasets import seed_shaped, seed_shaped_lines
+    >>> y = seed_shaped()
+    >>> lines = seed_shaped_lines(y)
+    >>> lines[:2]
+    ['insurance salary invoice internet postage', 'freight refund tax utilities meals ref 358354']
+    >>> print(fastbal.duplicates(lines, y))
+    repeated texts: 1,409 (125,808 rows, 42.10% of 298,821)
+    texts with conflicting labels: 710 (53,451 rows); accuracy ceiling 98.91%
+    """
+    labels = np.asarray(y)
+    n = len(labels)
+    rng = np.random.default_rng(seed)
+    words = np.array(_WORDS)
+    classes = np.unique(labels)
+    recurring: list[str] = []
+    seen: set[str] = set()
+    while len(recurring) < len(classes) * LINES_PER_CLASS:
+        line = " ".join(rng.choice(words, int(rng.integers(3, 7))).tolist())
+        if line not in seen:
+            seen.add(line)
+            recurring.append(line)
+    look_alike = rng.permutation(len(classes))
+    of_row = np.searchsorted(classes, labels)
+    pick = of_row * LINES_PER_CLASS + rng.integers(0, LINES_PER_CLASS, n)
+    draw = rng.random(n)
+    conflicting = draw >= 1 - LINES_CONFLICTING
+    pick[conflicting] = (
+        look_alike[of_row[conflicting]] * LINES_PER_CLASS + pick[conflicting] % LINES_PER_CLASS
+    )
+    own = (draw >= LINES_REPEATED) & ~conflicting
+    lengths = rng.integers(3, 7, n).tolist()
+    body = rng.integers(0, len(_WORDS), (n, 6)).tolist()
+    refs = (rng.permutation(n) + 100_000).tolist()
+    picks = pick.tolist()
+    return [
+        f"{' '.join([_WORDS[w] for w in body[i][: lengths[i]]])} ref {refs[i]}"
+        if mine
+        else recurring[picks[i]]
+        for i, mine in enumerate(own.tolist())
+    ]
