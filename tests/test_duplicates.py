@@ -184,3 +184,12 @@ def test_property_against_pandas(rows: list[tuple[Any, Any, int]], arrow: bool) 
     check(d, oracle(texts, labels, splits))
     bare = fastbal.duplicates(t)
     check(bare, oracle(texts, None, None))
+
+
+def test_markdown_shows_five_labels_per_group_and_counts_the_rest() -> None:
+    texts = ["line"] * 12 + ["other"]
+    labels = [1, 1, 1, 2, 2, 3, 4, 5, 6, 6, 7, 8, 1]
+    d = fastbal.duplicates(texts, labels)
+    # labels 1 (3 rows), 2 and 6 (2), then 3, 4, 5, 7, 8 (1 each, by value)
+    assert "| line | 12 | 1: 3, 2: 2, 6: 2, 3: 1, 4: 1, 3 more (3 rows) |" in d.to_markdown()
+    assert len(d.to_dict()["worst"][0]["labels"]) == 8

@@ -126,8 +126,7 @@ class Duplicates:
         if self.worst:
             out += ["", "| text | rows | labels |", "|---|---:|---|"]
             for g in self.worst:
-                labels = ", ".join(f"{k}: {v:,}" for k, v in g.labels.items())
-                out.append(f"| {_cell(g.text)} | {g.rows:,} | {labels} |")
+                out.append(f"| {_cell(g.text)} | {g.rows:,} | {_label_cell(g.labels)} |")
         return "\n".join(out)
 
     def __str__(self) -> str:
@@ -271,6 +270,20 @@ def _plain(value: Any) -> Any:
 
 def _label_list(labels: dict[Any, int]) -> list[list[Any]]:
     return [[_plain(k), v] for k, v in labels.items()]
+
+
+#: Labels shown per group in `Duplicates.to_markdown` (all of them in `to_dict`).
+MARKDOWN_LABELS = 5
+
+
+def _label_cell(labels: dict[Any, int]) -> str:
+    """A group's labels, most rows first: the first `MARKDOWN_LABELS`, then what is left."""
+    items = list(labels.items())
+    shown = ", ".join(f"{k}: {v:,}" for k, v in items[:MARKDOWN_LABELS])
+    rest = items[MARKDOWN_LABELS:]
+    if rest:
+        shown += f", {len(rest):,} more ({sum(v for _, v in rest):,} rows)"
+    return shown
 
 
 def _cell(text: Any) -> str:
