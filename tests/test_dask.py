@@ -143,6 +143,60 @@ def test_split_and_sample_equal_one_machine(client: Any, nparts: int) -> None:
         np.testing.assert_array_equal(np.flatnonzero(mask), fastbal.stratified_sample(y, **kw))
 
 
+@pytest.mark.parametrize("nparts", PARTITIONS)
+def test_kfold_equals_one_machine(client: Any, nparts: int) -> None:
+    ddf = partitioned(nparts)
+    y, ids = collected(ddf["y"]), collected(ddf["id"])
+    for kw in [{"k": 5, "seed": 3}, {"k": 41, "seed": 2**64 - 1, "rare": "drop"}]:
+        one = fastbal.stratified_kfold(y, **kw).folds
+        got = fdask.stratified_kfold(ddf["y"], **kw).compute()
+        assert got.dtype == np.int8
+        np.testing.assert_array_equal(got.to_numpy(), one, err_msg=str(kw))
+        rare_code = fastbal.LEFT_OUT if kw.get("rare") == "drop" else fastbal.ALWAYS_TRAIN
+        assert (one == rare_code).any()  # a class with fewer rows than folds
+        keyed = fdask.stratified_kfold(ddf["y"], ids=ddf["id"], **kw).compute()
+        np.testing.assert_array_equal(
+            keyed.to_numpy(), fastbal.stratified_kfold(y, ids=ids, **kw).folds, err_msg=str(kw)
+        )
+    # 200 folds: int16 codes, as on one machine
+    got = fdask.stratified_kfold(ddf["z"], k=200, seed=1).compute()
+    one = fastbal.stratified_kfold(collected(ddf["z"]), k=200, seed=1).folds
+    assert got.dtype == one.dtype == np.int16
+    np.testing.assert_array_equal(got.to_numpy(), one)
+
+
+def test_kfold_with_ids_follows_ids_and_refuses_what_one_machine_refuses(client: Any) -> None:
+    df = frame(2000, seed=1)
+    shuffled = df.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    base = fastbal.stratified_kfold(df["y"], k=4, seed=9, ids=df["id"]).folds
+    by_id = dict(zip(df["id"], base, strict=True))
+    ddf = dd.from_pandas(shuffled, npartitions=7, sort=False)
+    got = fdask.stratified_kfold(ddf["y"], k=4, seed=9, ids=ddf["id"]).compute()
+    assert got.tolist() == [by_id[i] for i in shuffled["id"]]
+    # the sample keyed by ids: the same ids sampled whatever the row order
+    keep = fdask.stratified_sample(ddf["y"], fraction=0.3, seed=2, ids=ddf["id"]).compute()
+    one = fastbal.stratified_sample(shuffled["y"], fraction=0.3, seed=2, ids=shuffled["id"])
+    np.testing.assert_array_equal(np.flatnonzero(keep.to_numpy()), one)
+    base = fastbal.stratified_sample(df["y"], fraction=0.3, seed=2, ids=df["id"])
+    assert set(shuffled["id"][keep.to_numpy()]) == set(df["id"].to_numpy()[base])
+    assert len(base) == len(fastbal.stratified_sample(df["y"], fraction=0.3, seed=2)) == 581
+    y = pd.Series(["a"] * 10 + ["b", "c"])
+    s = dd.from_pandas(y, npartitions=2)
+    for kw in [{"k": 3, "rare": "error"}, {"k": 1}, {"k": 20}]:
+        with pytest.raises(fastbal.FastbalError) as one:
+            fastbal.stratified_kfold(y, **kw)
+        with pytest.raises(fastbal.FastbalError) as got_err:
+            fdask.stratified_kfold(s, **kw)
+        assert type(got_err.value) is type(one.value)
+        assert str(got_err.value) == str(one.value)
+    with pytest.raises(fastbal.FastbalError, match="k must be at most 254 on batches; got 300"):
+        fdask.stratified_kfold(partitioned(3)["y"], k=300)
+    ids = pd.Series([7, 1, 2, 3, 7, 2, 8, 9, 10, 11, 12, 13])
+    with pytest.raises(fastbal.InvalidInputError) as got_err:
+        fdask.stratified_kfold(s, k=2, ids=dd.from_pandas(ids, npartitions=2))
+    assert str(got_err.value) == "ids must be unique: rows 2 and 5 have the same id"
+
+
 def test_split_with_ids_follows_ids_not_row_order(client: Any) -> None:
     df = frame(2000, seed=1)
     shuffled = df.sample(frac=1.0, random_state=4).reset_index(drop=True)

@@ -379,6 +379,31 @@ def test_stratified_sample_with_n(values, data, seed):
 
 
 @SETTINGS
+@given(values=labeled_columns(), data=st.data(), seed=st.integers(0, 2**64 - 1))
+def test_stratified_sample_by_ids_follows_the_ids(values, data, seed):
+    n_labeled = sum(v is not None for v in values)
+    n = data.draw(st.integers(0, n_labeled))
+    ids = [f"doc-{i * 7919 % 10007}" for i in range(len(values))]
+    idx = fastbal.stratified_sample(values, n=n, seed=seed, ids=ids)
+    check_sample(values, idx, n)
+    order = data.draw(st.permutations(range(len(values))))
+    moved = fastbal.stratified_sample(
+        [values[i] for i in order], n=n, seed=seed, ids=[ids[i] for i in order]
+    )
+    assert sorted(ids[order[i]] for i in moved) == sorted(ids[i] for i in idx)
+    labels = fastbal.Labels(values)
+    np.testing.assert_array_equal(fastbal.stratified_sample(labels, n=n, seed=seed, ids=ids), idx)
+
+
+def test_stratified_sample_by_ids_refuses_bad_ids():
+    y = ["a"] * 8 + ["b"] * 2
+    with pytest.raises(fastbal.FastbalError, match=r"^ids has 3 rows but the labels have 10$"):
+        fastbal.stratified_sample(y, n=3, ids=[1, 2, 3])
+    with pytest.raises(fastbal.InvalidInputError, match="rows 0 and 9 have the same id"):
+        fastbal.stratified_sample(y, n=3, ids=[5, *range(10, 18), 5])
+
+
+@SETTINGS
 @given(
     values=labeled_columns(),
     fraction=st.floats(0.0, 1.0, exclude_min=True),

@@ -10,7 +10,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fastbal import _fastbal, _format, checks
-from fastbal._labels import ClassInfo, ValueCounts, as_labels, run, value_counts
+from fastbal._fastbal import FastbalError
+from fastbal._labels import ClassInfo, ValueCounts, as_labels, run, to_native, value_counts
 
 Mask = npt.NDArray[np.bool_]
 
@@ -267,7 +268,7 @@ def what_if(x: Any, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> WhatIf:
 
 
 def stratified_sample(
-    x: Any, fraction: float | None = None, n: int | None = None, seed: int = 0
+    x: Any, fraction: float | None = None, n: int | None = None, seed: int = 0, ids: Any = None
 ) -> npt.NDArray[np.int64]:
     """Sorted row indices of a subsample that keeps every class's proportion.
 
@@ -277,18 +278,27 @@ def stratified_sample(
     gets one row taken from a class that was rounded up, while one remains,
     so the one-row bound always holds. Which rows: the lowest-ranked of each
     class under a seeded hash of the row position, so the result does not
-    depend on chunking or thread count. Null rows are never sampled.
+    depend on chunking or thread count. With `ids` (unique ids, one per row),
+    the hash is of the row's id instead, so the sampled ids do not depend on
+    row order either, as in `stratified_split`. Null rows are never sampled.
 
     >>> import fastbal
     >>> y = ["a"] * 8 + ["b"] * 2
     >>> idx = fastbal.stratified_sample(y, fraction=0.5, seed=1)
     >>> sorted(y[i] for i in idx)
     ['a', 'a', 'a', 'a', 'b']
+    >>> ids = [f"doc{i}" for i in range(10)]
+    >>> picked = {ids[i] for i in fastbal.stratified_sample(y, fraction=0.5, seed=1, ids=ids)}
+    >>> picked == {ids[::-1][i] for i in fastbal.stratified_sample(
+    ...     y[::-1], fraction=0.5, seed=1, ids=ids[::-1])}
+    True
     """
     if n is not None:
         n = checks.count("n", n)
     if fraction is not None:
         fraction = checks.fraction("fraction", fraction)
+    if ids is not None:
+        return _sample_by_ids(x, fraction, n, checks.seed(seed), ids)
     r, _ = run(
         _fastbal.stratified_sample,
         x,
@@ -298,6 +308,29 @@ def stratified_sample(
     )
     rows: npt.NDArray[np.int64] = r.rows
     return rows
+
+
+def _sample_by_ids(
+    x: Any, fraction: float | None, n: int | None, seed: int, ids: Any
+) -> npt.NDArray[np.int64]:
+    """The stratified sample ranked by a hash of each row's id: the cut rank
+    of each class found by the batch engine's cut search over one batch (the
+    rows the batch phases of `fastbal.distributed` sample with the same ids)."""
+    labels = as_labels(x)
+    keys = _fastbal.row_keys(to_native(ids))
+    if len(keys) != len(labels):
+        raise FastbalError(f"ids has {len(keys)} rows but the labels have {len(labels)}")
+    counts = np.ascontiguousarray(labels.counts.view(np.uint64))
+    sizes = _fastbal.sample_sizes(counts, n=n, fraction=fraction)
+    codes = labels.codes.astype(np.uint32)  # -1 (no label) becomes 2**32 - 1
+    search = _fastbal.CutSearch(counts, sizes.reshape(-1, 1))
+    while not search.done:
+        p = search.probes()
+        r = _fastbal.probe_batch(codes, (p.classes, p.lo, p.hi, p.gather), seed, 0, keys)
+        search.advance(r.below, r.hist, r.probe, r.hash, r.row)
+    cuts = search.thresholds()
+    parts = _fastbal.batch_parts(codes, (cuts.hash, cuts.row), seed, 0, keys)
+    return np.flatnonzero(parts == 0).astype(np.int64)
 
 
 __all__ = [

@@ -6,10 +6,11 @@ the column collected to one machine, whatever the partitioning:
 
 - `value_counts`, `class_weights`: the same `ValueCounts` / `ClassWeights`;
 - `filter_min_count`, `top_k_mask`, `sample_weights`, `stratified_split`,
-  `stratified_sample`: a lazy Dask Series aligned with the labels (same
-  partitions, same index) holding the single-machine result's values
-  (`stratified_split`: `Split.assignment`'s int8 codes; `stratified_sample`:
-  True for the sampled rows).
+  `stratified_kfold`, `stratified_sample`: a lazy Dask Series aligned with
+  the labels (same partitions, same index) holding the single-machine
+  result's values (`stratified_split`: `Split.assignment`'s int8 codes;
+  `stratified_kfold`: `KFold.folds`; `stratified_sample`: True for the
+  sampled rows).
 
 How: one map-reduce of per-partition `LabelCounter`s (no shuffle), which also
 measures the partitions, so a row's key is its global position (or its id
@@ -50,6 +51,7 @@ from fastbal.distributed import (
     LabelCounter,
     ProbeReport,
     Probes,
+    kfold_plan,
     mask_table,
     row_keys,
     sample_ranks,
@@ -544,17 +546,59 @@ def stratified_split(
     return (out, summary) if return_summary else out
 
 
+def stratified_kfold(
+    s: Any,
+    k: int = 5,
+    seed: int = 0,
+    ids: Any = None,
+    rare: str = "train",
+    *,
+    column: str | None = None,
+    persist: bool = True,
+    check_ids: bool = True,
+) -> Any:
+    """`fastbal.stratified_kfold` of a Dask label column: a lazy Series of
+    `KFold.folds`' codes (the test fold; -2 for a rare class in every training
+    part, -1 left out), int8 up to 127 folds, else int16; up to 254 folds.
+
+    The same rows as one machine, with the passes of `stratified_split`: the
+    k cut ranks per class are found in one search.
+
+    >>> import dask.dataframe as dd, pandas as pd
+    >>> import fastbal, fastbal.dask
+    >>> y = ["a"] * 10 + ["b"] * 5 + ["c"] * 2
+    >>> s = dd.from_pandas(pd.Series(y), npartitions=3)
+    >>> folds = fastbal.dask.stratified_kfold(s, k=3, seed=42).compute()
+    >>> folds.tolist() == fastbal.stratified_kfold(y, k=3, seed=42).folds.tolist()
+    True
+    >>> folds.value_counts().sort_index().to_dict()
+    {-2: 2, 0: 5, 1: 5, 2: 5}
+    """
+    seed = checks.seed(seed)
+    col = _CountedSeries(s, column, ids, persist=persist)
+    plan = kfold_plan(col.counter, k, rare)
+    if check_ids:
+        col.check_unique_ids()
+    search = col.search(plan.ranks, seed)
+    codes = plan.part_codes
+    return col.map(_assign, search.assigner(col.counter, codes), dtype=codes.dtype)
+
+
 def stratified_sample(
     s: Any,
     fraction: float | None = None,
     n: int | None = None,
     seed: int = 0,
+    ids: Any = None,
     *,
     column: str | None = None,
     persist: bool = True,
+    check_ids: bool = True,
 ) -> Any:
     """`fastbal.stratified_sample` of a Dask label column: a lazy bool Series,
-    True for the rows whose positions the single-machine function returns.
+    True for the rows whose positions the single-machine function returns
+    (with `ids`, as `stratified_split` takes them, the rows it returns given
+    the same ids).
 
     >>> import dask.dataframe as dd, pandas as pd
     >>> import fastbal.dask
@@ -564,8 +608,10 @@ def stratified_sample(
     ['a', 'a', 'a', 'a', 'b']
     """
     seed = checks.seed(seed)
-    col = _CountedSeries(s, column, persist=persist)
+    col = _CountedSeries(s, column, ids, persist=persist)
     ranks = sample_ranks(col.counter, fraction=fraction, n=n)
+    if check_ids:
+        col.check_unique_ids()
     search = col.search(ranks, seed)
     out = col.map(_assign, search.assigner(col.counter, np.array([True, False])), dtype=bool)
     return out
@@ -576,6 +622,7 @@ __all__ = [
     "filter_min_count",
     "label_counter",
     "sample_weights",
+    "stratified_kfold",
     "stratified_sample",
     "stratified_split",
     "top_k_mask",

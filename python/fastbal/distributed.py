@@ -204,6 +204,78 @@ def split_plan(
     return summary, r.ranks
 
 
+#: The most folds a k-fold on batches can have (the cut search's limit on cuts per class).
+MAX_BATCH_FOLDS = 254
+
+
+@dataclass(frozen=True)
+class FoldPlan:
+    """The plan of `fastbal.stratified_kfold` from counts alone (`kfold_plan`).
+
+    `cells[i, f]` is the number of rows of `classes[i]` in test fold `f` (the
+    one-machine `KFold.plan`); `ranks` are the cut ranks of a `CutSearch`
+    (running sums of the cells), whose parts map to fold codes through
+    `part_codes`: fold `f` for part `f`, then `ALWAYS_TRAIN` (or `LEFT_OUT`
+    when dropped) for the rows of a rare class, `LEFT_OUT` for no label.
+    """
+
+    classes: ClassArray
+    cells: npt.NDArray[np.int64]
+    #: classes with fewer rows than folds, which no test fold holds
+    rare_classes: list[Any]
+    rare_dropped: bool
+
+    @property
+    def k(self) -> int:
+        return int(self.cells.shape[1])
+
+    @property
+    def ranks(self) -> npt.NDArray[np.uint64]:
+        """Per class, the rank after each fold (shape (classes, k))."""
+        ranks: npt.NDArray[np.uint64] = np.cumsum(self.cells, axis=1, dtype=np.uint64)
+        return ranks.reshape(len(self.cells), self.k)
+
+    @property
+    def part_codes(self) -> npt.NDArray[np.integer[Any]]:
+        """The fold code of each part of the cuts (int8 up to 127 folds, as
+        `KFold.folds`), the last one for rows without a label."""
+        rest = _fastbal.LEFT_OUT if self.rare_dropped else _fastbal.ALWAYS_TRAIN
+        codes = [*range(self.k), rest, _fastbal.LEFT_OUT]
+        return np.array(codes, dtype=np.int8 if self.k <= np.iinfo(np.int8).max else np.int16)
+
+
+def kfold_plan(counter: LabelCounter, k: int = 5, rare: str = "train") -> FoldPlan:
+    """The plan of `fastbal.stratified_kfold` from counts alone: a `FoldPlan`
+    whose `ranks` a `CutSearch` finds and whose `part_codes` an `Assigner` gives.
+
+    >>> import numpy as np, fastbal
+    >>> from fastbal.distributed import CutSearch, LabelCounter, ProbeReport, kfold_plan
+    >>> y = np.array(["a"] * 7 + ["b"] * 5 + ["c"])
+    >>> counter = LabelCounter().update(y)
+    >>> plan = kfold_plan(counter, k=3)
+    >>> plan.cells.tolist(), plan.rare_classes
+    ([[3, 2, 2], [1, 2, 2], [0, 0, 0]], ['c'])
+    >>> search = CutSearch(counter, plan.ranks, seed=0)
+    >>> while not search.done:
+    ...     search.advance(ProbeReport.merge([search.probes().run(counter.codes(y), 0)]))
+    >>> folds = search.assigner(counter, plan.part_codes).assign(y, offset=0)
+    >>> bool((folds == fastbal.stratified_kfold(y, k=3).folds).all())
+    True
+    """
+    k = checks.integer("k", k)
+    k = min(max(k, -(2**63)), 2**63 - 1)  # the core names the allowed range
+    cells, rare_codes, dropped = _fastbal.kfold_plan(counter._inner, k, rare)
+    if k > MAX_BATCH_FOLDS:
+        raise FastbalError(f"k must be at most {MAX_BATCH_FOLDS} on batches; got {k}")
+    classes = counter.classes
+    return FoldPlan(
+        classes,
+        cells.view(np.int64),
+        classes[np.asarray(rare_codes, dtype=np.int64)].tolist(),
+        bool(dropped),
+    )
+
+
 def mask_table(counter: LabelCounter, rule: str, k: int) -> npt.NDArray[np.bool_]:
     """Per class (class order), whether a mask keeps it: `rule` is "min_count"
     (`filter_min_count`), "max_count" or "top_k"."""
@@ -408,14 +480,17 @@ class ClassTable:
 
 
 __all__ = [
+    "MAX_BATCH_FOLDS",
     "SPLIT_PART_CODES",
     "Assigner",
     "ClassTable",
     "CutSearch",
+    "FoldPlan",
     "LabelCounter",
     "ProbeReport",
     "Probes",
     "RankCuts",
+    "kfold_plan",
     "length_histogram",
     "mask_table",
     "row_keys",

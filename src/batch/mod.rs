@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 pub mod counter;
 pub mod cut;
+pub mod kfold;
 pub mod plan;
 
 /// Add the batched phases' classes and functions to the extension module.
@@ -21,5 +22,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<plan::PySplitPlanResult>()?;
     m.add_function(wrap_pyfunction!(plan::keep_classes, m)?)?;
     m.add_function(wrap_pyfunction!(plan::sample_sizes, m)?)?;
+    m.add_function(wrap_pyfunction!(kfold::kfold_plan, m)?)?;
     Ok(())
 }
