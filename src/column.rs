@@ -200,7 +200,7 @@ fn value_type(dt: &DataType) -> PyResult<ValueType> {
         DataType::Dictionary(_, v) => value_type(v)?,
         other => {
             return Err(type_error(format!(
-                "unsupported label type {other}; labels must be integers, strings, booleans or a dictionary of those"
+                "unsupported label type {other}; labels must be integers of up to 64 bits, strings, booleans or a dictionary of those"
             )))
         }
     })
@@ -344,7 +344,7 @@ fn arrow_column<'a>(chunks: &[&'a dyn Array]) -> PyResult<Column<'a>> {
         },
         other => {
             return Err(type_error(format!(
-                "unsupported label type {other}; labels must be integers, strings, booleans or a dictionary of those"
+                "unsupported label type {other}; labels must be integers of up to 64 bits, strings, booleans or a dictionary of those"
             )))
         }
     })

@@ -2,7 +2,6 @@
 //! definition (`fastbal_core::contract`) so no front end restates them.
 
 use fastbal_core::contract::{split_seed as core_split_seed, ALWAYS_TRAIN, LEFT_OUT, SPLIT_NAMES};
-use fastbal_core::cut::SPLIT_CODES;
 use fastbal_core::hash::mix64 as core_mix64;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -31,7 +30,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SPLIT_NAMES", PyTuple::new(py, SPLIT_NAMES)?)?;
     m.add("LEFT_OUT", LEFT_OUT)?;
     m.add("ALWAYS_TRAIN", ALWAYS_TRAIN)?;
-    m.add("SPLIT_PART_CODES", PyTuple::new(py, SPLIT_CODES)?)?;
+    m.add("SPLIT_PART_CODES", PyTuple::new(py, fastbal_core::contract::SPLIT_PART_CODES)?)?;
     m.add_function(wrap_pyfunction!(mix64, m)?)?;
     m.add_function(wrap_pyfunction!(split_seed, m)?)?;
     Ok(())

@@ -138,7 +138,10 @@ def test_integral_numpy_float16_is_counted() -> None:
     ],
 )
 def test_unsupported_arrow_type(x: Any, type_name: str) -> None:
-    message = rf"unsupported label type {type_name}.*labels must be integers, strings, booleans"
+    message = (
+        rf"unsupported label type {type_name}.*"
+        "labels must be integers of up to 64 bits, strings, booleans"
+    )
     for call in both(x):
         with pytest.raises(TypeError, match=message):
             call()

@@ -162,9 +162,9 @@ def duplicates(
 
     `normalize=True` compares texts after folding case and whitespace:
     Unicode lower-casing (Arrow's `utf8_lower`), every run of whitespace
-    (ASCII whitespace and Unicode space separators) replaced by one space,
-    and both ends trimmed. That makes a copy of the texts; the default
-    compares them as they are.
+    (space, tab, line breaks, vertical tab, form feed and the Unicode
+    space separators) replaced by one space, and both ends trimmed. That
+    makes a copy of the texts; the default compares them as they are.
 
     >>> import fastbal
     >>> texts = ["rent", "rent", "fuel", "Rent ", "fuel", None]
@@ -218,8 +218,15 @@ def duplicates(
         leaked_texts=r.leaked_texts,
         worst=worst,
         _texts=text_labels,
-        _conflict=r.conflict,
+        _conflict=_read_only(r.conflict),
     )
+
+
+def _read_only(a: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_] | None:
+    """`a`, no longer writable: the masks of a `Duplicates` read it later."""
+    if a is not None:
+        a.flags.writeable = False
+    return a
 
 
 def _same_length(what: str, got: int, rows: int) -> None:
@@ -259,7 +266,7 @@ def _normalized(texts: Any) -> Any:
             raise InvalidInputError(f"normalize=True needs texts (strings); got {arr.type}")
         arr = arr.cast(pa.large_string())
     arr = pc.utf8_lower(arr)
-    arr = pc.replace_substring_regex(arr, pattern=r"[\s\p{Zs}]+", replacement=" ")
+    arr = pc.replace_substring_regex(arr, pattern=r"[\s\v\p{Zs}]+", replacement=" ")
     return pc.utf8_trim_whitespace(arr)
 
 

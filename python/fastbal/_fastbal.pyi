@@ -626,9 +626,9 @@ class DuplicatesResult:
 
 def duplicate_stats(
     texts: Labels,
-    labels: Labels | None = None,
-    splits: npt.NDArray[np.int8] | None = None,
-    top: int = 10,
+    labels: Labels | None,
+    splits: npt.NDArray[np.int8] | None,
+    top: int,
 ) -> DuplicatesResult:
     """The figures of factorized texts, their labels' conflicts and the leakage across splits."""
 

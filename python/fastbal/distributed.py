@@ -58,9 +58,9 @@ from fastbal._labels import ClassArray, Labels, ValueCounts, class_array, to_nat
 from fastbal._report import length_histogram
 from fastbal._split import SPLITS, SplitSummary
 from fastbal._weights import weight_args
+from fastbal.contract import SPLIT_PART_CODES
 
 #: The split code of each part of a split's cuts (test, valid, train, left out).
-SPLIT_PART_CODES: tuple[int, ...] = _fastbal.SPLIT_PART_CODES
 
 
 def _c(a: Any) -> Any:

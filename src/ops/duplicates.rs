@@ -42,7 +42,7 @@ fn group(py: Python<'_>, g: TextGroup) -> PyResult<Py<PyTextGroup>> {
 /// The figures of factorized texts, with their labels' conflicts and the
 /// leakage across `splits` (split codes per row) when given.
 #[pyfunction]
-#[pyo3(signature = (texts, labels=None, splits=None, top=10))]
+#[pyo3(signature = (texts, labels, splits, top))]
 pub fn duplicate_stats(
     py: Python<'_>,
     texts: &Bound<'_, PyLabels>,

@@ -20,7 +20,7 @@ pub struct SeriesInput {
 }
 
 /// The dtypes a label column may have, for messages.
-const ACCEPTED: &str = "integers, strings, booleans, categoricals or enums";
+const ACCEPTED: &str = "integers of up to 64 bits, strings, booleans, categoricals or enums";
 
 /// Refuse, by name, an input whose Arrow type is not one polars converts to
 /// a dtype [`SeriesInput::new`] then judges: checked before polars converts

@@ -19,6 +19,11 @@ pub const TRAIN: usize = 0;
 pub const VALID: usize = 1;
 pub const TEST: usize = 2;
 
+/// The split code of each part of a class's rows in rank order (the lowest
+/// ranks go to test, then valid, then train; a fourth part is left out),
+/// for engines that assign rows from rank cuts.
+pub const SPLIT_PART_CODES: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, LEFT_OUT];
+
 /// The split (or k-fold) code of a row left out: a null label, or a row of a
 /// rare class dropped by `rare="drop"`.
 pub const LEFT_OUT: i8 = -1;

@@ -10,8 +10,8 @@
 //!
 //! | layer | what lives there |
 //! |---|---|
-//! | `simd` | vector kernels behind one safe dispatch ([`simd::level`], `FASTBAL_SIMD`) |
 //! | `column` | the column model (borrowed chunks, validity), raw ids, string readers |
+//! | `simd` | vector kernels behind one safe dispatch ([`simd::level`], `FASTBAL_SIMD`) |
 //! | `exec` | the parallelism switch, the block driver, large outputs, sorted positions, the CPU's caches |
 //! | `factorize` | raw ids of every input kind, counts, classes, factorized labels and views, row keys |
 //! | `rank` | seeded within-class ranking: cut windows, each row's region, the parts |

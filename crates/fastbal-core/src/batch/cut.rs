@@ -26,7 +26,7 @@
 
 use rayon::prelude::*;
 
-use crate::contract::{LEFT_OUT, TEST, TRAIN, VALID};
+use crate::contract::{TEST, VALID};
 use crate::hash::{rank_hash, seed_offset};
 use crate::ops::split::SplitPlan;
 use crate::rank::windows::{window, Window};
@@ -412,13 +412,10 @@ pub fn split_ranks(plan: &SplitPlan, counts: &[u64]) -> Vec<Vec<u64>> {
         .collect()
 }
 
-/// The split code of each part under [`split_ranks`] (train 0, valid 1,
-/// test 2, left out -1).
-pub const SPLIT_CODES: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, LEFT_OUT];
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::{LEFT_OUT, SPLIT_PART_CODES};
     use crate::ops::select::{apportion, sample_rows};
     use crate::ops::split::{assign_split, plan_split, Rare, Size};
     use crate::{Chunk, Column, Ints, LabelCounter, Labels, Ranker, RowKeys};
@@ -482,7 +479,7 @@ mod tests {
                         split_ranks(&plan, counts)
                     });
                     let got: Vec<i8> =
-                        parts.iter().map(|&p| SPLIT_CODES.get(p as usize).copied().unwrap_or(LEFT_OUT)).collect();
+                        parts.iter().map(|&p| SPLIT_PART_CODES.get(p as usize).copied().unwrap_or(LEFT_OUT)).collect();
                     assert_eq!(got, expect, "seed {seed}, bounds {bounds:?}, limit {limit}");
                     // windows gather in one pass; a tiny gather limit refines histograms first
                     assert!(if limit == 50 { passes > 1 } else { passes == 1 }, "{passes} passes");

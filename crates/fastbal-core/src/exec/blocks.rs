@@ -111,9 +111,7 @@ where
                 for (i, block) in stretch.chunks(BLOCK).enumerate() {
                     if ahead {
                         let next = (i + 1) * BLOCK;
-                        crate::exec::cpu::prefetch(
-                            &stretch[next.min(stretch.len())..(next + BLOCK).min(stretch.len())],
-                        );
+                        crate::simd::prefetch(&stretch[next.min(stretch.len())..(next + BLOCK).min(stretch.len())]);
                     }
                     f(&mut acc, block);
                 }

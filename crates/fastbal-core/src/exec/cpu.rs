@@ -1,5 +1,5 @@
-//! The CPU's caches: how large, and a hint to fill them. (Its vector
-//! instructions are `crate::simd`'s.)
+//! The CPU's caches: how large. (Its vector instructions, and the hint to
+//! fill the caches, are `crate::simd`'s.)
 
 use std::sync::OnceLock;
 
@@ -24,21 +24,6 @@ pub(crate) fn last_level_cache() -> usize {
         });
         sizes.max().unwrap_or(32 << 20)
     })
-}
-
-/// Ask the CPU to start loading `values` into its caches: a hint, with no
-/// effect on any result (nothing where the target has no such instruction).
-#[inline(always)]
-pub(crate) fn prefetch<T>(values: &[T]) {
-    #[cfg(target_arch = "x86_64")]
-    for v in values.iter().step_by((64 / std::mem::size_of::<T>().max(1)).max(1)) {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch loads nothing into registers and cannot fault;
-        // the address is that of a value of the slice.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((v as *const T).cast()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = values;
 }
 
 #[cfg(test)]

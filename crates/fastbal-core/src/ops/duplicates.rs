@@ -211,20 +211,34 @@ fn worst(
         rest.truncate(room);
     }
     rest.sort_unstable_by(by_rows);
-    // their labeled rows: one more read, of the rows of these texts only
+    // their labeled rows: one more read, counting the rows of these texts only
     let mut labeled = vec![0u64; rest.len()];
     if let Some((labels, _)) = labels {
-        let mut slot = std::collections::HashMap::with_capacity(rest.len());
-        rest.iter().enumerate().for_each(|(i, &t)| {
-            slot.insert(t, i);
-        });
-        for (&t, &l) in texts.iter().zip(labels) {
-            if l != NULL {
-                if let Some(&i) = slot.get(&t) {
-                    labeled[i] += 1;
-                }
-            }
-        }
+        let mut slot = vec![u32::MAX; counts.len()];
+        rest.iter().enumerate().for_each(|(i, &t)| slot[t as usize] = i as u32);
+        labeled = texts
+            .par_chunks(PIECE)
+            .zip(labels.par_chunks(PIECE))
+            .fold(
+                || vec![0u64; rest.len()],
+                |mut n, (t, l)| {
+                    for (&t, &l) in t.iter().zip(l) {
+                        if t != NULL && l != NULL {
+                            if let Some(i) = slot.get(t as usize).copied().filter(|&i| i != u32::MAX) {
+                                n[i as usize] += 1;
+                            }
+                        }
+                    }
+                    n
+                },
+            )
+            .reduce(
+                || vec![0u64; rest.len()],
+                |mut a, b| {
+                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
     }
     groups.extend(rest.into_iter().zip(labeled).map(|(t, n)| TextGroup {
         text: t,

@@ -5,7 +5,7 @@
 //! (see `crate::rank`): the lowest ranks go to test, then valid, the rest
 //! to train.
 
-use crate::contract::{ALWAYS_TRAIN, LEFT_OUT, TEST, TRAIN, VALID};
+use crate::contract::{ALWAYS_TRAIN, LEFT_OUT, SPLIT_PART_CODES, TEST, TRAIN, VALID};
 use crate::factorize::view::LabelView;
 use crate::hash::Ranker;
 pub use crate::params::{Rare, Size};
@@ -218,8 +218,7 @@ pub fn assign_split(view: &LabelView<'_>, ranker: Ranker<'_>, plan: &SplitPlan) 
             }
         })
         .collect();
-    const CODE: [i8; 4] = [TEST as i8, VALID as i8, TRAIN as i8, LEFT_OUT];
-    rank_parts(view, ranker, &cuts, LEFT_OUT, |p| CODE[p])
+    rank_parts(view, ranker, &cuts, LEFT_OUT, |p| SPLIT_PART_CODES[p])
 }
 
 /// Rows per class per fold, and the classes too small to be in every fold.

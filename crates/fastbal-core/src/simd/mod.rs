@@ -8,7 +8,8 @@
 //! every other CPU runs), its vector variants and the safe function that
 //! picks one; the intrinsics live in these modules only. Every variant gives
 //! the same result bit for bit, which the tests check at boundary lengths:
-//! a seeded split is the same on every machine.
+//! a seeded split is the same on every machine. (`prefetch`, a cache hint
+//! with no result, lives here too, with the crate's other intrinsics.)
 //!
 //! | module | kernel |
 //! |---|---|
@@ -82,21 +83,43 @@ pub fn detected() -> Level {
 /// once per process. An unreadable setting leaves the CPU's level (see
 /// [`setting_error`]).
 pub fn level() -> Level {
-    *state().0.get_or_init(|| {
-        let asked = std::env::var(SETTING).ok().and_then(|v| Level::parse(&v).ok().flatten());
-        asked.map_or(detected(), |a| a.min(detected()))
-    })
+    state().0
 }
 
 /// Why `FASTBAL_SIMD` could not be read, if it could not (a front end says
 /// so to the user).
 pub fn setting_error() -> Option<String> {
-    state().1.get_or_init(|| std::env::var(SETTING).ok().and_then(|v| Level::parse(&v).err())).clone()
+    state().1.clone()
 }
 
-fn state() -> &'static (OnceLock<Level>, OnceLock<Option<String>>) {
-    static STATE: (OnceLock<Level>, OnceLock<Option<String>>) = (OnceLock::new(), OnceLock::new());
-    &STATE
+fn state() -> &'static (Level, Option<String>) {
+    static STATE: OnceLock<(Level, Option<String>)> = OnceLock::new();
+    STATE.get_or_init(|| resolve(std::env::var(SETTING).ok().as_deref(), detected()))
+}
+
+/// The level a `FASTBAL_SIMD` value (`None`: unset) gives on a CPU of level
+/// `cpu`, and why the value could not be read: never above the CPU's.
+fn resolve(setting: Option<&str>, cpu: Level) -> (Level, Option<String>) {
+    match setting.map(Level::parse) {
+        None | Some(Ok(None)) => (cpu, None),
+        Some(Ok(Some(asked))) => (asked.min(cpu), None),
+        Some(Err(e)) => (cpu, Some(e)),
+    }
+}
+
+/// Ask the CPU to start loading `values` into its caches: a hint, with no
+/// effect on any result (nothing where the target has no such instruction).
+#[inline(always)]
+pub(crate) fn prefetch<T>(values: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    for v in values.iter().step_by((64 / std::mem::size_of::<T>().max(1)).max(1)) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch loads nothing into registers and cannot fault;
+        // the address is that of a value of the slice.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((v as *const T).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = values;
 }
 
 /// What the kernels' tests share.
@@ -140,9 +163,19 @@ mod tests {
     }
 
     #[test]
-    fn the_level_in_use_is_at_most_the_cpus() {
-        assert!(level() <= detected());
-        for l in [Level::Off, Level::Avx2, Level::Avx512] {
+    fn a_setting_lowers_the_level_never_raises_it() {
+        use Level::*;
+        for cpu in [Off, Avx2, Avx512] {
+            assert_eq!(resolve(None, cpu), (cpu, None));
+            assert_eq!(resolve(Some("auto"), cpu), (cpu, None));
+            assert_eq!(resolve(Some("off"), cpu), (Off, None));
+            assert_eq!(resolve(Some("avx2"), cpu), (Avx2.min(cpu), None));
+            assert_eq!(resolve(Some("avx512"), cpu), (cpu, None));
+            let (level, error) = resolve(Some("neon"), cpu);
+            assert_eq!(level, cpu);
+            assert!(error.is_some_and(|e| e.starts_with("FASTBAL_SIMD=\"neon\"")));
+        }
+        for l in [Off, Avx2, Avx512] {
             assert_eq!(Level::parse(l.name()), Ok(Some(l)));
         }
     }
