@@ -32,6 +32,14 @@ from fastbal._group import (
     stratified_group_split,
 )
 from fastbal._labels import ClassInfo, Labels, ValueCounts, value_counts
+from fastbal._multilabel import (
+    MultilabelCounts,
+    MultilabelKFold,
+    MultilabelSplitSummary,
+    multilabel_counts,
+    multilabel_kfold,
+    multilabel_split,
+)
 from fastbal._pipeline import PreparedSplit, prepare_split
 from fastbal._report import REPORT_KEYS, LabelReport, LengthStats, SplitCheck, report
 from fastbal._resample import (
@@ -94,6 +102,9 @@ __all__ = [
     "LabelReport",
     "Labels",
     "LengthStats",
+    "MultilabelCounts",
+    "MultilabelKFold",
+    "MultilabelSplitSummary",
     "OutputTooLargeError",
     "PreparedSplit",
     "RareClassesError",
@@ -111,6 +122,9 @@ __all__ = [
     "filter_max_count",
     "filter_min_count",
     "isin_mask",
+    "multilabel_counts",
+    "multilabel_kfold",
+    "multilabel_split",
     "oversample",
     "prepare_split",
     "report",

@@ -33,8 +33,12 @@ __all__ = [
     "KFoldPlan",
     "KFoldResult",
     "LabelCounter",
+    "LabelSetStats",
     "Labels",
     "MaskResult",
+    "MultilabelKFoldResult",
+    "MultilabelPlan",
+    "MultilabelSplitResult",
     "OutputTooLargeError",
     "ProbeArrays",
     "ProbeCounts",
@@ -56,7 +60,10 @@ __all__ = [
     "keep_consistent_texts",
     "keep_first_texts",
     "keep_mask",
+    "label_set_stats",
     "mix64",
+    "multilabel_kfold",
+    "multilabel_split",
     "oversample",
     "probe_batch",
     "row_keys",
@@ -637,3 +644,87 @@ def keep_first_texts(texts: Labels) -> npt.NDArray[np.bool_]:
 
 def keep_consistent_texts(texts: Labels, conflict: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """Keep every row whose text carries one label, and every row without a text."""
+
+@final
+class MultilabelPlan:
+    """How a multilabel split or k-fold came out."""
+
+    @property
+    def sizes(self) -> list[int]: ...
+    @property
+    def cells(self) -> npt.NDArray[np.uint64]: ...
+    @property
+    def counts(self) -> npt.NDArray[np.uint64]: ...
+    @property
+    def uncovered(self) -> list[int]: ...
+    @property
+    def null_rows(self) -> int: ...
+    @property
+    def empty_rows(self) -> int: ...
+
+@final
+class MultilabelSplitResult:
+    """A multilabel stratified train/valid/test split."""
+
+    @property
+    def assignment(self) -> npt.NDArray[np.int8]: ...
+    @property
+    def train(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def valid(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def test(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def plan(self) -> MultilabelPlan: ...
+
+@final
+class MultilabelKFoldResult:
+    """A multilabel stratified k-fold."""
+
+    @property
+    def folds(self) -> npt.NDArray[np.int16]: ...
+    @property
+    def plan(self) -> MultilabelPlan: ...
+
+@final
+class LabelSetStats:
+    """Label-set statistics: distinct sets and the most frequent pairs."""
+
+    @property
+    def counts(self) -> npt.NDArray[np.uint64]: ...
+    @property
+    def null_rows(self) -> int: ...
+    @property
+    def empty_rows(self) -> int: ...
+    @property
+    def distinct_sets(self) -> int: ...
+    @property
+    def pairs(self) -> list[tuple[int, int, int]]: ...
+
+def multilabel_split(
+    offsets: Any,
+    labels: Any,
+    null: Any,
+    n_labels: int | None,
+    test_size: Any,
+    val_size: Any,
+    seed: int = 0,
+    ids: Any = None,
+) -> MultilabelSplitResult:
+    """Multilabel stratified train/valid/test split of CSR-like label sets."""
+
+def multilabel_kfold(
+    offsets: Any,
+    labels: Any,
+    null: Any,
+    n_labels: int | None,
+    k: int = 5,
+    seed: int = 0,
+    ids: Any = None,
+) -> MultilabelKFoldResult:
+    """Multilabel stratified k-fold of CSR-like label sets."""
+
+def label_set_stats(
+    offsets: Any, labels: Any, null: Any, n_labels: int | None, top: int = 10
+) -> LabelSetStats:
+    """Per-label positives, null and empty rows, distinct sets and frequent pairs."""

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 pub mod duplicates;
 pub mod group;
+pub mod multilabel;
 pub mod resample;
 pub mod select;
 pub mod split;
@@ -43,5 +44,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(duplicates::keep_consistent_texts, m)?)?;
     m.add_class::<duplicates::PyDuplicatesResult>()?;
     m.add_class::<duplicates::PyTextGroup>()?;
+    m.add_function(wrap_pyfunction!(multilabel::multilabel_split, m)?)?;
+    m.add_function(wrap_pyfunction!(multilabel::multilabel_kfold, m)?)?;
+    m.add_function(wrap_pyfunction!(multilabel::label_set_stats, m)?)?;
+    m.add_class::<multilabel::PyMultilabelPlan>()?;
+    m.add_class::<multilabel::PyMultilabelSplitResult>()?;
+    m.add_class::<multilabel::PyMultilabelKFoldResult>()?;
+    m.add_class::<multilabel::PyLabelSetStats>()?;
     Ok(())
 }

@@ -25,7 +25,7 @@
 use rayon::slice::ParallelSliceMut;
 
 use crate::contract::{LEFT_OUT, TEST, TRAIN, VALID};
-use crate::hash::Ranker;
+use crate::hash::{mix64, Ranker};
 use crate::ops::split::plan_split;
 use crate::params::{Rare, Size};
 use crate::{Error, Result};
@@ -345,10 +345,49 @@ pub fn multilabel_kfold(sets: &LabelSets, ranker: Ranker<'_>, k: usize) -> Resul
     Ok((part.iter().map(|&p| if p == UNPLACED { i16::from(LEFT_OUT) } else { p as i16 }).collect(), plan))
 }
 
+/// The label sets' shape beyond per-label counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetStats {
+    /// Distinct label sets among the non-null rows (the empty set included),
+    /// told apart by a 64-bit hash of the sorted set.
+    pub distinct_sets: u64,
+    /// The `top` most frequent pairs of labels in one row: `(a, b, rows)`
+    /// with `a < b`, most frequent first (ties: lower codes first).
+    pub pairs: Vec<(u32, u32, u64)>,
+}
+
+/// Distinct label sets and the most frequent label pairs of `sets`.
+pub fn set_stats(sets: &LabelSets, top: usize) -> SetStats {
+    let mut distinct = hashbrown::HashSet::new();
+    let mut pairs: hashbrown::HashMap<(u32, u32), u64> = hashbrown::HashMap::new();
+    let mut buf: Vec<u32> = Vec::new();
+    for r in 0..sets.len() {
+        if sets.null[r] {
+            continue;
+        }
+        buf.clear();
+        buf.extend_from_slice(sets.row(r));
+        buf.sort_unstable();
+        let h = buf.iter().fold(mix64(buf.len() as u64), |h, &c| mix64(h ^ u64::from(c)).wrapping_add(1));
+        distinct.insert(h);
+        if top > 0 {
+            for (i, &a) in buf.iter().enumerate() {
+                for &b in &buf[i + 1..] {
+                    *pairs.entry((a, b)).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    let mut pairs: Vec<(u32, u32, u64)> = pairs.into_iter().map(|((a, b), n)| (a, b, n)).collect();
+    pairs.sort_unstable_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    pairs.truncate(top);
+    SetStats { distinct_sets: distinct.len() as u64, pairs }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::{mix64, RowKeys};
+    use crate::hash::RowKeys;
 
     /// Rows with a few labels each, label l on about 1 row in (l + 2), some rows empty.
     fn sample(n: usize, q: usize, salt: u64) -> (Vec<i64>, Vec<i64>) {
@@ -465,6 +504,15 @@ mod tests {
             let cells = &plan.cells[l * 5..l * 5 + 5];
             assert!(cells.iter().max().unwrap() - cells.iter().min().unwrap() <= 2, "label {l}: {cells:?}");
         }
+    }
+
+    #[test]
+    fn set_stats_count_sets_and_pairs() {
+        // {0, 1}, {1, 0}, {2}, {}, {0, 1, 2}
+        let s = sets(&[0, 2, 4, 5, 5, 8], &[0, 1, 1, 0, 2, 2, 1, 0]);
+        let st = set_stats(&s, 2);
+        assert_eq!(st.distinct_sets, 4);
+        assert_eq!(st.pairs, [(0, 1, 3), (0, 2, 1)]);
     }
 
     #[test]

@@ -1,0 +1,257 @@
+"""Multilabel split, k-fold and counts: the contract on every input form."""
+
+from __future__ import annotations
+
+import fastbal
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+def random_sets(rows: int, labels: int, rate: float, seed: int) -> np.ndarray:
+    """A 0/1 matrix with label j on about rate / (j + 1) of the rows."""
+    rng = np.random.default_rng(seed)
+    p = rate / (np.arange(labels) + 1)
+    return (rng.random((rows, labels)) < p).astype(np.int8)
+
+
+def label_lists(y: np.ndarray) -> list[list[int]]:
+    return [np.flatnonzero(r).tolist() for r in y]
+
+
+def cells_from(y: np.ndarray, codes: np.ndarray, parts: int) -> np.ndarray:
+    """Positives per (label, part), computed from the assignment."""
+    return np.stack([y[codes == p].sum(axis=0) for p in range(parts)], axis=1)
+
+
+def test_split_sizes_and_every_label_everywhere():
+    y = random_sets(1000, 12, 0.6, 0)
+    s = fastbal.multilabel_split(y, test_size=0.2, val_size=0.1, seed=3)
+    assert (len(s.train), len(s.valid), len(s.test)) == (700, 100, 200)
+    cells = cells_from(y, s.assignment, 3)
+    assert (cells > 0).all()
+    assert s.summary.uncovered == []
+    share = y.sum(axis=0)[:, None] * np.array([700, 100, 200])[None, :] / 1000
+    assert np.abs(cells - share).max() < 2
+    assert s.summary.max_deviation == pytest.approx(np.abs(cells - share).max())
+    assert (s.summary.cells == cells).all()
+    assert s.summary.classes.tolist() == list(range(12))
+    assert np.array_equal(np.sort(np.concatenate(list(s))), np.arange(1000))
+
+
+def test_split_three_rows_per_label_one_in_each_split():
+    # label j on rows 3j, 3j+1, 3j+2 only: one positive per split
+    y = np.zeros((30, 10), dtype=bool)
+    y[np.arange(30), np.arange(30) // 3] = True
+    s = fastbal.multilabel_split(y, test_size=10, val_size=10, seed=1)
+    assert (cells_from(y, s.assignment, 3) == 1).all()
+
+
+def test_kfold_partition_and_sizes():
+    y = random_sets(503, 8, 0.5, 1)
+    kf = fastbal.multilabel_kfold(y, k=5, seed=2)
+    assert kf.sizes == [101, 101, 101, 100, 100]
+    tests = [t for _, t in kf]
+    assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(503))
+    for train, test in kf:
+        assert len(np.intersect1d(train, test)) == 0
+        assert len(train) + len(test) == 503
+    cells = cells_from(y, kf.folds, 5)
+    assert (kf.plan == cells).all()
+    assert (cells.max(axis=1) - cells.min(axis=1)).max() <= 2
+    assert repr(kf) == "MultilabelKFold(k=5, fold sizes=[101, 101, 101, 100, 100])"
+
+
+def test_null_and_empty_rows():
+    y = [["a"], None, [], ["a", "b"], ["b"], [], ["a"], None, ["b"], []]
+    s = fastbal.multilabel_split(y, test_size=0.25, val_size=0.25, seed=0)
+    assert s.assignment[1] == s.assignment[7] == -1
+    assert (len(s.train), len(s.valid), len(s.test)) == (4, 2, 2)
+    assert s.summary.null_rows == 2
+    assert s.summary.empty_rows == 3
+    kf = fastbal.multilabel_kfold(y, k=2)
+    assert kf.folds[1] == kf.folds[7] == -1
+    assert sorted(np.concatenate([t for _, t in kf]).tolist()) == [0, 2, 3, 4, 5, 6, 8, 9]
+
+
+def forms(y: np.ndarray):
+    """The same label sets as every input form."""
+    import scipy.sparse as sp
+
+    lists = label_lists(y)
+    yield "numpy int8", y
+    yield "numpy bool", y.astype(bool)
+    yield "numpy uint64", y.astype(np.uint64)
+    yield "numpy float", y.astype(np.float32)
+    yield "csr_matrix", sp.csr_matrix(y)
+    yield "csr_array", sp.csr_array(y)
+    yield "csc_matrix", sp.csc_matrix(y)
+    yield "coo_array", sp.coo_array(y)
+    yield "list", lists
+    yield "list, labels unsorted", [r[::-1] for r in lists]
+    yield "pyarrow list", pa.array(lists, type=pa.list_(pa.int32()))
+    yield "pyarrow large_list", pa.array(lists, type=pa.large_list(pa.int64()))
+    yield "pyarrow sliced", pa.array([[0], *lists], type=pa.list_(pa.int64())).slice(1)
+    yield "pyarrow chunked", pa.chunked_array([pa.array(lists[:7]), pa.array(lists[7:])])
+    yield "big ids", [[v * 10**12 for v in r] for r in lists]
+
+
+def test_same_split_whatever_the_form():
+    pytest.importorskip("scipy")
+    y = random_sets(60, 6, 0.7, 4)
+    expected = fastbal.multilabel_split(y, seed=5).assignment
+    expected_k = fastbal.multilabel_kfold(y, k=3, seed=5).folds
+    for name, form in forms(y):
+        assert np.array_equal(fastbal.multilabel_split(form, seed=5).assignment, expected), name
+        assert np.array_equal(fastbal.multilabel_kfold(form, k=3, seed=5).folds, expected_k), name
+
+
+def test_polars_and_pandas_forms():
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    y = [["x", "y"], ["y"], [], None, ["x"], ["z", "y"], ["x"]]
+    expected = fastbal.multilabel_split(y, test_size=2, val_size=1).assignment
+    for form in (pl.Series(y), pd.Series(y), pa.array(y), pa.array(y, pa.large_list(pa.string()))):
+        assert np.array_equal(
+            fastbal.multilabel_split(form, test_size=2, val_size=1).assignment, expected
+        )
+    assert expected[3] == -1
+
+
+def test_string_labels_keep_their_values():
+    y = [["cat"], ["dog", "cat"], ["bird"], ["dog"], ["cat"], ["dog"]]
+    s = fastbal.multilabel_split(y, test_size=0.34, val_size=0, seed=0)
+    assert s.summary.classes.tolist() == ["bird", "cat", "dog"]
+    c = fastbal.multilabel_counts(y)
+    assert c.to_dict() == {"cat": 3, "dog": 3, "bird": 1}
+    assert c.pairs == [(("cat", "dog"), 1)]
+    assert c.cardinality == pytest.approx(7 / 6)
+
+
+def test_counts():
+    y = np.array([[1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 1, 0]])
+    c = fastbal.multilabel_counts(y)
+    assert c.labels.tolist() == [0, 1]
+    assert c.counts.tolist() == [3, 2]
+    assert (c.rows, c.null_rows, c.empty_rows, c.distinct_sets) == (4, 0, 1, 3)
+    assert c.pairs == [((0, 1), 2)]
+    assert "4 rows, 2 labels" in str(c)
+
+
+def test_ids_make_the_split_independent_of_row_order():
+    y = random_sets(300, 7, 0.6, 5)
+    ids = [f"row-{i}" for i in range(300)]
+    a = fastbal.multilabel_kfold(y, k=4, seed=9, ids=ids).folds
+    perm = np.random.default_rng(0).permutation(300)
+    b = fastbal.multilabel_kfold(y[perm], k=4, seed=9, ids=[ids[i] for i in perm]).folds
+    assert np.array_equal(b, a[perm])
+    s = fastbal.multilabel_split(y, seed=9, ids=ids).assignment
+    t = fastbal.multilabel_split(y[perm], seed=9, ids=[ids[i] for i in perm]).assignment
+    assert np.array_equal(t, s[perm])
+
+
+def test_seed_changes_the_split():
+    y = random_sets(200, 5, 0.5, 6)
+    a = fastbal.multilabel_split(y, seed=1).assignment
+    assert np.array_equal(a, fastbal.multilabel_split(y, seed=1).assignment)
+    assert not np.array_equal(a, fastbal.multilabel_split(y, seed=2).assignment)
+
+
+@pytest.mark.parametrize(
+    ("y", "match"),
+    [
+        (np.array([[0, 2], [1, 0]]), "only 0 and 1; got 2"),
+        (np.array([[0.5, 1.0]]), "only 0 and 1; got 0.5"),
+        (np.array([[np.nan, 1.0]]), "only 0 and 1"),
+        (np.array([0, 1, 1]), "must be 2-D"),
+        (np.zeros((2, 2, 2)), "must be 2-D"),
+        ([[0, -1], [2]], "must not be negative"),
+        ([[1, 1]], "twice"),
+        ([[0.5]], "ints or strings"),
+        ([["a", None]], "null"),
+        (np.array([["a", "b"]]), "0/1 values"),
+        (pa.array([1, 2]), "Arrow array of type int64"),
+    ],
+)
+def test_bad_input_says_what_was_expected(y, match):
+    with pytest.raises(fastbal.InvalidInputError, match=match):
+        fastbal.multilabel_split(y)
+
+
+def test_bad_sparse_values():
+    sp = pytest.importorskip("scipy.sparse")
+    with pytest.raises(fastbal.InvalidInputError, match="only 0 and 1; got 3"):
+        fastbal.multilabel_kfold(sp.csr_matrix(np.array([[3, 0], [1, 1]])), k=2)
+    # explicit zeros are not positives
+    m = sp.csr_matrix((np.array([1, 0, 1]), np.array([0, 1, 1]), np.array([0, 2, 3])), shape=(2, 2))
+    assert fastbal.multilabel_counts(m).to_dict() == {0: 1, 1: 1}
+
+
+def test_too_few_rows_for_the_folds():
+    with pytest.raises(fastbal.InfeasibleError, match="3 folds out of 2"):
+        fastbal.multilabel_kfold([[0], [1]], k=3)
+
+
+def test_summary_text():
+    y = random_sets(100, 4, 0.5, 7)
+    text = str(fastbal.multilabel_split(y, seed=0).summary)
+    assert text.startswith("split: train 70 (70.0%, 4 labels), valid 10 (10.0%, 4 labels)")
+    assert "label distribution (LD)" in text
+
+
+@st.composite
+def label_sets(draw):
+    rows = draw(st.integers(3, 80))
+    q = draw(st.integers(1, 8))
+    sets = draw(
+        st.lists(
+            st.one_of(st.none(), st.lists(st.integers(0, q - 1), unique=True, max_size=q)),
+            min_size=rows,
+            max_size=rows,
+        )
+    )
+    return sets
+
+
+@settings(max_examples=60, deadline=None)
+@given(sets=label_sets(), seed=st.integers(0, 2**64 - 1), k=st.integers(2, 5))
+def test_property_kfold(sets, seed, k):
+    non_null = [i for i, r in enumerate(sets) if r is not None]
+    if len(non_null) < k:
+        with pytest.raises(fastbal.InfeasibleError):
+            fastbal.multilabel_kfold(sets, k=k, seed=seed)
+        return
+    kf = fastbal.multilabel_kfold(sets, k=k, seed=seed)
+    assert np.array_equal(np.flatnonzero(kf.folds >= 0), non_null)
+    sizes = np.bincount(kf.folds[kf.folds >= 0], minlength=k)
+    assert sizes.max() - sizes.min() <= 1
+    assert np.array_equal(kf.folds, fastbal.multilabel_kfold(sets, k=k, seed=seed).folds)
+    # every label with at least k positives is in every fold, or named
+    for label, cells in zip(kf.classes.tolist(), kf.plan, strict=True):
+        if cells.sum() >= k and (cells == 0).any():
+            assert label in kf.uncovered
+    # the rows reversed with ids: the same folds, reversed
+    ids = list(range(len(sets)))
+    a = fastbal.multilabel_kfold(sets, k=k, seed=seed, ids=ids).folds
+    b = fastbal.multilabel_kfold(sets[::-1], k=k, seed=seed, ids=ids[::-1]).folds
+    assert np.array_equal(a, b[::-1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(sets=label_sets(), seed=st.integers(0, 1000))
+def test_property_split(sets, seed):
+    n = sum(r is not None for r in sets)
+    s = fastbal.multilabel_split(sets, test_size=0.2, val_size=0.1, seed=seed)
+    assert len(s.train) + len(s.valid) + len(s.test) == n
+    ref = fastbal.stratified_split([0] * n, test_size=0.2, val_size=0.1).summary.target
+    assert s.summary.sizes == ref
+    assert np.array_equal(
+        np.flatnonzero(s.assignment < 0), [i for i, r in enumerate(sets) if r is None]
+    )
+    active = sum(v > 0 for v in s.summary.sizes.values())
+    for label, cells in zip(s.summary.classes.tolist(), s.summary.cells, strict=True):
+        present = cells[[v > 0 for v in s.summary.sizes.values()]]
+        if cells.sum() >= active and (present == 0).any():
+            assert label in s.summary.uncovered
