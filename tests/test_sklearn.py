@@ -139,9 +139,9 @@ def test_kfold_spread_partitions_rows_for_any_class_sizes(counts, k, seed):
     assert (fold >= 0).all()  # every row in exactly one test fold
     sizes = np.bincount(fold, minlength=k)
     assert sizes.max() - sizes.min() <= 1
-    for c, n in enumerate(counts):
+    for c in range(len(counts)):
         per_fold = np.bincount(fold[y == c], minlength=k)
-        assert per_fold.max() - per_fold.min() <= 1  # distinct folds when n < k
+        assert per_fold.max() - per_fold.min() <= 1  # distinct folds for a class smaller than k
 
 
 def test_kfold_spread_in_fastbal_and_refused_by_a_split():
@@ -149,7 +149,7 @@ def test_kfold_spread_in_fastbal_and_refused_by_a_split():
     assert kf.rare_classes == [1]
     assert sorted(kf.folds.tolist()) == [0, 0, 0, 1, 1, 1, 2, 2]
     assert kf.folds[6] != kf.folds[7]
-    assert kf.plan.tolist() == [[2, 2, 2], [1, 0, 1]]
+    assert kf.plan.tolist() == [[2, 2, 2], [1, 1, 0]]  # the rotation starts at fold 0
     with pytest.raises(fastbal.FastbalError, match='rare="spread" is for k-folds'):
         fastbal.stratified_split([0] * 6, rare="spread")
 
