@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "python" / "fastbal"
-FRONT_ENDS = ("cli", "dask", "demo", "hf", "imblearn", "polars", "sklearn")
+FRONT_ENDS = ("cli", "dask", "demo", "hf", "imblearn", "polars", "sklearn", "spark")
 SUBMODULES = {p.stem for p in PACKAGE.glob("*.py")} | {"_fastbal", "cli"}
 
 
