@@ -17,7 +17,7 @@ import fastbal
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -161,6 +161,73 @@ def test_ids_key_the_split_whatever_the_row_order() -> None:
     c = fastbal.hf.split(ds, "label", seed=3, ids=np.arange(47) * 7919 % 1000)
     d = fastbal.stratified_split(labels, seed=3, ids=np.arange(47) * 7919 % 1000)
     assert rows_of(c["validation"]) == d.valid.tolist()
+
+
+# ---------------------------------------------------------------- a streamed split
+
+
+def streamed_rows(parts: Any) -> dict[str, list[int]]:
+    return {name: [int(r["row"]) for r in part] for name, part in parts.items()}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    label_columns(),
+    SIZES,
+    st.integers(0, 2**64 - 1),
+    st.sampled_from(["train", "drop"]),
+    st.integers(1, 9),
+    st.integers(1, 3),
+)
+@example(([0] * 8 + [1] * 3 + [2], "classlabel"), (0.25, 0.0), 42, "train", 5, 3)
+def test_streamed_split_rows_equal_in_memory(
+    col: tuple[list[Any], str],
+    sizes: tuple[float, float],
+    seed: int,
+    rare: str,
+    batch: int,
+    shards: int,
+) -> None:
+    labels, kind = col
+    assume(any(v is not None for v in expected_labels(labels, kind)))
+    ds = make(labels, kind)
+    stream = ds.to_iterable_dataset(num_shards=min(shards, len(labels)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fastbal.hf, "STREAM_BATCH_ROWS", batch)  # several batches per stream
+        try:
+            whole, prepared = fastbal.hf.split(
+                ds, "label", *sizes, seed=seed, rare=rare, return_summary=True
+            )
+        except fastbal.FastbalError as e:
+            with pytest.raises(type(e), match=re.escape(str(e))):
+                fastbal.hf.split(stream, "label", *sizes, seed=seed, rare=rare)
+            return
+        parts, summary = fastbal.hf.split(
+            stream, "label", *sizes, seed=seed, rare=rare, return_summary=True
+        )
+        assert isinstance(parts, datasets.IterableDatasetDict)
+        assert streamed_rows(parts) == {name: rows_of(part) for name, part in whole.items()}
+    assert str(summary) == str(prepared.split.summary)
+
+
+def test_streamed_split_by_ids_and_its_errors() -> None:
+    labels = [0] * 30 + [1] * 12 + [2] * 5 + [-1]
+    ds = make(labels, "classlabel").map(lambda r: {"key": f"id-{r['row'] * 7919 % 1000}"})
+    whole = fastbal.hf.split(ds, "label", seed=3, ids="key")
+    stream = ds.shuffle(seed=9).to_iterable_dataset(num_shards=4)
+    parts = fastbal.hf.split(stream, "label", seed=3, ids="key")
+    for name, part in parts.items():
+        assert sorted(r["row"] for r in part) == sorted(rows_of(whole[name]))
+    first = next(iter(parts["train"]))
+    assert set(first) == {"row", "text", "label", "key"}
+    assert parts["train"].features["label"].names == NAMES
+    dup = datasets.Dataset.from_dict({"y": [1, 2, 1, 2], "k": [5, 6, 6, 7]})
+    with pytest.raises(fastbal.InvalidInputError, match="rows 1 and 2 have the same id"):
+        fastbal.hf.split(dup.to_iterable_dataset(), "y", ids="k")
+    with pytest.raises(TypeError, match="takes ids as a column name"):
+        fastbal.hf.split(dup.to_iterable_dataset(), "y", ids=[1, 2, 3, 4])
+    with pytest.raises(fastbal.InvalidInputError, match="'z' is not a column"):
+        fastbal.hf.split(dup.to_iterable_dataset(), "z")
 
 
 def test_classlabel_names_and_features_kept() -> None:
@@ -557,8 +624,8 @@ def test_wrong_containers() -> None:
     ds = make([1, 1, 2], "int")
     with pytest.raises(TypeError, match=r"takes one split, not a DatasetDict; pass one of \['a'\]"):
         fastbal.hf.split(datasets.DatasetDict({"a": ds}), "label")
-    with pytest.raises(TypeError, match=r"needs a map-style datasets\.Dataset"):
-        fastbal.hf.split(ds.to_iterable_dataset(), "label")
+    with pytest.raises(TypeError, match=r"^a streamed split takes no min_count, extract_ratio:"):
+        fastbal.hf.split(ds.to_iterable_dataset(), "label", min_count=2, extract_ratio=0.5)
     with pytest.raises(TypeError, match=r"takes a datasets\.Dataset; got list"):
         fastbal.hf.value_counts([1, 2], "label")
     with pytest.raises(fastbal.FastbalError, match="ids has 2 values for 3 rows"):

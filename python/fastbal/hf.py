@@ -58,7 +58,16 @@ except ImportError as e:  # pragma: no cover - depends on the environment
 
 import fastbal
 from fastbal import FastbalError, InvalidInputError, checks, contract
-from fastbal.distributed import LabelCounter, length_histogram
+from fastbal.distributed import (
+    SPLIT_PART_CODES,
+    Assigner,
+    CutSearch,
+    LabelCounter,
+    ProbeReport,
+    length_histogram,
+    row_keys,
+    split_plan,
+)
 
 #: HuggingFace's names of fastbal's splits, where the two differ.
 _HF_NAMES = {"valid": "validation"}
@@ -295,6 +304,14 @@ def split(
     step's summary, the split summary and `log()` (ClassLabel classes by
     name).
 
+    An `IterableDataset` is split as a stream: the label column (and `ids`,
+    a column name) is read twice in Arrow batches, to count and to find each
+    class's cuts, holding the counts and the rows near the cuts only; the
+    result is an `IterableDatasetDict` whose three streams filter the source
+    batch by batch and hold the rows the in-memory split gives (keyed by
+    position in the stream, or by id). The filtering steps are refused
+    there, and `return_summary=True` returns the `SplitSummary`.
+
     >>> import datasets, fastbal.hf
     >>> ds = datasets.Dataset.from_dict({"acct": [10] * 20 + [2] * 10 + [7] * 3})
     >>> parts, prepared = fastbal.hf.split(
@@ -320,6 +337,16 @@ def split(
     split: train 21 (70.0%, 2 classes), valid 3 (10.0%, 2 classes), test 6 (20.0%, 2 classes)
     classes in valid/test missing from train: 0
     """  # noqa: E501
+    if isinstance(dataset, datasets.IterableDataset):
+        steps = {"min_count": min_count, "max_classes": max_classes, "extract_ratio": extract_ratio}
+        asked = [k for k, v in steps.items() if v is not None]
+        if asked:
+            raise TypeError(
+                f"a streamed split takes no {', '.join(asked)}: filter the stream first "
+                "(the class counts come from fastbal.hf.value_counts on it)"
+            )
+        parts, summary = _split_stream(dataset, label_column, test_size, val_size, seed, rare, ids)
+        return (parts, summary) if return_summary else parts
     ds = _dataset(dataset, "fastbal.hf.split", stream_ok=False)
     col = _read(ds, label_column)
     if col.values.null_count == len(col.values):
@@ -354,6 +381,102 @@ def split(
         }
     )
     return (parts, prepared) if return_summary else parts
+
+
+def _stream_batches(
+    dataset: Any, column: str, ids: str | None, names: Names | None
+) -> Iterator[tuple[pa.ChunkedArray, pa.ChunkedArray | None, int]]:
+    """A stream's labels (and ids) batch by batch, with each batch's row offset."""
+    offset = 0
+    for batch in _stream(dataset, [column] if ids is None else [column, ids], STREAM_BATCH_ROWS):
+        yield (
+            _stream_labels(column, names, batch),
+            None if ids is None else batch.column(ids),
+            offset,
+        )
+        offset += batch.num_rows
+
+
+def _split_stream(
+    dataset: Any,
+    column: str,
+    test_size: float | int,
+    val_size: float | int,
+    seed: int,
+    rare: str,
+    ids: Any,
+) -> tuple[Any, fastbal.SplitSummary]:
+    """The split of an `IterableDataset`: one pass counts the labels, one
+    (rarely more) finds each class's cuts in the rank order, holding only
+    the counts and the rows near the cuts; then three streams filter the
+    source batch by batch with the cuts."""
+    seed = checks.seed(seed)
+    _check_name(dataset, column, "label column")
+    if ids is not None:
+        if not isinstance(ids, str):
+            raise TypeError("a streamed split takes ids as a column name")
+        _check_name(dataset, ids, "ids column")
+    names = _classlabel_names(dataset, column)
+    counter = LabelCounter()
+    for labels, keys, _ in _stream_batches(dataset, column, ids, names):
+        counter.update(labels)
+        if keys is not None:
+            row_keys(keys)  # null and repeated ids within a batch, named as one machine does
+    if not counter.rows:
+        raise InvalidInputError("fastbal.hf.split: the dataset has no rows")
+    if not len(counter):
+        raise InvalidInputError(f"label column {column!r} has no label: every row is missing one")
+    summary, ranks = split_plan(counter, test_size, val_size, rare)
+    search = CutSearch(counter, ranks, seed)
+    while not search.done:
+        probes, report = search.probes(), None
+        for labels, keys, offset in _stream_batches(dataset, column, ids, names):
+            got = probes.run(
+                counter.codes(labels), offset, None if keys is None else row_keys(keys)
+            )
+            report = got if report is None else ProbeReport.merge([report, got])
+        assert report is not None
+        search.advance(report)
+    assigner = search.assigner(counter, np.array(SPLIT_PART_CODES, dtype=np.int8))
+    if names is not None:
+        summary = dataclasses.replace(
+            summary,
+            classes=names[summary.classes.astype(np.int64)],
+            rare_classes=[names[i] for i in summary.rare_classes],
+        )
+    formatting = getattr(dataset, "_formatting", None)
+    out_format = None if formatting is None else formatting.format_type
+    source = dataset.with_format("arrow")
+    parts = {
+        name: source.filter(
+            _InSplit(assigner, column, ids, names, code),
+            with_indices=True,
+            batched=True,
+            batch_size=STREAM_BATCH_ROWS,
+        ).with_format(out_format)
+        for code, name in enumerate(SPLIT_NAMES)
+    }
+    return datasets.IterableDatasetDict(parts), summary
+
+
+@dataclass(frozen=True)
+class _InSplit:
+    """Whether each row of a stream's Arrow batch is in split `code` (pickles,
+    for DataLoader workers)."""
+
+    assigner: Assigner
+    column: str
+    ids: str | None
+    names: Names | None
+    code: int
+
+    def __call__(self, batch: pa.Table, indices: list[int]) -> pa.Array:
+        if not batch.num_rows:
+            return pa.array([], pa.bool_())
+        labels = _stream_labels(self.column, self.names, batch)
+        ids = None if self.ids is None else batch.column(self.ids)
+        codes = self.assigner.assign(labels, indices[0], ids)
+        return pa.array(codes == self.code)
 
 
 def _with_names(prepared: fastbal.PreparedSplit, names: Names) -> fastbal.PreparedSplit:
