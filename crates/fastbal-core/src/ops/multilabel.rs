@@ -13,8 +13,8 @@
 //!    those with room left, that lacks the label entirely (when the label has
 //!    at least as many positives as there are non-empty parts), else where the
 //!    row's labels are furthest below their shares (the sum over the row's
-//!    labels of (share - positives held) / share, where a label's share of a
-//!    part is positives x part size / rows), then the part with more room,
+//!    labels of 1 - positives held / share, where a label's share of a part
+//!    is positives x part size / rows), then the part with more room,
 //!    then the lower part;
 //! 3. rows without a label fill what room is left, in rank order.
 //!
@@ -249,7 +249,17 @@ pub fn assign_parts(sets: &LabelSets, ranker: Ranker<'_>, sizes: &[u64]) -> Resu
     let mut room: Vec<u64> = sizes.to_vec();
     let mut cells = vec![0u64; q * parts];
     let mut part = vec![UNPLACED; n];
-    let inv_rows = 1.0 / rows.max(1) as f64;
+    // 1 / share of each (label, part), share = positives x part size / rows
+    let inv: Vec<f64> = (0..q * parts)
+        .map(|i| {
+            let share = sets.counts[i / parts] as f64 * sizes[i % parts] as f64 / rows.max(1) as f64;
+            if share > 0.0 {
+                1.0 / share
+            } else {
+                0.0
+            }
+        })
+        .collect();
     for &l in &labels {
         let l = l as usize;
         let count = sets.counts[l];
@@ -269,11 +279,7 @@ pub fn assign_parts(sets: &LabelSets, ranker: Ranker<'_>, sizes: &[u64]) -> Resu
                 }
                 let shortfall: i64 = row
                     .iter()
-                    .map(|&m| {
-                        let m = m as usize;
-                        let desired = sets.counts[m] as f64 * sizes[p] as f64 * inv_rows;
-                        fixed((desired - cells[m * parts + p] as f64) / desired)
-                    })
+                    .map(|&m| fixed(1.0 - cells[m as usize * parts + p] as f64 * inv[m as usize * parts + p]))
                     .sum();
                 let key = (cover && cell[p] == 0, shortfall, room[p]);
                 if best == usize::MAX || key > best_key {
