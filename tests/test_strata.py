@@ -338,7 +338,7 @@ def test_polars_expressions_on_the_strata_equal_the_python_api():
     s = strata.joint(label, lang)
     q = strata.quantiles(np.arange(40.0), q=4)
     df = pl.DataFrame({"s": pl.from_arrow(s), "q": pl.from_arrow(q)})
-    assert df.schema == {"s": pl.Categorical, "q": pl.Int64}
+    assert df.dtypes == [pl.Categorical, pl.Int64]
     out = df.select(pl.col("s").fastbal.kfold(5, seed=1), pl.col("q").fastbal.kfold(5, seed=1))
     assert out["s"].to_list() == fastbal.stratified_kfold(s, k=5, seed=1).folds.tolist()
     assert out["q"].to_list() == fastbal.stratified_kfold(q, k=5, seed=1).folds.tolist()
