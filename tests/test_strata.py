@@ -342,3 +342,11 @@ def test_polars_expressions_on_the_strata_equal_the_python_api():
     out = df.select(pl.col("s").fastbal.kfold(5, seed=1), pl.col("q").fastbal.kfold(5, seed=1))
     assert out["s"].to_list() == fastbal.stratified_kfold(s, k=5, seed=1).folds.tolist()
     assert out["q"].to_list() == fastbal.stratified_kfold(q, k=5, seed=1).folds.tolist()
+
+
+@pytest.mark.parametrize("q", [1, 7, 255, 256, 257, 300, 999, 1000, 1001, 5000])
+def test_quantile_bins_for_few_and_many_bins(q):
+    rng = np.random.default_rng(q)
+    y = rng.integers(0, 400, 1000).astype(np.float64)  # many ties
+    below = np.searchsorted(np.sort(y), y, side="left")
+    assert strata.quantiles(y, q=q).to_pylist() == (below * q // 1000).tolist()

@@ -230,19 +230,35 @@ def quantiles(y: Any, q: int = 10) -> pa.Int64Array:
     if q < 1:
         raise FastbalError(f"q must be at least 1; got {q}")
     values, missing = _numeric(y)
-    present = np.flatnonzero(~missing)
-    n = len(present)
+    present = ~missing
+    n = int(present.sum())
     bins = np.zeros(len(values), dtype=np.int64)
-    if n:
-        v = values[present]
+    if not n:
+        return pa.array(bins, type=pa.int64(), mask=missing)
+    v = values[present] if n < len(values) else values
+    if v.dtype.kind == "b":
+        v = v.astype(np.int8)
+    if q <= n:
+        # bin floor(q * r / n), r the rows of smaller value, is b or more when
+        # r >= p_b = ceil(b * n / q), that is when the value exceeds the order
+        # statistic s[p_b - 1]: the bin counts the thresholds below the value
+        b = np.arange(1, q, dtype=np.int64)
+        p = (
+            (b * n + q - 1) // q
+            if q * n < 2**62
+            else np.array([-(-i * n // q) for i in b.tolist()])
+        )
+        s = np.partition(v, np.unique(p - 1)) if 0 < len(p) <= 256 else np.sort(v)
+        bins[present] = np.searchsorted(s[p - 1], v, side="left")
+    else:  # more bins than rows: bin numbers skip, from each row's rank
         order = np.argsort(v, kind="stable")
-        s = v[order]
+        sorted_v = v[order]
         starts = np.ones(n, dtype=bool)
-        starts[1:] = s[1:] != s[:-1]
+        starts[1:] = sorted_v[1:] != sorted_v[:-1]
         below = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
-        # q * r / n, exact in integers (q * r fits: both below 2**63 / 2 in practice)
-        b = (below.astype(object) * q // n).astype(np.int64) if q * n >= 2**62 else below * q // n
-        bins[present[order]] = b
+        out = np.empty(n, dtype=np.int64)
+        out[order] = [r * q // n for r in below.tolist()]
+        bins[present] = out
     return pa.array(bins, type=pa.int64(), mask=missing)
 
 
