@@ -154,6 +154,22 @@ def test_kfold_spread_in_fastbal_and_refused_by_a_split():
         fastbal.stratified_split([0] * 6, rare="spread")
 
 
+def test_kfold_spread_is_the_same_from_polars_and_dask():
+    import fastbal.polars  # registers the namespace
+
+    y = [0] * 20 + [1] * 2 + [2] + [None]
+    one = fastbal.stratified_kfold(y, k=5, seed=3, rare="spread").folds.tolist()
+    assert one[-1] == -1
+    assert sorted(one[20:23]) == sorted(set(one[20:23]))  # distinct folds
+    got = pl.DataFrame({"y": y}).select(pl.col("y").fastbal.kfold(5, seed=3, rare="spread"))
+    assert got["y"].to_list() == [*one[:-1], None]
+    dd = pytest.importorskip("dask.dataframe")
+    fdask = pytest.importorskip("fastbal.dask")
+    series = dd.from_pandas(pd.Series(y, dtype="Int64"), npartitions=3)
+    folds = fdask.stratified_kfold(series, k=5, seed=3, rare="spread").compute()
+    assert folds.tolist() == one
+
+
 def test_kfold_refuses_when_no_class_fills_the_folds():
     with pytest.raises(ValueError, match="n_splits=3 cannot be greater than the number of members"):
         next(StratifiedKFold(3).split(None, [0, 0, 1, 1]))
