@@ -461,7 +461,9 @@ def test_multi_output_sample_weights_equal_sklearn(n, m, seed, subsample):
     Y = rng.integers(0, 3, (n, m)) * rng.integers(0, 2, (n, m))  # many zeros
     indices = rng.integers(0, n, n) if subsample else None
     want = compute_sample_weight("balanced", Y, indices=indices)
-    for form in (Y, pd.DataFrame(Y), pl.DataFrame(Y), sp.csr_matrix(Y), sp.csc_array(Y)):
+    table = pa.table({f"c{j}": Y[:, j] for j in range(m)})
+    forms = (Y, pd.DataFrame(Y), pl.DataFrame(Y), table, sp.csr_matrix(Y), sp.csc_array(Y))
+    for form in forms:
         got = fastbal.sample_weights(form, indices=indices)
         np.testing.assert_allclose(got, want, rtol=1e-12)
 

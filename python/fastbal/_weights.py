@@ -236,6 +236,8 @@ def _columns(x: Any) -> list[Any] | None:
         return [np.asarray(csc[:, [j]].toarray()).ravel() for j in range(shape[1])]
     if hasattr(x, "iloc"):
         return [x.iloc[:, j] for j in range(shape[1])]
+    if hasattr(x, "num_columns") and hasattr(x, "column"):  # a pyarrow Table or RecordBatch
+        return [x.column(j) for j in range(shape[1])]
     if hasattr(x, "to_series"):
         return [x.to_series(j) for j in range(shape[1])]
     arr = np.asarray(x)
@@ -324,8 +326,9 @@ def sample_weights(
     every row gets the weight of its class in the subsample, 0 for a class
     the subsample lacks.
 
-    `x` may also be 2-D, as scikit-learn's multi-output `y`: a numpy array or
-    a pandas or polars DataFrame of shape (n, m), or a scipy.sparse matrix
+    `x` may also be 2-D, as scikit-learn's multi-output `y`: a numpy array,
+    a pandas or polars DataFrame or a pyarrow Table of shape (n, m), or a
+    scipy.sparse matrix
     (an implicit entry is the label 0). Each column is a label column; a
     row's weight is the product of its weights in every column (a single
     column gives that column's weights). `return_summary` needs one column.
