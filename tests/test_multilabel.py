@@ -255,3 +255,56 @@ def test_property_split(sets, seed):
         present = cells[[v > 0 for v in s.summary.sizes.values()]]
         if cells.sum() >= active and (present == 0).any():
             assert label in s.summary.uncovered
+
+
+def test_sklearn_splitters_in_model_selection():
+    pytest.importorskip("sklearn")
+    from fastbal.sklearn import MultilabelStratifiedKFold, MultilabelStratifiedShuffleSplit
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, cross_val_predict, cross_val_score
+    from sklearn.multiclass import OneVsRestClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    Y = (X[:, :3] + rng.normal(scale=0.5, size=(200, 3)) > 0.3).astype(int)
+    est = OneVsRestClassifier(LogisticRegression())
+    cv = MultilabelStratifiedKFold(n_splits=4, shuffle=True, random_state=1)
+    assert clone(cv).get_params() == {"n_splits": 4, "random_state": 1, "shuffle": True}
+    scores = cross_val_score(est, X, Y, cv=cv)
+    assert len(scores) == 4
+    pred = cross_val_predict(est, X, Y, cv=cv)  # needs every row in one test fold
+    assert pred.shape == Y.shape
+    for _train, test in cv.split(X, Y):
+        assert len(test) == 50
+        assert (Y[test].sum(axis=0) > 0).all()
+    ss = MultilabelStratifiedShuffleSplit(n_splits=3, test_size=0.25, random_state=0)
+    assert clone(ss).get_params()["test_size"] == 0.25
+    splits = list(ss.split(X, Y))
+    assert [len(t) for _, t in splits] == [50, 50, 50]
+    assert all(len(tr) == 150 for tr, _ in splits)
+    grid = GridSearchCV(est, {"estimator__C": [0.1, 1.0]}, cv=ss).fit(X, Y)
+    assert grid.best_params_["estimator__C"] in (0.1, 1.0)
+    sp = pytest.importorskip("scipy.sparse")
+    assert [t.tolist() for _, t in cv.split(X, sp.csr_matrix(Y))] == [
+        t.tolist() for _, t in cv.split(X, Y)
+    ]
+
+
+def test_hf_split_on_a_sequence_of_classlabels():
+    datasets = pytest.importorskip("datasets")
+    import fastbal.hf
+
+    tags = [[0, 1], [1], [2], [0, 2], [], [0], [1, 2], [0], [1], [2]] * 3
+    features = datasets.Features(
+        {"tags": datasets.Sequence(datasets.ClassLabel(names=["a", "b", "c"]))}
+    )
+    ds = datasets.Dataset.from_dict({"tags": tags}, features=features).shuffle(seed=0)
+    parts, s = fastbal.hf.split(ds, "tags", test_size=0.2, val_size=0.2, return_summary=True)
+    assert {k: v.num_rows for k, v in parts.items()} == {"train": 18, "validation": 6, "test": 6}
+    shown = [ds[i]["tags"] for i in range(len(ds))]
+    assert np.array_equal(s.assignment, fastbal.multilabel_split(shown, 0.2, 0.2).assignment)
+    for part in parts.values():
+        assert {t for row in part["tags"] for t in row} == {0, 1, 2}
+    with pytest.raises(TypeError, match="multi-label split takes no min_count"):
+        fastbal.hf.split(ds, "tags", min_count=2)

@@ -171,12 +171,22 @@ def _check_type(column: str, kind: pa.DataType, role: str = "label column") -> N
     ):
         raise TypeError(
             f"{role} {column!r} holds lists ({kind}); one label per row is needed "
-            "(multi-label columns are not supported)"
+            "(fastbal.hf.split stratifies such a column as multi-label; "
+            "fastbal.multilabel_counts counts it)"
         )
     raise TypeError(
         f"{role} {column!r} has Arrow type {kind}; labels must be integers, strings, "
         "booleans or a ClassLabel"
     )
+
+
+def _label_sets(dataset: Any, column: str) -> pa.ChunkedArray | None:
+    """The column's label sets when it holds lists (a `Sequence(ClassLabel)`
+    or lists of ints or strings), read from the Arrow table; else None."""
+    t = dataset.data.schema.field(_check_name(dataset, column, "label column")).type
+    if not (pa.types.is_list(t) or pa.types.is_large_list(t)):
+        return None
+    return _table_column(dataset, column)
 
 
 def _missing_classlabel(values: Any, column: str, names: Names) -> Any:
@@ -304,6 +314,12 @@ def split(
     step's summary, the split summary and `log()` (ClassLabel classes by
     name).
 
+    A label column of lists (`Sequence(ClassLabel)`, or lists of ints or
+    strings) is split by `fastbal.multilabel_split`: every label in every
+    split wherever the sizes allow, each near its share; the filtering steps
+    are refused there, `rare` does not apply, and `return_summary=True`
+    returns that `Split`.
+
     An `IterableDataset` is split as a stream: the label column (and `ids`,
     a column name) is read twice in Arrow batches, to count and to find each
     class's cuts, holding the counts and the rows near the cuts only; the
@@ -348,6 +364,27 @@ def split(
         parts, summary = _split_stream(dataset, label_column, test_size, val_size, seed, rare, ids)
         return (parts, summary) if return_summary else parts
     ds = _dataset(dataset, "fastbal.hf.split", stream_ok=False)
+    sets = _label_sets(ds, label_column)
+    if sets is not None:
+        steps = {"min_count": min_count, "max_classes": max_classes, "extract_ratio": extract_ratio}
+        asked = [k for k, v in steps.items() if v is not None]
+        if asked:
+            raise TypeError(
+                f"a multi-label split takes no {', '.join(asked)}; "
+                f"label column {label_column!r} holds lists"
+            )
+        if isinstance(ids, str):
+            ids = _table_column(ds, _check_name(ds, ids, "ids column"))
+        ml = fastbal.multilabel_split(
+            sets, test_size=test_size, val_size=val_size, seed=seed, ids=ids
+        )
+        parts = datasets.DatasetDict(
+            {
+                name: ds.select(rows, keep_in_memory=True)
+                for name, rows in zip(SPLIT_NAMES, ml, strict=True)
+            }
+        )
+        return (parts, ml) if return_summary else parts
     col = _read(ds, label_column)
     if col.values.null_count == len(col.values):
         raise InvalidInputError(

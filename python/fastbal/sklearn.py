@@ -36,6 +36,8 @@ from fastbal import (
     FastbalError,
     Labels,
     checks,
+    multilabel_kfold,
+    multilabel_split,
     stratified_group_kfold,
     stratified_kfold,
     stratified_split,
@@ -424,7 +426,92 @@ class StratifiedGroupKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
         return int(self.n_splits)
 
 
+def _multilabel_rows(X: Any, y: Any) -> int:
+    """The rows of a multilabel target (a matrix, sparse or not, or a list of
+    label lists), checked against X."""
+    if y is None:
+        raise FastbalError("The 'y' parameter should not be None.")
+    n = int(y.shape[0]) if hasattr(y, "shape") else len(y)
+    if X is not None:
+        check_consistent_length(X, np.zeros(n))
+    return n
+
+
+class MultilabelStratifiedKFold(_Params, BaseCrossValidator):  # type: ignore[misc]
+    """Multilabel stratified k-fold, with iterative-stratification's
+    `MultilabelStratifiedKFold` arguments: `fastbal.multilabel_kfold` on `y`.
+
+    `y` is a 2-D 0/1 matrix (numpy or scipy.sparse) or any form
+    `fastbal.multilabel_kfold` takes. The folds are a partition of the rows
+    (of the non-null ones for label lists), their sizes differ by at most
+    one row, and every label with at least `n_splits` positives is in every
+    test fold wherever the sizes allow. `shuffle=False` uses the fixed seed
+    0; `shuffle=True` seeds by `random_state` (an int; None or a
+    `RandomState` draws a fresh seed at each `split`).
+
+    >>> import numpy as np
+    >>> from fastbal.sklearn import MultilabelStratifiedKFold
+    >>> Y = np.array([[1, 0], [1, 1], [0, 1], [1, 0], [0, 1], [0, 0]])
+    >>> cv = MultilabelStratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    >>> [Y[test].sum(axis=0).tolist() for _, test in cv.split(np.zeros((6, 1)), Y)]
+    [[1, 1], [1, 1], [1, 1]]
+    """
+
+    def __init__(self, n_splits: int = 3, *, shuffle: bool = False, random_state: Any = None):
+        _check_kfold_args(n_splits, shuffle, random_state)
+        self.n_splits = n_splits
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[Indices, Indices]]:
+        """Generate (train, test) row indices, fold by fold."""
+        _ignored_groups(self, groups)
+        return self._split(X, y)
+
+    def _split(self, X: Any, y: Any) -> Iterator[tuple[Indices, Indices]]:
+        n = _multilabel_rows(X, y)
+        if self.n_splits > n:
+            raise FastbalError(
+                f"Cannot have number of splits n_splits={self.n_splits} greater than the "
+                f"number of samples: n_samples={n}."
+            )
+        yield from multilabel_kfold(y, k=self.n_splits, seed=_seed_of(self))
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of folds."""
+        return int(self.n_splits)
+
+
+class MultilabelStratifiedShuffleSplit(StratifiedShuffleSplit):
+    """`n_splits` multilabel stratified train/test splits, with
+    iterative-stratification's `MultilabelStratifiedShuffleSplit` arguments.
+
+    Each split is `fastbal.multilabel_split` of `y` with the seed of split
+    `i` mixed from (`random_state`, `i`); the sizes are read as in
+    `StratifiedShuffleSplit` (default `test_size=0.1`).
+
+    >>> import numpy as np
+    >>> from fastbal.sklearn import MultilabelStratifiedShuffleSplit
+    >>> Y = np.array([[1, 0], [1, 1], [0, 1], [1, 0], [0, 1], [0, 0], [1, 1], [0, 1]])
+    >>> cv = MultilabelStratifiedShuffleSplit(n_splits=2, test_size=0.5, random_state=0)
+    >>> [Y[test].sum(axis=0).tolist() for _, test in cv.split(np.zeros((8, 1)), Y)]
+    [[2, 2], [2, 2]]
+    """
+
+    def _iter_indices(
+        self, X: Any, y: Any, groups: Any = None
+    ) -> Iterator[tuple[Indices, Indices]]:
+        n = _multilabel_rows(X, y)
+        test, rest = self._sizes(n)
+        base = _base_seed(self.random_state)
+        for i in range(int(self.n_splits)):
+            s = multilabel_split(y, test_size=test, val_size=rest, seed=split_seed(base, i))
+            yield s.train, s.test
+
+
 __all__ = [
+    "MultilabelStratifiedKFold",
+    "MultilabelStratifiedShuffleSplit",
     "StratifiedGroupKFold",
     "StratifiedKFold",
     "StratifiedShuffleSplit",
