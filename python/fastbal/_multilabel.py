@@ -95,7 +95,7 @@ def _dense(y: npt.NDArray[Any]) -> _Sets:
         )
     if y.dtype.kind not in "biuf":
         raise InvalidInputError(f"a label matrix must hold 0/1 values; got dtype {y.dtype}")
-    if y.dtype.kind != "b":
+    if y.dtype.kind != "b" and (y.dtype.kind == "f" or (y.size and (y.min() < 0 or y.max() > 1))):
         bad = (y != 0) & (y != 1)
         if bad.any():
             r, c = np.argwhere(bad)[0]
@@ -103,10 +103,10 @@ def _dense(y: npt.NDArray[Any]) -> _Sets:
                 f"a label matrix must hold only 0 and 1; got {y[r, c].item()!r} "
                 f"at row {r}, column {c}"
             )
-    rows, cols = np.nonzero(y)
-    offsets = np.zeros(y.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=y.shape[0]), out=offsets[1:])
-    return _Sets(offsets, cols.astype(np.int64), None, np.arange(y.shape[1]))
+    n, q = y.shape
+    flat = np.flatnonzero(np.ascontiguousarray(y))  # row-major: rows in order, columns sorted
+    offsets = np.searchsorted(flat, np.arange(n + 1, dtype=np.int64) * q)
+    return _Sets(offsets.astype(np.int64), flat % q, None, np.arange(q))
 
 
 def _sparse(y: Any) -> _Sets:
