@@ -154,6 +154,37 @@ def test_kfold_spread_in_fastbal_and_refused_by_a_split():
         fastbal.stratified_split([0] * 6, rare="spread")
 
 
+def test_cross_val_predict_unbalanced():
+    # scikit-learn's test of that name, with the one-row class's fold looked up
+    # instead of assumed (fastbal places rows by hash, not in file order)
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import cross_val_predict
+
+    X, y = make_classification(
+        n_samples=100,
+        n_features=2,
+        n_redundant=0,
+        n_informative=2,
+        n_clusters_per_class=1,
+        random_state=1,
+    )
+    y[0] = 2  # a one-row class
+    cv = StratifiedKFold(n_splits=2)
+    with pytest.warns(UserWarning, match="tests it: 2 "):
+        folds = list(cv.split(X, y))
+    (alone,) = [test for _, test in folds if 0 in test]
+    (other,) = [test for _, test in folds if 0 not in test]
+    with warnings.catch_warnings():  # fastbal's and scikit-learn's about class 2
+        warnings.simplefilter("ignore")
+        proba = cross_val_predict(
+            LogisticRegression(random_state=1), X, y, cv=cv, method="predict_proba"
+        )
+    assert np.all(proba[alone][:, 2] == 0)  # class 2 is in no training part of its fold
+    assert np.all(proba[alone][:, 0:1] > 0)
+    assert np.all(proba[other] > 0)
+    np.testing.assert_array_almost_equal(proba.sum(axis=1), np.ones(y.shape), decimal=12)
+
+
 def test_kfold_spread_is_the_same_from_polars_and_dask():
     import fastbal.polars  # registers the namespace
 
