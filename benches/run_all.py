@@ -33,6 +33,7 @@ BENCHES = [
     ("polars", "bench_polars.py"),
     ("hf", "bench_hf.py"),
     ("dask", "bench_dask.py"),
+    ("spark", "bench_spark.py"),
 ]
 PACKAGES = [
     "fastbal",
@@ -46,6 +47,7 @@ PACKAGES = [
     "polars-ds",
     "dask",
     "dask-ml",
+    "pyspark",
 ]
 
 
