@@ -11,8 +11,9 @@
 //! 2. a label's still unplaced rows are taken in seeded rank order (the row's
 //!    hash under the seed, see [`Ranker`]) and each goes to the part, among
 //!    those with room left, that lacks the label entirely (when the label has
-//!    at least as many positives as there are non-empty parts), else where the
-//!    row's labels are furthest below their shares (the sum over the row's
+//!    at least as many positives as there are non-empty parts), else that is
+//!    still below its share of the label, then where the row's labels are
+//!    furthest below their shares (the sum over the row's
 //!    labels of 1 - positives held / share, where a label's share of a part
 //!    is positives x part size / rows), then the part with more room,
 //!    then the lower part;
@@ -270,9 +271,10 @@ pub fn assign_parts(sets: &LabelSets, ranker: Ranker<'_>, sizes: &[u64]) -> Resu
             }
             let row = sets.row(r as usize);
             let cell = &cells[l * parts..(l + 1) * parts];
-            // (lacks the label, the row's labels' summed shortfall, room): the largest wins, then the lower part
+            // (lacks the label, below its share of it, the row's labels' summed shortfall, room):
+            // the largest wins, then the lower part
             let mut best = usize::MAX;
-            let mut best_key = (false, i64::MIN, 0u64);
+            let mut best_key = (false, false, i64::MIN, 0u64);
             for p in 0..parts {
                 if room[p] == 0 {
                     continue;
@@ -281,7 +283,8 @@ pub fn assign_parts(sets: &LabelSets, ranker: Ranker<'_>, sizes: &[u64]) -> Resu
                     .iter()
                     .map(|&m| fixed(1.0 - cells[m as usize * parts + p] as f64 * inv[m as usize * parts + p]))
                     .sum();
-                let key = (cover && cell[p] == 0, shortfall, room[p]);
+                let under = u128::from(cell[p]) * u128::from(rows) < u128::from(count) * u128::from(sizes[p]);
+                let key = (cover && cell[p] == 0, under, shortfall, room[p]);
                 if best == usize::MAX || key > best_key {
                     best = p;
                     best_key = key;
@@ -519,6 +522,37 @@ mod tests {
         let st = set_stats(&s, 2);
         assert_eq!(st.distinct_sets, 4);
         assert_eq!(st.pairs, [(0, 1, 3), (0, 2, 1)]);
+    }
+
+    #[test]
+    #[ignore]
+    fn quality() {
+        // independent labels at skewed rates, 5 folds: share of cells within one row
+        for (n, q) in [(20_000usize, 20usize), (5000, 60)] {
+            let mut o = vec![0i64];
+            let mut c = Vec::new();
+            for r in 0..n {
+                for l in 0..q {
+                    let rate = 0.5 * (0.002f64).powf(l as f64 / (q - 1) as f64);
+                    if (mix64((r * q + l) as u64 ^ 99) as f64 / u64::MAX as f64) < rate {
+                        c.push(l as i64);
+                    }
+                }
+                o.push(c.len() as i64);
+            }
+            let s = sets(&o, &c);
+            let (_, plan) = multilabel_kfold(&s, Ranker::new(RowKeys::Position, 0), 5).unwrap();
+            let mut within = 0;
+            let mut total = 0;
+            for l in 0..q {
+                for p in 0..5 {
+                    let share = plan.counts[l] as f64 * plan.sizes[p] as f64 / n as f64;
+                    total += 1;
+                    within += usize::from((plan.cells[l * 5 + p] as f64 - share).abs() < 1.0);
+                }
+            }
+            eprintln!("n {n} q {q}: {within} of {total} within one row");
+        }
     }
 
     #[test]
