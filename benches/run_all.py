@@ -34,6 +34,7 @@ BENCHES = [
     ("hf", "bench_hf.py"),
     ("dask", "bench_dask.py"),
     ("spark", "bench_spark.py"),
+    ("multilabel", "bench_multilabel.py"),
 ]
 PACKAGES = [
     "fastbal",
