@@ -585,10 +585,8 @@ def sample_sizes(
 ) -> npt.NDArray[np.uint64]:
     """Rows per class of a stratified sample of n rows or a fraction of the labeled rows."""
 
-def kfold_plan(
-    counter: LabelCounter, k: int = 5, rare: str = "train"
-) -> tuple[npt.NDArray[np.uint64], list[int], bool]:
-    """The k-fold plan from a counter's counts: cells (classes x k), rare class codes, dropped."""
+def kfold_plan(counter: LabelCounter, k: int = 5, rare: str = "train") -> KFoldPlan:
+    """The k-fold plan from a counter's counts, as `stratified_kfold`'s."""
 
 @final
 class TextGroup:

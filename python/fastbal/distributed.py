@@ -264,15 +264,15 @@ def kfold_plan(counter: LabelCounter, k: int = 5, rare: str = "train") -> FoldPl
     """
     k = checks.integer("k", k)
     k = min(max(k, -(2**63)), 2**63 - 1)  # the core names the allowed range
-    cells, rare_codes, dropped = _fastbal.kfold_plan(counter._inner, k, rare)
+    plan = _fastbal.kfold_plan(counter._inner, k, rare)
     if k > MAX_BATCH_FOLDS:
         raise FastbalError(f"k must be at most {MAX_BATCH_FOLDS} on batches; got {k}")
     classes = counter.classes
     return FoldPlan(
         classes,
-        cells.view(np.int64),
-        classes[np.asarray(rare_codes, dtype=np.int64)].tolist(),
-        bool(dropped),
+        plan.cells.view(np.int64),
+        classes[np.asarray(plan.rare, dtype=np.int64)].tolist(),
+        bool(plan.rare_dropped),
     )
 
 

@@ -69,6 +69,15 @@ pub struct PyKFoldPlan {
     rare_dropped: bool,
 }
 
+impl PyKFoldPlan {
+    /// The core's plan of a `k`-fold, for Python.
+    pub fn new(py: Python<'_>, plan: fastbal_core::KFoldPlan, k: usize) -> PyResult<Self> {
+        let n = plan.folds.len();
+        let cells = vec_to_py(py, plan.folds.concat()).into_bound(py).reshape([n, k])?.unbind();
+        Ok(PyKFoldPlan { cells, rare: plan.rare, rare_dropped: plan.rare_dropped })
+    }
+}
+
 /// A stratified k-fold.
 #[pyclass(module = "fastbal._fastbal", name = "KFoldResult", frozen, get_all)]
 pub struct PyKFoldResult {
@@ -151,8 +160,6 @@ pub fn stratified_kfold(
         }
         Ok((folds, plan))
     })?;
-    let n = plan.folds.len();
-    let cells = vec_to_py(py, plan.folds.concat()).into_bound(py).reshape([n, k])?.unbind();
-    let plan = PyKFoldPlan { cells, rare: plan.rare, rare_dropped: plan.rare_dropped };
+    let plan = PyKFoldPlan::new(py, plan, k)?;
     Ok(PyKFoldResult { folds: vec_to_py(py, folds), plan: Py::new(py, plan)?, meta: meta_to_py(py, meta)? })
 }
