@@ -60,6 +60,7 @@ __all__ = [
     "keep_consistent_texts",
     "keep_first_texts",
     "keep_mask",
+    "kfold_plan",
     "label_set_stats",
     "mix64",
     "multilabel_kfold",
