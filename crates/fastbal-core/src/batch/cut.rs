@@ -62,16 +62,21 @@ impl<'a> BatchRanker<'a> {
         Ok(BatchRanker { offset, ids, seed: seed_offset(seed) })
     }
 
-    /// The rank key of row `row` of the batch: the key the whole column's
-    /// [`crate::Ranker`] gives its global position.
+    /// The rank key of row `row` of the batch: its rank hash, as the whole
+    /// column's [`crate::Ranker`] gives it, then what breaks ties: the global
+    /// position, or with ids the hashed id itself, so that where a row sits
+    /// (which batch, which position) changes nothing once it has an id.
+    /// Unique ids have distinct hashes, so the rows come in the order the
+    /// whole column's ranker gives them either way.
     #[inline(always)]
     pub fn key(&self, row: usize) -> RankKey {
-        let at = self.offset + row as u64;
-        let k = match self.ids {
-            None => at,
-            Some(h) => h[row],
-        };
-        (rank_hash(k, self.seed), at)
+        match self.ids {
+            None => {
+                let at = self.offset + row as u64;
+                (rank_hash(at, self.seed), at)
+            }
+            Some(h) => (rank_hash(h[row], self.seed), h[row]),
+        }
     }
 }
 
@@ -522,9 +527,12 @@ mod tests {
         let batch = BatchRanker::new(40, Some(&ids[40..]), 5, 60).unwrap();
         let pos = BatchRanker::new(40, None, 5, 60).unwrap();
         for r in 0..60 {
-            assert_eq!(batch.key(r), whole.key(40 + r));
+            assert_eq!(batch.key(r), (whole.key(40 + r).0, ids[40 + r]));
             assert_eq!(pos.key(r), Ranker::new(RowKeys::Position, 5).key(40 + r));
         }
+        // with ids, a row's key does not depend on its batch or position
+        let moved = BatchRanker::new(7, Some(&ids[40..]), 5, 60).unwrap();
+        assert!((0..60).all(|r| moved.key(r) == batch.key(r)));
         assert!(BatchRanker::new(0, Some(&ids), 5, 99).is_err());
     }
 
