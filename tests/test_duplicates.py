@@ -160,6 +160,10 @@ def test_bad_input() -> None:
         fastbal.duplicates([1, 2, 1], normalize=True)
     with pytest.raises(fastbal.InvalidInputError, match="top must be"):
         fastbal.duplicates(["a"], top=-1)
+    for bad in ["foo", "false", 1, 0]:
+        with pytest.raises(fastbal.InvalidInputError, match="normalize must be None, False or"):
+            fastbal.duplicates(["a", "A"], normalize=bad)
+    assert fastbal.duplicates(["a", "A"], normalize=np.bool_(True)).duplicate_rows == 2
 
 
 @settings(max_examples=150, deadline=None)

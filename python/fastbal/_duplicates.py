@@ -184,6 +184,8 @@ def duplicates(
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 0:
         raise InvalidInputError(f"top must be a count of groups (an int >= 0); got {top!r}")
+    if normalize is not None and not isinstance(normalize, (bool, np.bool_)):
+        raise InvalidInputError(f"normalize must be None, False or True; got {normalize!r}")
     text_labels = Labels(_normalized(texts) if normalize else texts)
     n = len(text_labels)
     label_labels = None
