@@ -251,3 +251,53 @@ def test_errors_are_the_single_machine_errors(spark: Any, base: Any) -> None:
         assert str(got.value) == str(one.value)
     with pytest.raises(fastbal.InvalidInputError, match="already has a column 'y'"):
         fspark.stratified_split(df, "y", name="y")
+
+
+def test_results_survive_a_coalesce_or_a_union_downstream(spark: Any, base: Any) -> None:
+    """A row's position is carried in the data, not taken from the task: a
+    coalesce, a union or a repartition of the result changes no row's value."""
+    df = base.repartition(4).persist()
+    t = arrow(df)
+    y, sid = column(t, "y"), column(t, "sid")
+    split = dict(
+        zip(
+            sid.to_pylist(),
+            split_names(fastbal.stratified_split(y, seed=4).assignment),
+            strict=True,
+        )
+    )
+    with_ids = split_names(fastbal.stratified_split(y, seed=4, ids=sid).assignment)
+    by_ids = dict(zip(sid.to_pylist(), with_ids, strict=True))
+    folds = dict(
+        zip(sid.to_pylist(), fastbal.stratified_kfold(y, k=3, seed=4).folds.tolist(), strict=True)
+    )
+    weights = dict(zip(sid.to_pylist(), fastbal.sample_weights(y, "sqrt").tolist(), strict=True))
+    results = [
+        (fspark.stratified_split(df, "y", seed=4), "split", split),
+        (fspark.stratified_split(df, "y", seed=4, ids="sid"), "split", by_ids),
+        (fspark.stratified_kfold(df, "y", k=3, seed=4), "fold", folds),
+        (fspark.sample_weights(df, "y", "sqrt"), "weight", weights),
+    ]
+    for out, name, want in results:
+        for after in [
+            out.coalesce(1),
+            out.union(out.limit(0)),
+            out.limit(0).union(out),
+            out.repartition(3, "grp"),
+        ]:
+            r = arrow(after)
+            got = column(r, name).to_pylist()
+            if name == "fold":
+                got = [-1 if g is None else g for g in got]
+            assert got == [want[s] for s in column(r, "sid").to_pylist()], name
+    df.unpersist()
+
+
+def test_column_names_with_dots(spark: Any) -> None:
+    rows = pd.DataFrame({"y.lab": ["a", "b", "a", "a", "b", "a"] * 5, "i`d": range(30)})
+    df = spark.createDataFrame(pa.Table.from_pandas(rows))
+    assert fspark.value_counts(df, "y.lab").to_dict() == {"a": 20, "b": 10}
+    one = fastbal.stratified_split(rows["y.lab"], seed=1, ids=rows["i`d"])
+    t = arrow(fspark.stratified_split(df, "y.lab", seed=1, ids="i`d"))
+    by_id = dict(zip(rows["i`d"], split_names(one.assignment), strict=True))
+    assert column(t, "split").to_pylist() == [by_id[i] for i in column(t, "i`d").to_pylist()]

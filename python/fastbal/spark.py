@@ -20,9 +20,14 @@ the partitions, so a row's key is its global position (or its id with
 `ids=`); the plan comes from the counts alone; for the split, the k-fold and
 the sample, one more pass gathers only the rows whose rank hash lies near a
 cut; the result is a lazy `mapInArrow` that assigns each Arrow batch on its
-own. Nothing row-sized reaches the driver. The DataFrame is persisted first
+own. Nothing row-sized reaches the driver. A row's position is carried in
+the data (a `monotonically_increasing_id` column: its partition index and its
+index in the partition, dropped from the result), so a `coalesce` or `union`
+of the result changes nothing. The DataFrame is persisted first
 (`persist=False` to skip), so every pass reads the same partitions in the
-same order; with `ids=` the result does not depend on the order at all.
+same order; the caller unpersists it (`df.unpersist()`), which changes
+nothing as long as recomputing it gives the same partitions. With `ids=`
+the result does not depend on the order at all.
 
 Install with `pip install 'fastbal[spark]'`.
 """
@@ -30,6 +35,7 @@ Install with `pip install 'fastbal[spark]'`.
 from __future__ import annotations
 
 import functools
+import itertools
 import pickle
 import re
 import warnings
@@ -43,6 +49,7 @@ import pyarrow as pa
 import fastbal
 from fastbal import (
     ClassWeights,
+    FastbalError,
     InvalidInputError,
     SplitSummary,
     ValueCounts,
@@ -65,8 +72,13 @@ from fastbal.distributed import (
     weight_table,
 )
 
-#: The schema of a pass's result: one row per partition.
-_PASS_SCHEMA = "part int, rows long, blob binary"
+#: The schema of a pass's result: one row per task.
+_PASS_SCHEMA = "rows long, blob binary"
+#: The column of each row's `monotonically_increasing_id`, added to the frame
+#: the passes read and dropped from every result: its bits above 33 are the
+#: row's partition index, its 33 low bits the row's index in the partition.
+_ROW = "__fastbal_row__"
+_ROW_BITS = 33
 #: The start of the message of an id held by two rows (checked over the whole
 #: column, not within a batch).
 _REPEATED_IDS = "ids must be unique"
@@ -80,11 +92,35 @@ def _spark() -> Any:
     return pyspark.sql
 
 
-def _partition_id() -> int:
-    from pyspark import TaskContext
+def _col(name: str) -> Any:
+    """The column `name`, quoted: a dot or a backtick in a name is no path."""
+    from pyspark.sql import functions as F
 
-    ctx = TaskContext.get()
-    return 0 if ctx is None else int(ctx.partitionId())
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def _parts_rows(mid: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each row's partition index and index in its partition."""
+    m = mid.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return m >> _ROW_BITS, m & ((1 << _ROW_BITS) - 1)
+
+
+def _positions(offsets: npt.NDArray[np.int64], mid: Any) -> npt.NDArray[np.int64]:
+    """Each row's global position: its partition's offset plus its index in the
+    partition (whatever task reads it, after a coalesce or a union)."""
+    parts, rows = _parts_rows(mid)
+    if len(parts) and (parts.max() >= len(offsets) or (offsets[parts] < 0).any()):
+        raise FastbalError(
+            "a row of a partition the count did not see: the DataFrame changed between passes"
+        )
+    return offsets[parts] + rows
+
+
+def _runs(pos: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+    """The (start, end) of each run of consecutive positions in a batch."""
+    cuts = np.flatnonzero(np.diff(pos) != 1) + 1
+    bounds = [0, *cuts.tolist(), len(pos)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _global_rows(msg: str, offset: int) -> str:
@@ -109,8 +145,8 @@ def _map_in_arrow(df: Any, fn: Callable[..., Any], schema: Any) -> Any:
 
 def _pass_row(rows: int, result: Any) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict(
-        {"part": [_partition_id()], "rows": [rows], "blob": [pickle.dumps(result, protocol=5)]},
-        schema=pa.schema([("part", pa.int32()), ("rows", pa.int64()), ("blob", pa.binary())]),
+        {"rows": [rows], "blob": [pickle.dumps(result, protocol=5)]},
+        schema=pa.schema([("rows", pa.int64()), ("blob", pa.binary())]),
     )
 
 
@@ -118,10 +154,15 @@ def _pass_row(rows: int, result: Any) -> pa.RecordBatch:
 
 
 def _count_partition(has_ids: bool, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The partition's counter, length, id nulls and first refusal (its type,
-    message and row in the partition), as one row."""
+    """The task's counter, partition lengths (by partition index), id nulls and
+    first refusal (its type, message, partition and row in the partition of the
+    batch's first row), as one row."""
     counter, rows, id_nulls, refusal = LabelCounter(), 0, 0, None
+    sizes: dict[int, int] = {}
     for b in batches:
+        parts, in_part = _parts_rows(b.column(b.num_columns - 1))
+        for part, n in zip(*np.unique(parts, return_counts=True), strict=True):
+            sizes[int(part)] = sizes.get(int(part), 0) + int(n)
         if refusal is None:
             try:
                 counter.update(b.column(0))
@@ -131,9 +172,9 @@ def _count_partition(has_ids: bool, batches: Iterator[pa.RecordBatch]) -> Iterat
                     if not ids.null_count:
                         _keys(ids)
             except (TypeError, ValueError) as e:
-                refusal = (type(e), str(e), rows)
+                refusal = (type(e), str(e), int(parts[0]), int(in_part[0]))
         rows += b.num_rows
-    yield _pass_row(rows, (None if refusal else counter, id_nulls, refusal))
+    yield _pass_row(rows, (None if refusal else counter, sizes, id_nulls, refusal))
 
 
 def _keys(ids: Any) -> npt.NDArray[np.uint64] | None:
@@ -150,31 +191,31 @@ def _keys(ids: Any) -> npt.NDArray[np.uint64] | None:
 def _probe_partition(
     counter: LabelCounter,
     probes: Probes,
-    offsets: dict[int, int],
+    offsets: npt.NDArray[np.int64],
     has_ids: bool,
     batches: Iterator[pa.RecordBatch],
 ) -> Iterator[pa.RecordBatch]:
-    offset = start = offsets.get(_partition_id(), 0)
-    reports = []
+    reports, rows = [], 0
     for b in batches:
-        keys = row_keys(b.column(1)) if has_ids else None
-        reports.append(probes.run(counter.codes(b.column(0)), offset, keys))
-        offset += b.num_rows
-    yield _pass_row(offset - start, ProbeReport.merge(reports) if reports else None)
+        pos = _positions(offsets, b.column(b.num_columns - 1))
+        for a, e in _runs(pos):
+            run = b.slice(a, e - a)
+            keys = row_keys(run.column(1)) if has_ids else None
+            reports.append(probes.run(counter.codes(run.column(0)), int(pos[a]), keys))
+        rows += b.num_rows
+    yield _pass_row(rows, ProbeReport.merge(reports) if reports else None)
 
 
 def _id_keys(
-    offsets: dict[int, int], batches: Iterator[pa.RecordBatch]
+    offsets: npt.NDArray[np.int64], batches: Iterator[pa.RecordBatch]
 ) -> Iterator[pa.RecordBatch]:
     """Each row's id key (as a signed 64-bit int) and global position."""
-    offset = offsets.get(_partition_id(), 0)
     for b in batches:
         keys = _fast_keys(b.column(0))
-        rows = np.arange(offset, offset + b.num_rows, dtype=np.int64)
+        rows = _positions(offsets, b.column(1))
         yield pa.RecordBatch.from_arrays(
             [pa.array(keys.view(np.int64)), pa.array(rows)], ["key", "row"]
         )
-        offset += b.num_rows
 
 
 def _fast_keys(ids: Any) -> npt.NDArray[np.uint64]:
@@ -205,23 +246,32 @@ class _Column:
 def _assign_partition(
     label: int,
     ids: int | None,
-    offsets: dict[int, int],
+    offsets: npt.NDArray[np.int64],
     column: _Column | None,
     keep: Callable[[Any, int, Any], npt.NDArray[np.bool_]] | None,
-    name: str,
+    names: list[str],
     batches: Iterator[pa.RecordBatch],
 ) -> Iterator[pa.RecordBatch]:
-    """Each batch with its new column (`column`), or its kept rows (`keep`)."""
-    offset = offsets.get(_partition_id(), 0)
+    """Each batch with its new column (`column`), or its kept rows (`keep`),
+    without the position column; a batch is assigned run by run of
+    consecutive positions (a coalesce can join partitions in a batch)."""
     for b in batches:
-        y, i = b.column(label), None if ids is None else b.column(ids)
+        pos = _positions(offsets, b.column(b.num_columns - 1))
+        out = b.select(list(range(b.num_columns - 1)))
+        fn = keep if keep is not None else column.values if column is not None else None
+        assert fn is not None
+        parts = []
+        for a, e in _runs(pos):
+            run = b.slice(a, e - a)
+            i = None if ids is None else run.column(ids)
+            parts.append(np.asarray(fn(run.column(label), int(pos[a]), i)))
+        v = np.concatenate(parts) if parts else np.zeros(0, dtype=np.bool_)
         if keep is not None:
-            yield b.filter(pa.array(keep(y, offset, i)))
+            kept = out.filter(pa.array(v.astype(np.bool_, copy=False)))
+            yield pa.RecordBatch.from_arrays(kept.columns, names)
         else:
             assert column is not None
-            arr = column.arrow(column.values(y, offset, i))
-            yield pa.RecordBatch.from_arrays([*b.columns, arr], [*b.schema.names, name])
-        offset += b.num_rows
+            yield pa.RecordBatch.from_arrays([*out.columns, column.arrow(v)], names)
 
 
 def _lookup(table: ClassTable) -> Callable[[Any, int, Any], npt.NDArray[Any]]:
@@ -251,29 +301,48 @@ class _CountedFrame:
             if name not in df.columns:
                 names = ", ".join(df.columns)
                 raise InvalidInputError(f"no column {name!r}; the columns are: {names}")
-        self.df = df.persist() if persist else df
+        if _ROW in df.columns:
+            raise InvalidInputError(f"the DataFrame already has a column {_ROW!r}")
+        from pyspark.sql import functions as F
+
+        #: the input, persisted unless `persist=False` (the caller unpersists it)
+        self.source = df.persist() if persist else df
+        #: the frame every pass reads: the input and each row's position column
+        self.df = self.source.withColumn(_ROW, F.monotonically_increasing_id())
         self.label, self.ids = label, ids
         cols = [label] if ids is None else [label, ids]
         fn = functools.partial(_count_partition, ids is not None)
-        rows = _map_in_arrow(self.df.select(*cols), fn, _PASS_SCHEMA).collect()
+        rows = _map_in_arrow(self._select(*cols, _ROW), fn, _PASS_SCHEMA).collect()
         #: bytes of the results the passes brought to the driver
-        self.received = sum(len(r.blob) + 12 for r in rows)
-        results = sorted((r.part, r.rows, pickle.loads(r.blob)) for r in rows)
-        self.offsets: dict[int, int] = {}
+        self.received = sum(len(r.blob) + 8 for r in rows)
+        results = [pickle.loads(r.blob) for r in rows]
+        sizes: dict[int, int] = {}
+        for r in results:
+            for part, n in r[1].items():
+                sizes[part] = sizes.get(part, 0) + n
+        #: each partition's first global position, by partition index (-1: none seen)
+        self.offsets = np.full(max(sizes, default=-1) + 1, -1, dtype=np.int64)
         total = 0
-        for part, n, _ in results:
+        for part in sorted(sizes):
             self.offsets[part] = total
-            total += n
+            total += sizes[part]
         self.rows = total
-        for part, _, (_, _, why) in results:
-            if why is not None:  # the first partition refused, as one machine reads in order
-                kind, msg, row = why
-                raise kind(_global_rows(msg, self.offsets[part] + row))
-        id_nulls = sum(r[2][1] for r in results)
+        refusals = sorted(
+            (int(self.offsets[r[3][2]]) + r[3][3], r[3]) for r in results if r[3] is not None
+        )
+        if refusals:  # the first refused batch, as one machine reads in order
+            start, (kind, msg, _, _) = refusals[0]
+            raise kind(_global_rows(msg, start))
+        id_nulls = sum(r[2] for r in results)
         if id_nulls:
             raise InvalidInputError(f"ids have {id_nulls} null rows; every row needs an id")
-        self.counter = LabelCounter.combine(r[2][0] for r in results)
+        self.counter = LabelCounter.combine(r[0] for r in results)
         self.passes = 1
+
+    def _select(self, *names: str) -> Any:
+        """The columns `names`, renamed `_0`, `_1`...: `mapInArrow` itself
+        resolves each column by its name, which fails on a name with a dot."""
+        return self.df.select(*(_col(n).alias(f"_{i}") for i, n in enumerate(names)))
 
     def check_unique_ids(self) -> None:
         """Refuse an id held by two rows anywhere, naming the rows one machine
@@ -285,7 +354,7 @@ class _CountedFrame:
 
         self.passes += 1
         keyed = _map_in_arrow(
-            self.df.select(self.ids),
+            self._select(self.ids, _ROW),
             functools.partial(_id_keys, self.offsets),
             "key long, row long",
         )
@@ -304,8 +373,8 @@ class _CountedFrame:
             fn = functools.partial(
                 _probe_partition, self.counter, search.probes(), self.offsets, self.ids is not None
             )
-            rows = _map_in_arrow(self.df.select(*cols), fn, _PASS_SCHEMA).collect()
-            self.received += sum(len(r.blob) + 12 for r in rows)
+            rows = _map_in_arrow(self._select(*cols, _ROW), fn, _PASS_SCHEMA).collect()
+            self.received += sum(len(r.blob) + 8 for r in rows)
             reports = [pickle.loads(r.blob) for r in rows]
             search.advance(ProbeReport.merge(r for r in reports if r is not None))
             self.passes += 1
@@ -314,9 +383,9 @@ class _CountedFrame:
     def _map(self, column: _Column | None, keep: Any, name: str, field: Any) -> Any:
         from pyspark.sql.types import StructType
 
-        schema = self.df.schema
+        schema = self.source.schema
         if field is not None:
-            if name in self.df.columns:
+            if name in self.source.columns:
                 raise InvalidInputError(f"the DataFrame already has a column {name!r}")
             schema = StructType([*schema.fields, field])  # `add` would change df.schema
         idx = self.df.columns.index
@@ -327,9 +396,9 @@ class _CountedFrame:
             self.offsets,
             column,
             keep,
-            name,
+            schema.names,
         )
-        return _map_in_arrow(self.df, fn, schema)
+        return _map_in_arrow(self._select(*self.df.columns), fn, schema)
 
     def with_column(self, name: str, values: Any, kind: str, spark_type: Any) -> Any:
         """The DataFrame with a column `name`: `values(labels, offset, ids)` per batch."""
