@@ -230,6 +230,54 @@ def test_streamed_split_by_ids_and_its_errors() -> None:
         fastbal.hf.split(dup.to_iterable_dataset(), "z")
 
 
+def test_streamed_ids_are_checked_over_the_whole_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repeat in two different batches is refused, naming the rows one machine names."""
+    monkeypatch.setattr(fastbal.hf, "STREAM_BATCH_ROWS", 4)
+    y, ids = ["a", "b"] * 6, [9, 1, 2, 3, 4, 5, 6, 7, 8, 2, 10, 9]
+    with pytest.raises(fastbal.InvalidInputError) as one:
+        fastbal.stratified_split(y, ids=ids)
+    stream = datasets.Dataset.from_dict({"y": y, "k": ids}).to_iterable_dataset()
+    with pytest.raises(fastbal.InvalidInputError) as got:
+        fastbal.hf.split(stream, "y", ids="k")
+    assert str(got.value) == str(one.value)
+    assert re.search(r"rows (0 and 11|2 and 9) have the same id", str(got.value))
+
+
+def test_streamed_split_by_position_refuses_a_sharded_stream() -> None:
+    from datasets.distributed import split_dataset_by_node
+
+    y = ["a", "b", "a", "c"] * 25
+    ds = datasets.Dataset.from_dict({"y": y, "k": list(range(100))})
+    shard = split_dataset_by_node(ds.to_iterable_dataset(num_shards=4), rank=0, world_size=2)
+    with pytest.raises(fastbal.InvalidInputError, match="pass ids="):
+        fastbal.hf.split(shard, "y")
+    parts = fastbal.hf.split(shard, "y", ids="k")  # keyed by id: any shard splits
+    assert sum(1 for p in parts.values() for _ in p) == 50
+
+
+def test_streams_keyed_by_position_refuse_several_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import ModuleType, SimpleNamespace
+
+    ds = datasets.Dataset.from_dict({"y": ["a", "b"] * 20, "k": list(range(40))})
+    by_position = fastbal.hf.split(ds.to_iterable_dataset(), "y", seed=1)
+    by_id = fastbal.hf.split(ds.to_iterable_dataset(), "y", seed=1, ids="k")
+    assert sum(1 for _ in by_position["test"]) == 8
+    workers = SimpleNamespace(num_workers=2, id=0)
+    # a worker's view (torch imported, its worker info set), without torch installed
+    if "torch" not in sys.modules:
+        for name in ["torch", "torch.utils", "torch.utils.data"]:
+            monkeypatch.setitem(sys.modules, name, ModuleType(name))
+        monkeypatch.setattr(sys.modules["torch"], "utils", sys.modules["torch.utils"], False)
+        utils = sys.modules["torch.utils"]
+        monkeypatch.setattr(utils, "data", sys.modules["torch.utils.data"], False)
+        monkeypatch.setattr(utils.data, "IterableDataset", type("IterableDataset", (), {}), False)
+    data = sys.modules["torch.utils.data"]
+    monkeypatch.setattr(data, "get_worker_info", lambda: workers, False)
+    with pytest.raises(fastbal.InvalidInputError, match="pass ids="):
+        next(iter(by_position["test"]))
+    assert sum(1 for _ in by_id["test"]) == 8
+
+
 def test_classlabel_names_and_features_kept() -> None:
     ds = make([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 5, -1], "classlabel")
     parts = fastbal.hf.split(ds, "label", test_size=0.34, val_size=0.0, seed=1)

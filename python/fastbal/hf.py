@@ -39,6 +39,7 @@ arrays alike, through their shared operators.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
@@ -326,7 +327,15 @@ def split(
     result is an `IterableDatasetDict` whose three streams filter the source
     batch by batch and hold the rows the in-memory split gives (keyed by
     position in the stream, or by id). The filtering steps are refused
-    there, and `return_summary=True` returns the `SplitSummary`.
+    there, and `return_summary=True` returns the `SplitSummary`. Ids are
+    checked for repeats over the whole stream (their 64-bit keys, 8 bytes a
+    row, sorted once), as one machine does. Positions restart in each shard
+    of a sharded stream, so a stream split by
+    `datasets.distributed.split_dataset_by_node`, or read by several
+    DataLoader workers, needs `ids`: without them it is refused where that
+    can be seen (a sharded source; the streams read by several workers). A
+    result stream sharded by node afterwards cannot be seen from inside: pass
+    `ids` whenever the streams are to be sharded.
 
     >>> import datasets, fastbal.hf
     >>> ds = datasets.Dataset.from_dict({"acct": [10] * 20 + [2] * 10 + [7] * 3})
@@ -453,12 +462,17 @@ def _split_stream(
         if not isinstance(ids, str):
             raise TypeError("a streamed split takes ids as a column name")
         _check_name(dataset, ids, "ids column")
+    if ids is None and _sharded(dataset):
+        raise InvalidInputError(_SHARDED)
     names = _classlabel_names(dataset, column)
     counter = LabelCounter()
+    all_keys: list[npt.NDArray[np.uint64]] = []
     for labels, keys, _ in _stream_batches(dataset, column, ids, names):
         counter.update(labels)
         if keys is not None:
-            row_keys(keys)  # null and repeated ids within a batch, named as one machine does
+            all_keys.append(_stream_keys(keys))
+    if all_keys:
+        _check_unique(np.concatenate(all_keys))
     if not counter.rows:
         raise InvalidInputError("fastbal.hf.split: the dataset has no rows")
     if not len(counter):
@@ -496,6 +510,49 @@ def _split_stream(
     return datasets.IterableDatasetDict(parts), summary
 
 
+#: The refusal of position keys on a sharded stream.
+_SHARDED = (
+    "a stream sharded by node or by DataLoader worker restarts the row positions "
+    "in each shard, so a split keyed by position would place rows wrongly; pass ids= "
+    "(a column of unique ids) to split a sharded stream"
+)
+
+
+def _sharded(dataset: Any) -> bool:
+    """Whether `dataset` is split by `datasets.distributed.split_dataset_by_node`
+    or read by one of several DataLoader workers."""
+    if getattr(dataset, "_distributed", None) is not None:
+        return True
+    torch = sys.modules.get("torch")  # no DataLoader worker without torch imported
+    if torch is None:
+        return False
+    info = torch.utils.data.get_worker_info()
+    return info is not None and info.num_workers > 1
+
+
+def _stream_keys(ids: Any) -> npt.NDArray[np.uint64]:
+    """The keys of a batch of ids, a batch with a repeated id keyed id by id
+    (the repeat is named by the check over the whole stream)."""
+    try:
+        return row_keys(ids)
+    except ValueError as e:
+        if not str(e).startswith("ids must be unique"):
+            raise
+    return np.concatenate([row_keys(ids.slice(i, 1)) for i in range(len(ids))])
+
+
+def _check_unique(keys: npt.NDArray[np.uint64]) -> None:
+    """Refuse an id held by two rows anywhere in the stream, naming the first
+    two rows of the smallest repeated key (8 bytes a row, plus the sort)."""
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    repeats = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if repeats.size:
+        i = int(repeats[0])
+        a, b = int(order[i]), int(order[i + 1])
+        raise InvalidInputError(f"ids must be unique: rows {a} and {b} have the same id")
+
+
 @dataclass(frozen=True)
 class _InSplit:
     """Whether each row of a stream's Arrow batch is in split `code` (pickles,
@@ -510,6 +567,8 @@ class _InSplit:
     def __call__(self, batch: pa.Table, indices: list[int]) -> pa.Array:
         if not batch.num_rows:
             return pa.array([], pa.bool_())
+        if self.ids is None and _sharded(None):
+            raise InvalidInputError(_SHARDED)
         labels = _stream_labels(self.column, self.names, batch)
         ids = None if self.ids is None else batch.column(self.ids)
         codes = self.assigner.assign(labels, indices[0], ids)
