@@ -301,3 +301,16 @@ def test_column_names_with_dots(spark: Any) -> None:
     t = arrow(fspark.stratified_split(df, "y.lab", seed=1, ids="i`d"))
     by_id = dict(zip(rows["i`d"], split_names(one.assignment), strict=True))
     assert column(t, "split").to_pylist() == [by_id[i] for i in column(t, "i`d").to_pylist()]
+
+
+def test_a_row_of_an_unknown_partition_is_refused() -> None:
+    """Positions come from the partition index in the row's id: partition 1
+    of 2 starts at row 5; a partition the count did not see is an error, never
+    a default offset."""
+    offsets = np.array([0, 5, -1], dtype=np.int64)
+    mid = pa.array([(1 << 33) + 0, (1 << 33) + 1, 3], pa.int64())
+    assert fspark._positions(offsets, mid).tolist() == [5, 6, 3]
+    assert fspark._runs(fspark._positions(offsets, mid)) == [(0, 2), (2, 3)]
+    for part in [2, 3]:
+        with pytest.raises(fastbal.FastbalError, match="a partition the count did not see"):
+            fspark._positions(offsets, pa.array([part << 33], pa.int64()))
