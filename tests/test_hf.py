@@ -631,14 +631,14 @@ def test_missing_column_lists_the_columns() -> None:
 )
 def test_unlabel_like_columns(values: list[Any], match: str) -> None:
     ds = datasets.Dataset.from_dict({"y": values})
-    fns = [fastbal.hf.value_counts, fastbal.hf.class_weights]
-    if not isinstance(values[0], list):  # a column of lists is split as multi-label
-        fns.append(fastbal.hf.split)
+    fns = [fastbal.hf.class_weights]
+    if not isinstance(values[0], list):  # a column of lists is split and counted as label sets
+        fns += [fastbal.hf.split, fastbal.hf.value_counts]
     for fn in fns:
         with pytest.raises(TypeError, match=match):
             fn(ds, "y")
-    with pytest.raises(TypeError, match=match):
-        fastbal.hf.value_counts(ds.to_iterable_dataset(), "y")
+        with pytest.raises(TypeError, match=match):
+            fn(ds.to_iterable_dataset(), "y")
 
 
 def test_empty_and_unlabeled() -> None:
@@ -685,3 +685,90 @@ def test_wrong_containers() -> None:
         fastbal.hf.value_counts(ds.to_iterable_dataset(), "label", batch_size=0)
     with pytest.raises(TypeError, match="num_classes applies to integer label columns"):
         fastbal.hf.class_weights(make([0, 1], "classlabel"), "label", num_classes=6)
+
+
+# ---------------------------------------------------------------------------- label sets
+
+TAG_NAMES = ["zeta", "alpha", "mid"]
+TAG_ROWS = [[0, 1], [1], [], None, [2, 0], [0, 1, 2], [1, 2]]
+# by hand: alpha 4, mid 3, zeta 3 (ties by name); pairs alpha+zeta 2, alpha+mid 2, mid+zeta 2
+
+
+def tag_dataset() -> Any:
+    features = datasets.Features(
+        {
+            "tags": datasets.Sequence(datasets.ClassLabel(names=TAG_NAMES)),
+            "text": datasets.Value("string"),
+        }
+    )
+    return datasets.Dataset.from_dict(
+        {"tags": TAG_ROWS, "text": [f"t{i}" for i in range(len(TAG_ROWS))]}, features=features
+    )
+
+
+def tag_names(rows: list[Any]) -> list[Any]:
+    return [None if r is None else [TAG_NAMES[i] for i in r] for r in rows]
+
+
+def test_value_counts_of_classlabel_sets_by_hand() -> None:
+    ds = tag_dataset()
+    for form in (ds, ds.to_iterable_dataset()):
+        c = fastbal.hf.value_counts(form, "tags", batch_size=2)
+        assert isinstance(c, fastbal.MultilabelCounts)
+        assert c.to_dict() == {"alpha": 4, "mid": 3, "zeta": 3}
+        assert (c.rows, c.null_rows, c.empty_rows, c.distinct_sets) == (7, 1, 1, 6)
+        assert c.cardinality == pytest.approx(10 / 6)
+        assert c.pairs == [(("alpha", "mid"), 2), (("alpha", "zeta"), 2), (("mid", "zeta"), 2)]
+    ids = fastbal.hf.value_counts(ds, "tags", names=False)
+    assert ids.to_dict() == {1: 4, 0: 3, 2: 3}
+
+
+def test_label_sets_counts_and_report_equal_the_python_api() -> None:
+    ds = tag_dataset()
+    want = fastbal.multilabel_counts(tag_names(TAG_ROWS))
+    report = fastbal.report(tag_names(TAG_ROWS), top=2, min_count=4).to_dict()
+    # shuffled, selected and streamed datasets show their own rows in their order
+    shuffled = ds.shuffle(seed=3)
+    picked = ds.select([6, 4, 0, 3])
+    for form, rows in (
+        (ds, TAG_ROWS),
+        (ds.to_iterable_dataset(), TAG_ROWS),
+        (shuffled, shuffled["tags"]),
+        (picked, [TAG_ROWS[i] for i in (6, 4, 0, 3)]),
+    ):
+        got = fastbal.hf.value_counts(form, "tags", batch_size=3)
+        py = fastbal.multilabel_counts(tag_names(rows))
+        assert (got.to_dict(), got.pairs, repr(got)) == (py.to_dict(), py.pairs, repr(py))
+        r = fastbal.hf.report(form, "tags", top=2, min_count=4, batch_size=3)
+        assert isinstance(r, fastbal.MultilabelReport)
+        assert r.to_dict() == fastbal.report(tag_names(rows), top=2, min_count=4).to_dict()
+    assert fastbal.hf.value_counts(ds, "tags").to_dict() == want.to_dict()
+    assert fastbal.hf.report(ds, "tags", top=2, min_count=4).to_dict() == report
+    assert report["labels_under_min_count"] == ["mid", "zeta"]
+
+
+def test_label_sets_of_ints_and_strings() -> None:
+    ints = datasets.Dataset.from_dict({"y": [[3, 1], [1], [], [7, 1]]})
+    assert fastbal.hf.value_counts(ints, "y").to_dict() == {1: 3, 3: 1, 7: 1}
+    strs = datasets.Dataset.from_dict({"y": [["b", "a"], ["a"], None]})
+    r = fastbal.hf.report(strs.to_iterable_dataset(), "y")
+    assert (r.n_labels, r.rows, r.counts.null_rows, r.pairs[0]["labels"]) == (2, 3, 1, ["a", "b"])
+
+
+def test_label_sets_refusals() -> None:
+    ds = tag_dataset()
+    for form in (ds, ds.to_iterable_dataset()):
+        with pytest.raises(fastbal.FastbalError, match=r"holds lists .* without text_column"):
+            fastbal.hf.report(form, "tags", "text")
+        with pytest.raises(TypeError, match="one label per row is needed here"):
+            fastbal.hf.class_weights(form, "tags")
+    bad = datasets.Dataset(
+        pa.table({"tags": pa.array([[0, 1], [3]])}),
+        info=datasets.DatasetInfo(
+            features=datasets.Features(
+                {"tags": datasets.Sequence(datasets.ClassLabel(names=["a", "b"]))}
+            )
+        ),
+    )
+    with pytest.raises(fastbal.InvalidInputError, match="ClassLabel of 2 names but holds 3"):
+        fastbal.hf.value_counts(bad, "tags")

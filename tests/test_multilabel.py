@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import fastbal
 import numpy as np
 import pyarrow as pa
@@ -308,3 +310,89 @@ def test_hf_split_on_a_sequence_of_classlabels():
         assert {t for row in part["tags"] for t in row} == {0, 1, 2}
     with pytest.raises(TypeError, match="multi-label split takes no min_count"):
         fastbal.hf.split(ds, "tags", min_count=2)
+
+
+THREAD_SCRIPT = """
+import sys
+import numpy as np, pyarrow as pa, fastbal
+with np.load(sys.argv[1]) as f:
+    offsets, codes, null, ids = f["offsets"], f["codes"], f["null"], f["ids"]
+y = pa.ListArray.from_arrays(pa.array(offsets), pa.array(codes), mask=pa.array(null))
+out = {}
+for seed in (0, 7):
+    out[f"split{seed}"] = fastbal.multilabel_split(y, 0.2, 0.1, seed=seed).assignment
+    out[f"kfold{seed}"] = fastbal.multilabel_kfold(y, k=5, seed=seed).folds
+out["split_ids"] = fastbal.multilabel_split(y, 0.2, 0.1, seed=3, ids=ids).assignment
+out["kfold_ids"] = fastbal.multilabel_kfold(y, k=4, seed=3, ids=ids).folds
+np.savez(sys.argv[2], **out)
+"""
+
+
+def zipf_sets(rows: int, labels: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR offsets and codes: 0-4 labels a row, label j drawn with weight 1 / (j + 1)."""
+    rng = np.random.default_rng(seed)
+    p = 1 / np.arange(1, labels + 1)
+    per_row = rng.integers(0, 5, rows)
+    offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+    codes = []
+    for n in per_row:
+        codes.append(rng.choice(labels, n, replace=False, p=p / p.sum()) if n else [])
+    return offsets, np.concatenate(codes).astype(np.int64)
+
+
+def test_split_and_kfold_do_not_depend_on_the_thread_count(tmp_path, run_with_threads):
+    n = 150_000  # several 65,536-row segments, so two threads share the ranking
+    offsets, codes = zipf_sets(n, 200, 0)
+    rng = np.random.default_rng(1)
+    null = rng.random(n) < 0.01
+    ids = rng.choice(2**40, n, replace=False).astype(np.int64)
+    np.savez(tmp_path / "in.npz", offsets=offsets, codes=codes, null=null, ids=ids)
+    one, two = run_with_threads(THREAD_SCRIPT, 1), run_with_threads(THREAD_SCRIPT, 2)
+    assert (
+        sorted(one)
+        == sorted(two)
+        == sorted(["split0", "split7", "kfold0", "kfold7", "split_ids", "kfold_ids"])
+    )
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key], err_msg=key)
+    # and they are this process's result, null rows left out
+    y = pa.ListArray.from_arrays(pa.array(offsets), pa.array(codes), mask=pa.array(null))
+    split = fastbal.multilabel_split(y, 0.2, 0.1, seed=0)
+    np.testing.assert_array_equal(one["split0"], split.assignment)
+    assert (one["split0"][null] == -1).all()
+    assert (one["kfold7"][null] == -1).all()
+    assert np.bincount(one["split0"][~null]).tolist() == list(split.summary.target.values())
+
+
+def test_chunked_label_sets_equal_one_chunk():
+    pl = pytest.importorskip("polars")
+    rng = np.random.default_rng(2)
+    words = np.array(["ant", "bee", "cat", "dog", "eel", "fox", "gnu"])
+    lists: list[list[str] | None] = [
+        None
+        if rng.random() < 0.05
+        else rng.choice(words, rng.integers(0, 4), replace=False).tolist()
+        for _ in range(3000)
+    ]
+    whole = pa.array(lists, pa.list_(pa.string()))
+    cuts = [0, 1, 1, 700, 2100, 2999, 3000]  # an empty chunk, a one-row chunk, a sliced one
+    chunked = pa.chunked_array([whole.slice(a, b - a) for a, b in itertools.pairwise(cuts)])
+    assert chunked.num_chunks == 6
+    polars_chunks = pl.concat(
+        [pl.Series(whole.slice(0, 1000)), pl.Series(whole.slice(1000))], rechunk=False
+    )
+    assert polars_chunks.n_chunks() == 2
+    ids = np.arange(3000) * 7 + 11
+    for seed in (0, 9):
+        split = fastbal.multilabel_split(whole, 0.25, 0.15, seed=seed, ids=ids).assignment
+        folds = fastbal.multilabel_kfold(whole, k=3, seed=seed).folds
+        for form in (chunked, polars_chunks, lists):
+            got = fastbal.multilabel_split(form, 0.25, 0.15, seed=seed, ids=ids).assignment
+            np.testing.assert_array_equal(got, split)
+            np.testing.assert_array_equal(
+                fastbal.multilabel_kfold(form, k=3, seed=seed).folds, folds
+            )
+    counts = fastbal.multilabel_counts(whole)
+    assert fastbal.multilabel_counts(chunked).to_dict() == counts.to_dict()
+    assert fastbal.report(chunked).to_dict() == fastbal.report(whole).to_dict()
+    assert counts.null_rows == sum(r is None for r in lists)

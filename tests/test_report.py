@@ -227,3 +227,172 @@ def test_duplicates_section_with_a_split_of_other_rows_names_both_lengths():
     s = fastbal.stratified_split(DUP_Y * 2, seed=0)
     with pytest.raises(fastbal.FastbalError, match=r"splits has 16 rows but the texts have 8"):
         fastbal.report(DUP_Y, texts=DUP_TEXTS, splits=s)
+
+
+# ---------------------------------------------------------------------------- label sets
+
+TAGS = [["news", "sport"], ["sport"], [], None, ["news", "tech"], ["sport", "news"]]
+
+# by hand: news 3, sport 3, tech 1 over 5 non-null rows; 7 positives;
+# sets {news, sport} x2, {sport}, {}, {news, tech}: 4 distinct
+TAGS_MARKDOWN = """\
+# Multilabel report
+
+- rows: 6 (1 null, 1 without a label)
+- labels: 3; positives: 7
+- labels per row (cardinality): 1.40; density: 0.4667
+- distinct label sets: 4
+- imbalance ratio (most / fewest positives): 3 : 1
+- labels with one positive (1): tech
+- labels under min_count=2 (1): tech
+
+## Head
+
+| label | positives | share of rows |
+|---:|---:|---:|
+| news | 3 | 60.00% |
+| sport | 3 | 60.00% |
+
+## Tail
+
+| label | positives | share of rows |
+|---:|---:|---:|
+| sport | 3 | 60.00% |
+| tech | 1 | 20.00% |
+
+## Most frequent label pairs
+
+| labels | rows | share of rows |
+|---|---:|---:|
+| news + sport | 2 | 40.00% |
+| news + tech | 1 | 20.00% |
+
+## What a min-count filter would remove
+
+| min_count | labels removed | positives removed | share | rows losing every label | labels left |
+|---:|---:|---:|---:|---:|---:|
+| 2 | 1 | 1 | 14.286% | 0 | 2 |
+| 4 | 3 | 7 | 100.000% | 4 | 0 |
+"""
+
+
+def test_label_sets_report_markdown_snapshot():
+    r = fastbal.report(TAGS, top=2, min_count=2, thresholds=(2, 4))
+    assert isinstance(r, fastbal.MultilabelReport)
+    assert r.to_markdown() == TAGS_MARKDOWN
+    assert str(r) == TAGS_MARKDOWN
+
+
+def test_label_sets_report_figures_by_hand():
+    d = fastbal.report(TAGS, top=2, min_count=2).to_dict()
+    assert tuple(d) == fastbal.MULTILABEL_REPORT_KEYS
+    assert (d["rows"], d["null_rows"], d["empty_rows"], d["labeled_rows"]) == (6, 1, 1, 4)
+    assert (d["labels"], d["positives"], d["distinct_sets"]) == (3, 7, 4)
+    assert d["cardinality"] == pytest.approx(7 / 5)
+    assert d["density"] == pytest.approx(7 / 15)
+    assert d["imbalance_ratio"] == 3.0
+    assert d["largest_label"] == {"label": "news", "positives": 3}
+    assert d["smallest_label"] == {"label": "tech", "positives": 1}
+    assert d["head"] == [
+        {"label": "news", "positives": 3, "share": 0.6},
+        {"label": "sport", "positives": 3, "share": 0.6},
+    ]
+    assert d["one_positive_labels"] == d["labels_under_min_count"] == ["tech"]
+    assert d["pairs"] == [
+        {"labels": ["news", "sport"], "rows": 2, "share": 0.4},
+        {"labels": ["news", "tech"], "rows": 1, "share": 0.2},
+    ]
+    assert d["splits"] is None
+    assert json.loads(fastbal.report(TAGS).to_json())["positives"] == 7
+
+
+def test_label_sets_what_if_counts_rows_that_lose_every_label():
+    # label 0: 4 positives, label 1: 2, label 2: 1; the two rows {1} lose every
+    # label at min_count 3; {0, 2} keeps label 0
+    y = [[0, 2], [1], [0], [0], [0], [1]]
+    rows = fastbal.report(y, thresholds=(2, 3, 5)).to_dict()["what_if"]
+    assert [(r["labels_removed"], r["positives_removed"], r["rows_emptied"]) for r in rows] == [
+        (1, 1, 0),
+        (2, 3, 2),
+        (3, 7, 6),
+    ]
+
+
+def test_every_form_of_label_sets_gives_the_same_report():
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+    import scipy.sparse as sp
+
+    y = np.array([[1, 0, 1], [1, 1, 0], [0, 0, 0], [1, 0, 0], [0, 1, 1]], dtype=np.int8)
+    lists = [np.flatnonzero(row).tolist() for row in y]
+    want = fastbal.report(y, top=2, min_count=3).to_dict()
+    assert want["head"] == [
+        {"label": 0, "positives": 3, "share": 0.6},
+        {"label": 1, "positives": 2, "share": 0.4},
+    ]
+    forms = [
+        y.astype(bool),
+        sp.csr_matrix(y),
+        sp.csc_array(y),
+        lists,
+        tuple(tuple(r) for r in lists),
+        pa.array(lists),
+        pa.chunked_array([pa.array(lists[:2]), pa.array(lists[2:])]),
+        pl.Series(lists),
+        pd.Series(lists),
+        pd.Series(lists, dtype=pd.ArrowDtype(pa.list_(pa.int64()))),
+        pd.DataFrame(y),
+    ]
+    for form in forms:
+        assert fastbal.report(form, top=2, min_count=3).to_dict() == want, type(form)
+
+
+def test_single_label_columns_stay_single_label():
+    for x in ([], [None, None], ["a", "b"], np.array([1, 2]), fastbal.Labels([[1], [2]][0])):
+        assert isinstance(fastbal.report(x), fastbal.LabelReport)
+
+
+def test_label_sets_report_refuses_what_it_cannot_report():
+    with pytest.raises(fastbal.FastbalError, match=r"texts= .* needs one label per row"):
+        fastbal.report(TAGS, texts=["t"] * 6)
+    single = fastbal.stratified_split(["a", "b"] * 5, 0.2, 0.2)
+    with pytest.raises(fastbal.FastbalError, match="Split of a single-label column"):
+        fastbal.report(TAGS, splits=single)
+    # a column vector of labels is a matrix of one label, not 0/1: say how to pass it
+    with pytest.raises(fastbal.InvalidInputError, match=r"y\.ravel\(\)"):
+        fastbal.report(np.array([[3], [1], [3]]))
+    with pytest.raises(fastbal.FastbalError, match="top"):
+        fastbal.report(TAGS, top=-1)
+    with pytest.raises(fastbal.FastbalError, match="splits must map"):
+        fastbal.report(TAGS, splits={"training": TAGS})
+
+
+def test_label_sets_split_checks_from_a_split_and_from_columns():
+    y = [["a", "b"], ["a"], ["b"], ["a", "c"], ["c"], [], ["a"], ["b", "c"], ["a"], ["b"]]
+    split = fastbal.multilabel_split(y, test_size=0.3, val_size=0.3, seed=0)
+    s = fastbal.report(y, splits=split).to_dict()["splits"]
+    assert s["rows_per_split"] == {"train": 4, "valid": 3, "test": 3}
+    assert s["labels_per_split"] == {"train": 3, "valid": 3, "test": 3}
+    assert s["missing_from_valid"] == s["missing_from_test"] == []
+    # the same split as three columns of label sets
+    parts = tuple([y[i] for i in idx] for idx in split)
+    assert fastbal.report(y, splits=parts).to_dict()["splits"] == s
+    # by hand: train {a}, {a, b}; test {c}, {c}: c missing from train, a and b from test;
+    # label c is in 0% of train's rows and 100% of test's
+    s = fastbal.report(y, splits={"train": [["a"], ["a", "b"]], "test": [["c"], ["c"]]})
+    d = s.to_dict()["splits"]
+    assert d["rows_per_split"] == {"train": 2, "valid": 0, "test": 2}
+    assert d["missing_from_train"] == ["c"]
+    assert d["missing_from_test"] == ["a", "b"]
+    assert d["max_share_difference"] == {"label": "a", "split": "test", "difference": 1.0}
+    md = s.to_markdown()
+    assert "| labels | 2 | 0 | 1 |" in md
+    assert "- labels missing from test: 2 (a, b)" in md
+
+
+def test_label_sets_plot_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "labels.png"
+    assert fastbal.report(TAGS, min_count=2).plot(str(out), dpi=50) == str(out)
+    assert png_size(out) == (400, 225)

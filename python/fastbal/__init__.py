@@ -41,7 +41,16 @@ from fastbal._multilabel import (
     multilabel_split,
 )
 from fastbal._pipeline import PreparedSplit, prepare_split
-from fastbal._report import REPORT_KEYS, LabelReport, LengthStats, SplitCheck, report
+from fastbal._report import (
+    MULTILABEL_REPORT_KEYS,
+    REPORT_KEYS,
+    LabelReport,
+    LengthStats,
+    MultilabelReport,
+    MultilabelSplitCheck,
+    SplitCheck,
+    report,
+)
 from fastbal._resample import (
     Resampled,
     ResamplePlan,
@@ -83,6 +92,7 @@ __all__ = [
     "ALWAYS_TRAIN",
     "DEFAULT_THRESHOLDS",
     "LEFT_OUT",
+    "MULTILABEL_REPORT_KEYS",
     "REPORT_KEYS",
     "SPLIT_NAMES",
     "ClassInfo",
@@ -104,6 +114,8 @@ __all__ = [
     "LengthStats",
     "MultilabelCounts",
     "MultilabelKFold",
+    "MultilabelReport",
+    "MultilabelSplitCheck",
     "MultilabelSplitSummary",
     "OutputTooLargeError",
     "PreparedSplit",

@@ -51,7 +51,7 @@ def _int_array(a: Any) -> npt.NDArray[np.integer[Any]]:
     return np.ascontiguousarray(a)
 
 
-def _read(y: Any) -> _Sets:
+def read_sets(y: Any) -> _Sets:
     """`y` in any supported form as `_Sets`, or InvalidInputError/TypeError."""
     if type(y).__module__.startswith("scipy.sparse"):
         return _sparse(y)
@@ -249,16 +249,19 @@ def multilabel_counts(y: Any, top_pairs: int = 10) -> MultilabelCounts:
     >>> c.pairs
     [(('a', 'b'), 1), (('b', 'c'), 1)]
     """
-    sets = _read(y)
-    top = checks.count("top_pairs", top_pairs)
-    r = _fastbal.label_set_stats(*sets.args(), top=top)
+    return count_sets(read_sets(y), checks.count("top_pairs", top_pairs))[0]
+
+
+def count_sets(sets: _Sets, top_pairs: int) -> tuple[MultilabelCounts, npt.NDArray[np.int64]]:
+    """The counts of label sets already read, and the positives by label code."""
+    r = _fastbal.label_set_stats(*sets.args(), top=top_pairs)
     counts = r.counts.view(np.int64)
     present = np.flatnonzero(counts)
     order = present[np.lexsort((present, -counts[present]))]
     n = len(sets.offsets) - 1
     non_null = n - int(r.null_rows)
     values = sets.labels.tolist()
-    return MultilabelCounts(
+    mc = MultilabelCounts(
         labels=sets.labels[order],
         counts=counts[order],
         rows=n,
@@ -268,6 +271,7 @@ def multilabel_counts(y: Any, top_pairs: int = 10) -> MultilabelCounts:
         distinct_sets=int(r.distinct_sets),
         pairs=[((values[a], values[b]), int(k)) for a, b, k in r.pairs],
     )
+    return mc, counts
 
 
 def _quality(
@@ -392,7 +396,7 @@ def multilabel_split(
     >>> s.summary.classes_per_split
     {'train': 3, 'valid': 3, 'test': 3}
     """
-    sets = _read(y)
+    sets = read_sets(y)
     r = _fastbal.multilabel_split(
         *sets.args(),
         checks.size(test_size),
@@ -457,7 +461,7 @@ def multilabel_kfold(y: Any, k: int = 5, seed: int = 0, ids: Any = None) -> Mult
     """
     k = checks.integer("k", k)
     k = min(max(k, -(2**63)), 2**63 - 1)
-    sets = _read(y)
+    sets = read_sets(y)
     r = _fastbal.multilabel_kfold(*sets.args(), k=k, seed=checks.seed(seed), ids=_ids(ids))
     plan = r.plan
     cells = plan.cells.view(np.int64)

@@ -10,11 +10,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 from fastbal import _fastbal, _format, checks
 from fastbal._duplicates import Duplicates, duplicates
 from fastbal._fastbal import FastbalError
 from fastbal._labels import Labels, ValueCounts, run, to_native, value_counts
+from fastbal._multilabel import MultilabelCounts, MultilabelSplitSummary, count_sets, read_sets
 from fastbal._select import DEFAULT_THRESHOLDS, WhatIf, what_if
 from fastbal._split import Split
 
@@ -28,6 +30,75 @@ OUTLIER_RULE = (
 def _py(v: Any) -> Any:
     """A numpy scalar as a plain Python value (for JSON and printing)."""
     return v.item() if isinstance(v, np.generic) else v
+
+
+def _rank_chart(
+    path: str,
+    dpi: int,
+    labels: npt.NDArray[Any],
+    counts: npt.NDArray[np.int64],
+    *,
+    top: int,
+    min_count: int | None,
+    title: str,
+    what: tuple[str, str, str],
+    needer: str,
+) -> str:
+    """The rank-frequency chart (log counts vs rank) as a PNG at `path`.
+
+    `what` names a label, labels and the counted unit ("class", "classes",
+    "rows"); the `top` first are labelled, `min_count` is drawn as a line.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(f"{needer} needs matplotlib: pip install 'fastbal[plot]'") from None
+    one, many, unit = what
+    ranks = np.arange(1, len(counts) + 1)
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=dpi)
+    try:
+        ax.plot(ranks, counts, marker=".", linewidth=1)
+        ax.set_yscale("log")
+        ax.set_xlabel(f"{one} rank (most frequent first)")
+        ax.set_ylabel(f"{unit} (log scale)")
+        ax.set_title(title)
+        head = [
+            f"#{i + 1}  {_py(labels[i])}  ({int(counts[i]):,} {unit})"
+            for i in range(min(top, len(counts)))
+        ]
+        if head:
+            ax.plot(ranks[: len(head)], counts[: len(head)], "o", color="tab:orange")
+            ax.text(
+                0.98,
+                0.97,
+                f"head {many}\n" + "\n".join(head),
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                multialignment="left",
+                fontsize=8,
+                family="monospace",
+                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9},
+            )
+        if min_count is not None:
+            ax.axhline(min_count, color="tab:red", linestyle="--", linewidth=1)
+            ax.annotate(
+                f"min_count = {min_count}",
+                (ranks[0], min_count),
+                textcoords="offset points",
+                xytext=(0, 4),
+                fontsize=8,
+                color="tab:red",
+            )
+        ax.grid(True, which="both", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)
+    return path
 
 
 def length_histogram(x: Any, texts: Any) -> pl.DataFrame:
@@ -417,61 +488,18 @@ class LabelReport:
         The head classes are labelled and `min_count`, when set, is drawn as a
         line. Needs matplotlib (`pip install 'fastbal[plot]'`). Returns `path`.
         """
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise ImportError(
-                "LabelReport.plot needs matplotlib: pip install 'fastbal[plot]'"
-            ) from None
-        counts = self.counts.counts
-        ranks = np.arange(1, len(counts) + 1)
-        fig, ax = plt.subplots(figsize=(8, 4.5), dpi=dpi)
-        try:
-            ax.plot(ranks, counts, marker=".", linewidth=1)
-            ax.set_yscale("log")
-            ax.set_xlabel("class rank (most frequent first)")
-            ax.set_ylabel("rows (log scale)")
-            ax.set_title(
-                f"{self.labeled_rows:,} rows, {self.n_classes} classes, "
-                f"imbalance {self.imbalance_ratio:,.0f} : 1"
-            )
-            head = [
-                f"#{i + 1}  {_py(self.counts.classes[i])}  ({int(counts[i]):,} rows)"
-                for i in range(min(self.top, len(counts)))
-            ]
-            if head:
-                ax.plot(ranks[: len(head)], counts[: len(head)], "o", color="tab:orange")
-                ax.text(
-                    0.98,
-                    0.97,
-                    "head classes\n" + "\n".join(head),
-                    transform=ax.transAxes,
-                    ha="right",
-                    va="top",
-                    multialignment="left",
-                    fontsize=8,
-                    family="monospace",
-                    bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9},
-                )
-            if self.min_count is not None:
-                ax.axhline(self.min_count, color="tab:red", linestyle="--", linewidth=1)
-                ax.annotate(
-                    f"min_count = {self.min_count}",
-                    (ranks[0], self.min_count),
-                    textcoords="offset points",
-                    xytext=(0, 4),
-                    fontsize=8,
-                    color="tab:red",
-                )
-            ax.grid(True, which="both", alpha=0.3)
-            fig.tight_layout()
-            fig.savefig(path, format="png")
-        finally:
-            plt.close(fig)
-        return path
+        return _rank_chart(
+            path,
+            dpi,
+            self.counts.classes,
+            self.counts.counts,
+            top=self.top,
+            min_count=self.min_count,
+            title=f"{self.labeled_rows:,} rows, {self.n_classes} classes, "
+            f"imbalance {self.imbalance_ratio:,.0f} : 1",
+            what=("class", "classes", "rows"),
+            needer="LabelReport.plot",
+        )
 
 
 #: Keys of `LabelReport.to_dict()`, in order.
@@ -500,6 +528,476 @@ REPORT_KEYS = (
 )
 
 
+# ---------------------------------------------------------------------------- label sets
+
+
+def _first_value(xs: Any) -> Any:
+    """The first element of a sequence that is not None (None when there is none)."""
+    for v in xs:
+        if v is not None:
+            return v
+    return None
+
+
+def _is_label_sets(x: Any) -> bool:
+    """Whether `report` reads `x` as label sets (several labels a row): a 2-D
+    array or scipy.sparse matrix, an Arrow `list` / `large_list` array (pyarrow,
+    polars `List`, a pandas Series of lists), or a list of lists. Each of these
+    is refused as a single-label column, so nothing read before changes."""
+    if isinstance(x, Labels):
+        return False
+    module = type(x).__module__
+    if module.startswith("scipy.sparse"):
+        return True
+    if isinstance(x, np.ndarray):
+        if x.ndim == 2:
+            return True
+        return x.ndim == 1 and x.dtype.kind == "O" and _is_set(_first_value(x))
+    if module.startswith("polars"):
+        return isinstance(getattr(x, "dtype", None), pl.List)
+    if module.startswith("pandas"):
+        if getattr(x, "ndim", 1) == 2:
+            return True
+        dtype = getattr(x, "dtype", None)
+        arrow = getattr(dtype, "pyarrow_dtype", None)
+        if arrow is not None:
+            return _is_list_type(arrow)
+        return getattr(dtype, "kind", "") == "O" and _is_set(_first_value(x.dropna()[:1]))
+    if isinstance(x, (pa.Array, pa.ChunkedArray)):
+        return _is_list_type(x.type)
+    if isinstance(x, (list, tuple)):
+        return _is_set(_first_value(x))
+    return False
+
+
+def _is_set(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) or (isinstance(v, np.ndarray) and v.ndim == 1)
+
+
+def _is_list_type(t: pa.DataType) -> bool:
+    if isinstance(t, pa.ExtensionType):
+        t = t.storage_type
+    return bool(pa.types.is_list(t) or pa.types.is_large_list(t))
+
+
+@dataclass(frozen=True)
+class MultilabelSplitCheck:
+    """Split health for label sets: rows and labels per split, the labels a
+    split lacks, and the largest difference of a label's share of rows from
+    train's."""
+
+    labels: list[Any]
+    #: positives per label (rows) per split (columns: train, valid, test)
+    cells: npt.NDArray[np.int64]
+    #: rows per split (train, valid, test)
+    rows: npt.NDArray[np.int64]
+
+    @classmethod
+    def from_split(cls, split: Split) -> MultilabelSplitCheck:
+        summary = split.summary
+        if not isinstance(summary, MultilabelSplitSummary):
+            raise FastbalError(
+                "splits is the Split of a single-label column; a multilabel report takes "
+                "the Split of fastbal.multilabel_split, or train / valid / test label sets"
+            )
+        rows = np.array([summary.sizes[k] for k in SPLITS], dtype=np.int64)
+        return cls(summary.classes.tolist(), summary.cells.astype(np.int64), rows)
+
+    @classmethod
+    def from_columns(cls, columns: dict[str, Any]) -> MultilabelSplitCheck:
+        unknown = [k for k in columns if k not in SPLITS]
+        if unknown or not any(columns.get(name) is not None for name in SPLITS):
+            raise FastbalError(
+                f"splits must map {', '.join(SPLITS)} (at least one) to label sets; "
+                f"got keys {list(columns)}"
+            )
+        parts: dict[str, MultilabelCounts] = {}
+        for name in SPLITS:
+            col = columns.get(name)
+            if col is not None:
+                parts[name] = count_sets(read_sets(col), 0)[0]
+        labels = sorted({v for mc in parts.values() for v in mc.labels.tolist()})
+        where = {v: i for i, v in enumerate(labels)}
+        cells = np.zeros((len(labels), len(SPLITS)), dtype=np.int64)
+        rows = np.zeros(len(SPLITS), dtype=np.int64)
+        for j, name in enumerate(SPLITS):
+            if name in parts:
+                mc = parts[name]
+                rows[j] = mc.rows - mc.null_rows
+                for v, n in zip(mc.labels.tolist(), mc.counts.tolist(), strict=True):
+                    cells[where[v], j] = n
+        return cls(labels, cells, rows)
+
+    def _missing(self, i: int) -> list[Any]:
+        if not self.rows[i]:
+            return []
+        if i == 0:
+            bad = (self.cells[:, 0] == 0) & (self.cells[:, 1:].sum(axis=1) > 0)
+        else:
+            bad = (self.cells[:, i] == 0) & (self.cells[:, 0] > 0)
+        return [v for v, b in zip(self.labels, bad, strict=True) if b]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Rows and labels per split, the labels missing from each, and the
+        largest |share of valid or test rows carrying a label - train's|."""
+        shares = self.cells / np.where(self.rows > 0, self.rows, 1)
+        drift: dict[str, Any] = {"label": None, "split": None, "difference": 0.0}
+        for i in (1, 2):
+            if self.rows[i] and self.rows[0] and len(self.labels):
+                diff = np.abs(shares[:, i] - shares[:, 0])
+                j = int(np.argmax(diff))
+                if diff[j] > drift["difference"]:
+                    drift = {
+                        "label": _py(self.labels[j]),
+                        "split": SPLITS[i],
+                        "difference": float(diff[j]),
+                    }
+        return {
+            "rows_per_split": dict(zip(SPLITS, self.rows.tolist(), strict=True)),
+            "labels_per_split": dict(
+                zip(SPLITS, (self.cells > 0).sum(axis=0).tolist(), strict=True)
+            ),
+            "missing_from_train": self._missing(0),
+            "missing_from_valid": self._missing(1),
+            "missing_from_test": self._missing(2),
+            "max_share_difference": drift,
+        }
+
+
+@dataclass(frozen=True)
+class MultilabelReport:
+    """The label analysis of label sets (several labels a row). `str(report)`
+    is Markdown.
+
+    Build it with `fastbal.report` on label sets. `to_dict()` has stable keys
+    (see `MULTILABEL_REPORT_KEYS`); `plot(path)` draws the rank-frequency
+    chart of the labels' positives.
+    """
+
+    counts: MultilabelCounts
+    top: int = 5
+    min_count: int | None = None
+    #: per threshold: labels removed, positives removed (and their share),
+    #: rows that would lose every label, labels left
+    what_if: list[dict[str, Any]] = field(default_factory=list)
+    splits: MultilabelSplitCheck | None = None
+
+    # ---- figures
+    @property
+    def rows(self) -> int:
+        return self.counts.rows
+
+    @property
+    def labeled_rows(self) -> int:
+        """Rows with at least one label."""
+        return self.counts.rows - self.counts.null_rows - self.counts.empty_rows
+
+    @property
+    def n_labels(self) -> int:
+        return len(self.counts.labels)
+
+    @property
+    def positives(self) -> int:
+        """(row, label) pairs: the sum of every label's positives."""
+        return int(self.counts.counts.sum())
+
+    @property
+    def density(self) -> float:
+        """Labels per row over the number of labels (0 with no label)."""
+        return self.counts.cardinality / self.n_labels if self.n_labels else 0.0
+
+    @property
+    def imbalance_ratio(self) -> float:
+        """Positives of the most frequent label over the least frequent's."""
+        c = self.counts.counts
+        return float(c[0] / c[-1]) if len(c) else float("nan")
+
+    def _share(self, n: int) -> float:
+        rows = self.counts.rows - self.counts.null_rows
+        return n / rows if rows else 0.0
+
+    @property
+    def one_positive_labels(self) -> list[Any]:
+        return list(self.counts.labels[self.counts.counts == 1].tolist())
+
+    @property
+    def labels_under_min_count(self) -> list[Any]:
+        if self.min_count is None:
+            return []
+        return list(self.counts.labels[self.counts.counts < self.min_count].tolist())
+
+    def _table(self, idx: range) -> list[dict[str, Any]]:
+        return [
+            {
+                "label": _py(self.counts.labels[i]),
+                "positives": int(self.counts.counts[i]),
+                "share": self._share(int(self.counts.counts[i])),
+            }
+            for i in idx
+        ]
+
+    @property
+    def head(self) -> list[dict[str, Any]]:
+        """The `top` labels with the most positives: label, positives, share of rows."""
+        return self._table(range(min(self.top, self.n_labels)))
+
+    @property
+    def tail(self) -> list[dict[str, Any]]:
+        """The `top` labels with the fewest positives."""
+        return self._table(range(max(self.n_labels - self.top, 0), self.n_labels))
+
+    @property
+    def pairs(self) -> list[dict[str, Any]]:
+        """The most frequent label pairs: the labels, the rows holding both, their share."""
+        return [
+            {"labels": [_py(a), _py(b)], "rows": n, "share": self._share(n)}
+            for (a, b), n in self.counts.pairs
+        ]
+
+    # ---- renderings
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data with stable keys (MULTILABEL_REPORT_KEYS), JSON-ready."""
+        c = self.counts
+
+        def label(i: int) -> dict[str, Any] | None:
+            return (
+                {"label": _py(c.labels[i]), "positives": int(c.counts[i])}
+                if len(c.labels)
+                else None
+            )
+
+        return {
+            "rows": self.rows,
+            "null_rows": c.null_rows,
+            "empty_rows": c.empty_rows,
+            "labeled_rows": self.labeled_rows,
+            "labels": self.n_labels,
+            "positives": self.positives,
+            "cardinality": c.cardinality,
+            "density": self.density,
+            "distinct_sets": c.distinct_sets,
+            "imbalance_ratio": self.imbalance_ratio if self.n_labels else None,
+            "largest_label": label(0),
+            "smallest_label": label(-1),
+            "head": self.head,
+            "tail": self.tail,
+            "top_k": self.top,
+            "one_positive_labels": self.one_positive_labels,
+            "min_count": self.min_count,
+            "labels_under_min_count": self.labels_under_min_count,
+            "pairs": self.pairs,
+            "what_if": self.what_if,
+            "splits": None if self.splits is None else self.splits.to_dict(),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, default=_py)
+
+    def to_markdown(self) -> str:
+        d = self.to_dict()
+        out = ["# Multilabel report", ""]
+        out += [
+            f"- rows: {d['rows']:,} ({d['null_rows']:,} null, {d['empty_rows']:,} without a label)",
+            f"- labels: {d['labels']:,}; positives: {d['positives']:,}",
+            f"- labels per row (cardinality): {d['cardinality']:.2f}; density: {d['density']:.4f}",
+            f"- distinct label sets: {d['distinct_sets']:,}",
+            f"- imbalance ratio (most / fewest positives): {_format.ratio(d['imbalance_ratio'])}",
+            f"- labels with one positive ({len(d['one_positive_labels'])}): "
+            + (", ".join(map(str, d["one_positive_labels"][:50])) or "none")
+            + (" ..." if len(d["one_positive_labels"]) > 50 else ""),
+        ]
+        if self.min_count is not None:
+            under = d["labels_under_min_count"]
+            out.append(
+                f"- labels under min_count={self.min_count} ({len(under)}): "
+                + (", ".join(map(str, under[:50])) or "none")
+                + (" ..." if len(under) > 50 else "")
+            )
+        for title, rows in (("Head", d["head"]), ("Tail", d["tail"])):
+            out += [
+                "",
+                f"## {title}",
+                "",
+                "| label | positives | share of rows |",
+                "|---:|---:|---:|",
+            ]
+            out += [
+                f"| {r['label']} | {r['positives']:,} | {100 * r['share']:.2f}% |" for r in rows
+            ]
+        out += ["", "## Most frequent label pairs", ""]
+        if d["pairs"]:
+            out += ["| labels | rows | share of rows |", "|---|---:|---:|"]
+            out += [
+                f"| {p['labels'][0]} + {p['labels'][1]} | {p['rows']:,} | {100 * p['share']:.2f}% |"
+                for p in d["pairs"]
+            ]
+        else:
+            out.append("No row holds two labels.")
+        if self.what_if:
+            out += [
+                "",
+                "## What a min-count filter would remove",
+                "",
+                "| min_count | labels removed | positives removed | share "
+                "| rows losing every label | labels left |",
+                "|---:|---:|---:|---:|---:|---:|",
+            ]
+            out += [
+                f"| {r['threshold']} | {r['labels_removed']:,} | {r['positives_removed']:,} | "
+                f"{100 * r['share_removed']:.3f}% | {r['rows_emptied']:,} | {r['labels_left']:,} |"
+                for r in self.what_if
+            ]
+        if self.splits is not None:
+            s = d["splits"]
+            out += ["", "## Splits", "", "| | train | valid | test |", "|---|---:|---:|---:|"]
+            out.append(
+                "| rows | " + " | ".join(f"{s['rows_per_split'][k]:,}" for k in SPLITS) + " |"
+            )
+            out.append(
+                "| labels | " + " | ".join(str(s["labels_per_split"][k]) for k in SPLITS) + " |"
+            )
+            out.append("")
+            for k in SPLITS:
+                miss = s[f"missing_from_{k}"]
+                out.append(
+                    f"- labels missing from {k}: {len(miss)}"
+                    + (f" ({', '.join(map(str, miss[:20]))})" if miss else "")
+                )
+            drift = s["max_share_difference"]
+            if drift["label"] is not None:
+                out.append(
+                    f"- largest difference of a label's share of rows from train: label "
+                    f"{drift['label']} in {drift['split']}, {100 * drift['difference']:.2f} points"
+                )
+        return "\n".join(out) + "\n"
+
+    __str__ = to_markdown
+
+    def plot(self, path: str, *, dpi: int = 100) -> str:
+        """Draw the rank-frequency chart (log positives vs label rank) as a PNG
+        at `path`, the head labels labelled and `min_count` drawn as a line.
+        Needs matplotlib (`pip install 'fastbal[plot]'`). Returns `path`."""
+        return _rank_chart(
+            path,
+            dpi,
+            self.counts.labels,
+            self.counts.counts,
+            top=self.top,
+            min_count=self.min_count,
+            title=f"{self.rows:,} rows, {self.n_labels} labels, "
+            f"{self.counts.cardinality:.2f} labels a row",
+            what=("label", "labels", "positives"),
+            needer="MultilabelReport.plot",
+        )
+
+
+#: Keys of `MultilabelReport.to_dict()`, in order.
+MULTILABEL_REPORT_KEYS = (
+    "rows",
+    "null_rows",
+    "empty_rows",
+    "labeled_rows",
+    "labels",
+    "positives",
+    "cardinality",
+    "density",
+    "distinct_sets",
+    "imbalance_ratio",
+    "largest_label",
+    "smallest_label",
+    "head",
+    "tail",
+    "top_k",
+    "one_positive_labels",
+    "min_count",
+    "labels_under_min_count",
+    "pairs",
+    "what_if",
+    "splits",
+)
+
+
+def _sets_what_if(
+    sets: Any, by_code: npt.NDArray[np.int64], thresholds: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """What dropping the labels with fewer positives than each threshold would
+    remove: labels, positives, and the rows left with no label."""
+    offsets = np.asarray(sets.offsets, dtype=np.int64)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    lengths = np.diff(offsets)
+    full = lengths > 0
+    if sets.null is not None:
+        full &= ~np.asarray(sets.null, dtype=bool)
+    values = by_code[np.asarray(sets.codes)[lo:hi]]
+    # a row's most frequent label: each non-empty row's values are the segment
+    # from its start up to the next non-empty row's (the rows between hold none)
+    starts = (offsets[:-1] - lo)[lengths > 0]
+    kept = full[lengths > 0]
+    row_max = np.maximum.reduceat(values, starts)[kept] if len(starts) else values[:0]
+    counts = np.sort(by_code[by_code > 0])
+    total = int(counts.sum())
+    out = []
+    for t in thresholds:
+        under = counts[counts < t]
+        removed = int(under.sum())
+        out.append(
+            {
+                "threshold": t,
+                "labels_removed": len(under),
+                "positives_removed": removed,
+                "share_removed": removed / total if total else 0.0,
+                "rows_emptied": int((row_max < t).sum()),
+                "labels_left": len(counts) - len(under),
+            }
+        )
+    return out
+
+
+def _multilabel_report(
+    x: Any,
+    texts: Any,
+    top: int,
+    min_count: int | None,
+    splits: Any,
+    thresholds: tuple[int, ...],
+) -> MultilabelReport:
+    if texts is not None:
+        raise FastbalError(
+            "texts= (text length and duplicates per class) needs one label per row; "
+            "these are label sets (several labels a row): report them without texts"
+        )
+    top = checks.count("top", top)
+    if min_count is not None:
+        min_count = checks.count("min_count", min_count)
+    ts = tuple(checks.count("threshold", t) for t in thresholds)
+    try:
+        sets = read_sets(x)
+    except FastbalError as e:
+        if isinstance(x, np.ndarray) and x.ndim == 2:
+            raise type(e)(
+                f"{e}. fastbal.report reads a 2-D array as label sets (rows x labels, 0/1); "
+                "for one label per row pass a 1-D column (y.ravel())"
+            ) from None
+        raise
+    counts, by_code = count_sets(sets, top)
+    check = None
+    if isinstance(splits, Split):
+        check = MultilabelSplitCheck.from_split(splits)
+    elif isinstance(splits, dict):
+        check = MultilabelSplitCheck.from_columns(splits)
+    elif isinstance(splits, tuple):
+        check = MultilabelSplitCheck.from_columns(dict(zip(SPLITS, splits, strict=False)))
+    elif splits is not None:
+        raise TypeError("splits must be a Split, a dict of label sets or a tuple of them")
+    return MultilabelReport(
+        counts,
+        top=top,
+        min_count=min_count,
+        what_if=_sets_what_if(sets, by_code, ts),
+        splits=check,
+    )
+
+
 def report(
     x: Any,
     texts: Any = None,
@@ -507,7 +1005,7 @@ def report(
     min_count: int | None = None,
     splits: Split | dict[str, Any] | tuple[Any, ...] | None = None,
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
-) -> LabelReport:
+) -> LabelReport | MultilabelReport:
     """The label analysis of a column in one call.
 
     Totals, classes, imbalance ratio, head and tail tables with shares, the
@@ -522,6 +1020,15 @@ def report(
     split lacks; a `Split` of the same rows as `texts` adds the leakage: the
     valid/test rows whose text is also in train.
 
+    Label sets (several labels a row: a 2-D 0/1 array, a scipy.sparse
+    matrix, a list of label lists, an Arrow `list` array such as a polars
+    `List` or a pandas Series of lists) give a `MultilabelReport`: rows,
+    null and empty rows, labels per row, distinct label sets, positives per
+    label (head and tail), labels under `min_count`, the most frequent
+    label pairs (`top` of them) and what a min-count filter on labels would
+    remove; `splits` is then the Split of `fastbal.multilabel_split` or
+    train / valid / test label sets, and `texts` is refused.
+
     >>> import fastbal
     >>> r = fastbal.report(["a"] * 6 + ["b"] * 3 + ["c"], top=2)
     >>> r.n_classes, r.imbalance_ratio, r.one_row_classes
@@ -532,7 +1039,12 @@ def report(
     >>> print(r.duplicates)
     repeated texts: 1 (3 rows, 75.00% of 4)
     texts with conflicting labels: 1 (3 rows); accuracy ceiling 75.00%
-    """
+    >>> r = fastbal.report([["a", "b"], ["a"], ["a", "c"], [], None], top=2)
+    >>> r.n_labels, r.head[0], r.pairs[0]
+    (3, {'label': 'a', 'positives': 3, 'share': 0.75}, {'labels': ['a', 'b'], 'rows': 1, 'share': 0.25})
+    """  # noqa: E501
+    if _is_label_sets(x):
+        return _multilabel_report(x, texts, top, min_count, splits, tuple(thresholds))
     labels = x if isinstance(x, Labels) else Labels(x) if texts is not None else None
     vc = value_counts(labels if labels is not None else x)
     lengths = dups = None

@@ -10,7 +10,10 @@ new indices mappings over the same table, no copy of any other column.
 
 Label columns: `ClassLabel` (its -1, "no label", is a missing label),
 integers, strings and booleans. Missing labels are left out of splits and
-counted apart, as everywhere in fastbal. Floats and lists are refused.
+counted apart, as everywhere in fastbal. Floats are refused. A column of
+lists (`Sequence(ClassLabel)`, lists of ints or strings) holds label sets:
+`split`, `value_counts` and `report` take it as `fastbal.multilabel_split`,
+`fastbal.multilabel_counts` and `fastbal.report` do, ClassLabel names shown.
 
 >>> import datasets, fastbal.hf
 >>> ds = datasets.Dataset.from_dict(
@@ -171,9 +174,9 @@ def _check_type(column: str, kind: pa.DataType, role: str = "label column") -> N
         or pa.types.is_large_list_view(t)
     ):
         raise TypeError(
-            f"{role} {column!r} holds lists ({kind}); one label per row is needed "
-            "(fastbal.hf.split stratifies such a column as multi-label; "
-            "fastbal.multilabel_counts counts it)"
+            f"{role} {column!r} holds lists ({kind}); one label per row is needed here "
+            "(fastbal.hf.split of a map-style Dataset, value_counts and report take "
+            "such a column as label sets)"
         )
     raise TypeError(
         f"{role} {column!r} has Arrow type {kind}; labels must be integers, strings, "
@@ -188,6 +191,52 @@ def _label_sets(dataset: Any, column: str) -> pa.ChunkedArray | None:
     if not (pa.types.is_list(t) or pa.types.is_large_list(t)):
         return None
     return _table_column(dataset, column)
+
+
+def _is_sets(kind: pa.DataType) -> bool:
+    """Whether an Arrow type holds label sets (a `list` or `large_list`)."""
+    return bool(pa.types.is_list(kind) or pa.types.is_large_list(kind))
+
+
+def _set_names(dataset: Any, column: str) -> Names | None:
+    """The ClassLabel names by id of a column of lists of ClassLabel
+    (`Sequence(ClassLabel)`, `List(ClassLabel)`), or None."""
+    features = dataset.features
+    feature = features.get(column) if features is not None else None
+    inner = getattr(feature, "feature", None)
+    if isinstance(feature, datasets.ClassLabel) or not isinstance(inner, datasets.ClassLabel):
+        return None
+    table = np.empty(len(inner.names), dtype=object)
+    table[:] = inner.names
+    return table
+
+
+def _named_sets(values: pa.ChunkedArray, names: Names | None, column: str) -> Any:
+    """Label sets with ClassLabel ids replaced by their names (a dictionary of
+    the names, so each name is held once); the ids are checked against them."""
+    if names is None:
+        return values
+    arr = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    offsets = arr.offsets
+    lo, hi = offsets[0].as_py(), offsets[-1].as_py()
+    used = arr.values.slice(lo, hi - lo)
+    if used.null_count:
+        raise InvalidInputError(f"label column {column!r} holds a null label inside a row")
+    if len(used):
+        smallest, largest = (v.as_py() for v in pc.min_max(used).values())
+        if smallest < 0 or largest >= len(names):
+            bad = smallest if smallest < 0 else largest
+            raise InvalidInputError(
+                f"label column {column!r} holds lists of a ClassLabel of {len(names)} names "
+                f"but holds {bad}; its labels must be 0..{len(names) - 1}"
+            )
+    labels = pa.DictionaryArray.from_arrays(
+        used.cast(pa.int32()), pa.array(names.tolist(), pa.string())
+    )
+    kind = pa.LargeListArray if pa.types.is_large_list(arr.type) else pa.ListArray
+    return kind.from_arrays(
+        pc.subtract(offsets, offsets[0]), labels, mask=arr.is_null() if arr.null_count else None
+    )
 
 
 def _missing_classlabel(values: Any, column: str, names: Names) -> Any:
@@ -619,25 +668,47 @@ def _stream_labels(column: str, names: Names | None, batch: pa.Table) -> pa.Chun
     return values if names is None else _missing_classlabel(values, column, names)
 
 
-def _stream_counts(
+def _stream_column(
     dataset: Any, column: str, batch_size: int
-) -> tuple[fastbal.ValueCounts, Names | None]:
-    """Counts of a stream's label column in one pass (a `LabelCounter` over its
-    batches), and its ClassLabel names."""
+) -> tuple[fastbal.ValueCounts | pa.ChunkedArray, Names | None]:
+    """A stream's label column read in one pass, with its ClassLabel names: the
+    counts of one label a row (a `LabelCounter` over the batches), or the label
+    sets of a column of lists (the column's batches, held)."""
     _check_name(dataset, column, "label column")
     names = _classlabel_names(dataset, column)
-    counter, batches = LabelCounter(), 0
+    counter, chunks, batches = LabelCounter(), [], 0
+    sets: bool | None = None
     for batch in _stream(dataset, [column], batch_size):
-        counter.update(_stream_labels(column, names, batch))
+        values = batch.column(column)
+        if sets is None:
+            sets = _is_sets(values.type)
+        if sets:
+            chunks.extend(values.chunks)
+        else:
+            counter.update(_stream_labels(column, names, batch))
         batches += 1
     if not batches:
         raise InvalidInputError("the dataset has no rows")
+    if sets:
+        return pa.chunked_array(chunks), _set_names(dataset, column)
     return counter.counts, names
+
+
+def _stream_counts(
+    dataset: Any, column: str, batch_size: int
+) -> tuple[fastbal.ValueCounts, Names | None]:
+    """Counts of a stream's label column of one label a row in one pass, and
+    its ClassLabel names."""
+    counts, names = _stream_column(dataset, column, batch_size)
+    if not isinstance(counts, fastbal.ValueCounts):
+        _check_type(column, counts.type)
+        raise AssertionError("unreachable: a column of lists is refused above")
+    return counts, names
 
 
 def value_counts(
     dataset: Any, label_column: str, *, names: bool = True, batch_size: int = STREAM_BATCH_ROWS
-) -> fastbal.ValueCounts:
+) -> fastbal.ValueCounts | fastbal.MultilabelCounts:
     """Rows per class of a Dataset's label column, most frequent first.
 
     With a ClassLabel column and `names=True` the classes are its names, else
@@ -645,19 +716,44 @@ def value_counts(
     batches of `batch_size` rows (only the label column is read); the
     counts merge exactly, so they equal the in-memory ones.
 
+    A column of lists (`Sequence(ClassLabel)`, lists of ints or strings)
+    gives the `fastbal.multilabel_counts` of its label sets: positives per
+    label (ClassLabel names when `names=True`), null and empty rows, labels
+    per row, distinct sets, frequent pairs. A stream's label sets are held
+    while they are counted (the label column only).
+
     >>> import datasets, fastbal.hf
     >>> ds = datasets.Dataset.from_dict({"y": ["b", "a", "b", None]})
     >>> fastbal.hf.value_counts(ds, "y").to_dict()
     {'b': 2, 'a': 1}
     >>> fastbal.hf.value_counts(ds.to_iterable_dataset(), "y", batch_size=3).to_dict()
     {'b': 2, 'a': 1}
+    >>> tags = datasets.Features({"tags": datasets.Sequence(datasets.ClassLabel(names=["x", "y"]))})
+    >>> ml = datasets.Dataset.from_dict({"tags": [[0, 1], [1], [], None]}, features=tags)
+    >>> fastbal.hf.value_counts(ml, "tags").to_dict()
+    {'y': 2, 'x': 1}
     """
     ds = _dataset(dataset, "fastbal.hf.value_counts", stream_ok=True)
     if isinstance(ds, datasets.IterableDataset):
-        counts, table = _stream_counts(ds, label_column, batch_size)
+        counts, table = _stream_column(ds, label_column, batch_size)
+        if not isinstance(counts, fastbal.ValueCounts):
+            return fastbal.multilabel_counts(
+                _named_sets(counts, table if names else None, label_column)
+            )
         return _named(counts, table if names else None)
+    sets = _label_sets(ds, label_column)
+    if sets is not None:
+        shown = _set_names(ds, label_column) if names else None
+        return fastbal.multilabel_counts(_named_sets(sets, shown, label_column))
     col = _read(ds, label_column)
     return _named(fastbal.value_counts(col.values), col.names if names else None)
+
+
+#: The refusal of a text column with label sets.
+_SETS_TEXTS = (
+    "label column {!r} holds lists (label sets): text length and duplicates per class "
+    "need one label per row; report the label sets without text_column"
+)
 
 
 def report(
@@ -670,32 +766,47 @@ def report(
     min_count: int | None = None,
     thresholds: tuple[int, ...] = fastbal.DEFAULT_THRESHOLDS,
     batch_size: int = STREAM_BATCH_ROWS,
-) -> fastbal.LabelReport:
+) -> fastbal.LabelReport | fastbal.MultilabelReport:
     """`fastbal.report` of a Dataset's label column (and text length per class
     with `text_column`), ClassLabel names shown when `names=True`.
 
     An `IterableDataset` is read once, batch by batch (the label and text
     columns only); counts and length histograms merge exactly.
 
+    A column of lists (`Sequence(ClassLabel)`, lists of ints or strings)
+    gives the `fastbal.MultilabelReport` of its label sets, equal to
+    `fastbal.report` on them (ClassLabel names as the labels when
+    `names=True`); `text_column` is refused there.
+
     >>> import datasets, fastbal.hf
     >>> ds = datasets.Dataset.from_dict({"y": [1] * 6 + [2] * 3 + [3]})
     >>> r = fastbal.hf.report(ds, "y")
     >>> r.n_classes, r.imbalance_ratio, r.one_row_classes
     (3, 6.0, [3])
-    """
+    >>> ml = datasets.Dataset.from_dict({"tags": [["a", "b"], ["a"], ["a", "c"], []]})
+    >>> r = fastbal.hf.report(ml, "tags", top=1)
+    >>> r.n_labels, r.head, r.pairs
+    (3, [{'label': 'a', 'positives': 3, 'share': 0.75}], [{'labels': ['a', 'b'], 'rows': 1, 'share': 0.25}])
+    """  # noqa: E501
     ds = _dataset(dataset, "fastbal.hf.report", stream_ok=True)
     _check_name(ds, label_column, "label column")
     if text_column is not None:
         _check_name(ds, text_column, "text column")
+    options: dict[str, Any] = {"top": top, "min_count": min_count, "thresholds": thresholds}
     label_names: Names | None
     if isinstance(ds, datasets.IterableDataset):
         if text_column is None:
-            counts, label_names = _stream_counts(ds, label_column, batch_size)
-            hist = None
+            got, label_names = _stream_column(ds, label_column, batch_size)
+            if not isinstance(got, fastbal.ValueCounts):
+                shown = label_names if names else None
+                return fastbal.report(_named_sets(got, shown, label_column), **options)
+            counts, hist = got, None
         else:
             label_names = _classlabel_names(ds, label_column)
             counter, hists = LabelCounter(), []
             for batch in _stream(ds, [label_column, text_column], batch_size):
+                if _is_sets(batch.column(label_column).type):
+                    raise FastbalError(_SETS_TEXTS.format(label_column))
                 labels = fastbal.Labels(_stream_labels(label_column, label_names, batch))
                 counter.update(labels)
                 hists.append(length_histogram(labels, batch.column(text_column)))
@@ -704,6 +815,12 @@ def report(
             counts = counter.counts
             hist = pl.concat(hists)
     else:
+        sets = _label_sets(ds, label_column)
+        if sets is not None:
+            if text_column is not None:
+                raise FastbalError(_SETS_TEXTS.format(label_column))
+            shown = _set_names(ds, label_column) if names else None
+            return fastbal.report(_named_sets(sets, shown, label_column), **options)
         col = _read(ds, label_column)
         label_names = col.names
         if text_column is None:

@@ -205,6 +205,7 @@ def _cmd_split(args: argparse.Namespace) -> int:
             y_split,
             None if args.kfold is not None else codes[in_split],
         )
+        assert isinstance(rep, fastbal.LabelReport)  # a column of one label per row
         rep = dataclasses.replace(rep, duplicates=dups)
     # pass 2: every column, batch by batch, each row to its split's file
     out_fmt = args.format or fmt
