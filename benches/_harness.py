@@ -672,6 +672,35 @@ class Report:
         return path
 
 
+def write_blocks(path: Path, blocks: Sequence[tuple[str, Report | None]]) -> Path:
+    """Write several reports, each a "## <title>" block with its own header, to `path`.
+
+    `blocks` lists (title, report) in file order; a block whose report is None
+    (not run this time) keeps the block of that title already in the file, if
+    any, so a run of one part of a script leaves the results of the others as
+    they were, each under the machine line, date and command that made it.
+    """
+    kept: dict[str, str] = {}
+    if path.exists():
+        title, lines = "", []
+        for line in [*path.read_text().splitlines(), "## "]:
+            if line.startswith("## "):
+                if title:
+                    kept[title] = "\n".join(lines).rstrip() + "\n"
+                title, lines = line[3:].strip(), []
+            lines.append(line)
+    parts = []
+    for title, report in blocks:
+        if report is not None:
+            parts.append(report.text().rstrip() + "\n")
+        elif title in kept:
+            parts.append(kept[title])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts))
+    print(f"wrote {path}", flush=True)
+    return path
+
+
 # --------------------------------------------------------------------------- command line
 
 

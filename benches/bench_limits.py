@@ -26,6 +26,10 @@ and <= 10x value_counts; sample <= 3x value_counts; oversample >= 100x faster
 than imbalanced-learn.
 
 Run from the repository root: `python3 benches/bench_limits.py` (or `--quick`).
+`--only` runs some parts (see `--help`): `--only strings,split,sample,memory`
+measures every ratio of fastbal's own calls without the slow peers (minutes
+at 10M); a partial run writes to benches/results/partial/ (with `--quick`,
+results/quick/) unless `--out` is given, so results/limits.md keeps whole runs.
 """
 
 from __future__ import annotations
@@ -39,6 +43,17 @@ import numpy as np
 
 M = 1_000_000
 SEED = 0
+#: The parts `--only` selects, by the cases they time; "counts" (value_counts
+#: and the floors, every ratio's reference) always runs.
+PARTS = {
+    "counts": ("floor", "write_floor", "value_counts"),
+    "strings": ("value_counts_str", "pyarrow_str"),
+    "split": ("split",),
+    "sample": ("sample",),
+    "oversample": ("oversample",),
+    "peers": ("sklearn_split", "imblearn_oversample"),
+    "memory": (),
+}
 
 
 def int_cases(y: np.ndarray, peers: bool) -> dict[str, Callable[[], Any]]:
@@ -103,7 +118,22 @@ ROWS = [
 
 def main() -> None:
     p = h.parser(__doc__.split("\n\n")[0], [10 * M, 100 * M], [M])
-    args = h.finish_args(p.parse_args())
+    p.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated parts to run, of {','.join(PARTS)} (default all; counts "
+        "always runs); results go to benches/results/partial (or quick) unless --out is given",
+    )
+    args = p.parse_args()
+    parts = {t.strip() for t in args.only.split(",") if t.strip()}
+    unknown = parts - set(PARTS)
+    if unknown:
+        p.error(f"unknown part(s): {', '.join(sorted(unknown))} (known: {', '.join(PARTS)})")
+    if parts and args.out is None and not args.quick:
+        args.out = str(h.RESULTS / "partial")
+    parts = (parts | {"counts"}) if parts else set(PARTS)
+    wanted = {key for part in parts for key in PARTS[part]}
+    args = h.finish_args(args)
     report = h.Report(
         "limits",
         "How close fastbal runs to the machine: headline ratios, one run",
@@ -116,11 +146,13 @@ def main() -> None:
     for n in args.sizes:
         h.progress(f"int32 {h.fmt_size(n)}")
         y = h.int_labels(n)
-        cases = int_cases(y, peers=n == first)
+        cases = int_cases(y, peers=n == first and "peers" in parts)
         if n != first:
             cases = {k: cases[k] for k in ("floor", "value_counts")}
         else:
-            cases.update(text_cases(y))
+            if "strings" in parts:
+                cases.update(text_cases(y))
+            cases = {k: v for k, v in cases.items() if k in wanted}
         # the peers that take seconds to minutes are timed by one call (after fastbal's runs)
         slow = {k: cases.pop(k) for k in ("sklearn_split", "imblearn_oversample") if k in cases}
         results[n] = h.time_cases(cases, h.repeats_for(n, args))
@@ -132,6 +164,8 @@ def main() -> None:
 
     lines = []
     for key, label in ROWS:
+        if key not in wanted:
+            continue
         lines.append([label, *[h.cell(results.get(n, {}).get(key)) for n in args.sizes]])
     body = h.markdown_table(
         ["call", *[f"{h.fmt_size(n)} (ms)" for n in args.sizes]],
@@ -141,82 +175,91 @@ def main() -> None:
     report.add("median ms, seed-shaped labels", body)
 
     last = args.sizes[-1]
-    ratios = [
+    ratios_run = [
         (
             f"value_counts int32 / read floor, {h.fmt_size(first)}",
             h.fmt_ratio(sec(first, "value_counts"), sec(first, "floor")),
             "<= 2x",
+            ("value_counts", "floor"),
         ),
         (
             f"value_counts int32 / read floor, {h.fmt_size(last)}",
             h.fmt_ratio(sec(last, "value_counts"), sec(last, "floor")),
             "<= 1.5x at 100M",
+            ("value_counts", "floor"),
         ),
         (
             f"pyarrow / fastbal value_counts on strings, {h.fmt_size(first)}",
             h.fmt_ratio(sec(first, "pyarrow_str"), sec(first, "value_counts_str")),
             ">= 2.5x",
+            ("pyarrow_str", "value_counts_str"),
         ),
         (
             f"scikit-learn / fastbal stratified_split, {h.fmt_size(first)}",
             h.fmt_ratio(sec(first, "sklearn_split"), sec(first, "split")),
             ">= 100x",
+            ("sklearn_split", "split"),
         ),
         (
             f"stratified_split / value_counts, {h.fmt_size(first)}",
             h.fmt_ratio(sec(first, "split"), sec(first, "value_counts")),
             "<= 10x",
+            ("split", "value_counts"),
         ),
         (
             f"stratified_sample(0.1) / value_counts, {h.fmt_size(first)}",
             h.fmt_ratio(sec(first, "sample"), sec(first, "value_counts")),
             "<= 3x",
+            ("sample", "value_counts"),
         ),
         (
             f"imbalanced-learn / fastbal oversample, {h.fmt_size(first)}",
             h.fmt_ratio(sec(first, "imblearn_oversample"), sec(first, "oversample")),
             ">= 100x",
+            ("imblearn_oversample", "oversample"),
         ),
     ]
+    ratios = [r[:3] for r in ratios_run if set(r[3]) <= wanted]
     report.add(
         "ratios (this run)",
         h.markdown_table(["ratio", "measured", "target"], [list(r) for r in ratios], "lrr"),
     )
 
-    memory = []
-    for kind in ("value_counts", "split", "sample"):
-        h.progress(f"memory {kind} {h.fmt_size(first)}")
-        child = h.run_child(case_memory, kind, first)
-        out_bytes = child.output_bytes
-        beyond = (
-            None
-            if child.peak_extra is None or out_bytes is None
-            else max(child.peak_extra - out_bytes, 0)
-        )
-        memory.append(
+    if "memory" in parts:
+        memory = []
+        for kind in ("value_counts", "split", "sample"):
+            h.progress(f"memory {kind} {h.fmt_size(first)}")
+            child = h.run_child(case_memory, kind, first)
+            out_bytes = child.output_bytes
+            beyond = (
+                None
+                if child.peak_extra is None or out_bytes is None
+                else max(child.peak_extra - out_bytes, 0)
+            )
+            memory.append(
+                [
+                    dict(ROWS)[kind],
+                    h.fmt_mib(child.peak_extra),
+                    h.fmt_mib(out_bytes),
+                    h.fmt_per_row(beyond, first),
+                ]
+            )
+        report.add(
+            f"peak memory beyond the input, {h.fmt_size(first)} rows (fresh process per call)",
+            h.markdown_table(
+                ["call", "peak (MiB)", "output (MiB)", "B/row beyond the output"], memory, "lrrr"
+            ),
             [
-                dict(ROWS)[kind],
-                h.fmt_mib(child.peak_extra),
-                h.fmt_mib(out_bytes),
-                h.fmt_per_row(beyond, first),
-            ]
+                "scikit-learn and imbalanced-learn are timed by one call each (seconds to "
+                "minutes); every other cell is the median of the repeated runs.",
+                "the read floor is one pass over the int32 column (numpy's max, single-threaded); "
+                "fastbal uses every core (RAYON_NUM_THREADS to change).",
+                "the write floor fills one int64 array of n rows in fresh memory, as many bytes as "
+                "the split's three index arrays together (numpy, single-threaded).",
+                "scikit-learn gets the labels and an index array; imbalanced-learn a one-column X "
+                "of row numbers (its output holds X and y resampled, fastbal's the row indices).",
+            ],
         )
-    report.add(
-        f"peak memory beyond the input, {h.fmt_size(first)} rows (fresh process per call)",
-        h.markdown_table(
-            ["call", "peak (MiB)", "output (MiB)", "B/row beyond the output"], memory, "lrrr"
-        ),
-        [
-            "scikit-learn and imbalanced-learn are timed by one call each (seconds to "
-            "minutes); every other cell is the median of the repeated runs.",
-            "the read floor is one pass over the int32 column (numpy's max, single-threaded); "
-            "fastbal uses every core (RAYON_NUM_THREADS to change).",
-            "the write floor fills one int64 array of n rows in fresh memory, as many bytes as "
-            "the split's three index arrays together (numpy, single-threaded).",
-            "scikit-learn gets the labels and an index array; imbalanced-learn a one-column X "
-            "of row numbers (its output holds X and y resampled, fastbal's the row indices).",
-        ],
-    )
     report.write()
 
 

@@ -8,7 +8,8 @@ concatenated, in order, under one header into `<out>/README.md`.
 
 Run from the repository root: `python3 benches/run_all.py` (full sizes: about
 an hour or more on 2 cores) or `python3 benches/run_all.py --quick` (a few
-minutes).
+minutes). `--gather` runs nothing and rewrites README.md from the files there
+(after one script, or one part of one, was run again).
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def main() -> None:
     p.add_argument("--repeats", default=None, help="passed to every benchmark")
     p.add_argument("--limit", default=None, help="passed to every benchmark")
     p.add_argument("--out", default=None, help="results folder (default benches/results[/quick])")
+    p.add_argument(
+        "--gather",
+        action="store_true",
+        help="run nothing: rewrite README.md from the results files already there",
+    )
     args = p.parse_args()
     out = Path(args.out) if args.out else h.RESULTS / "quick" if args.quick else h.RESULTS
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -78,7 +84,7 @@ def main() -> None:
     failed = []
     ran = []
     for name, script in BENCHES:
-        if only and name not in only:
+        if (only and name not in only) or args.gather:
             continue
         cmd = [sys.executable, str(h.HERE / script), *passed]
         print(f"== {name}: {' '.join(cmd)}", flush=True)
@@ -98,14 +104,23 @@ def main() -> None:
         "",
         "Seed-shaped labels: 224 classes in the proportions of "
         "`fastbal.datasets.seed_shaped_counts()` (the demo dataset), generated at each "
-        "size by `benches/_harness.py`. Times are medians in milliseconds; every section "
+        "size by `benches/_harness.py`, where a section does not say otherwise. Times are "
+        "medians in milliseconds; every section "
         "gives its own command, and the ratios their targets.",
         "",
-        h.machine_line(PACKAGES) + f"; {when}.",
-        "",
-        f"Command (from the repository root): `{h.command_line()}`",
-        "",
     ]
+    if args.gather:
+        head += [
+            f"Gathered from the files of each section's own run on {when} (`{h.command_line()}`).",
+            "",
+        ]
+    else:
+        head += [
+            h.machine_line(PACKAGES) + f"; {when}.",
+            "",
+            f"Command (from the repository root): `{h.command_line()}`",
+            "",
+        ]
     if args.quick:
         head += [
             "**Quick mode (small sizes, 1 repeat): a check that the scripts run, not results.**"
