@@ -349,8 +349,14 @@ def test_every_form_of_label_sets_gives_the_same_report():
 
 
 def test_single_label_columns_stay_single_label():
-    for x in ([], [None, None], ["a", "b"], np.array([1, 2]), fastbal.Labels([[1], [2]][0])):
+    import pandas as pd
+
+    for x in ([], [None, None], ["a", "b"], np.array([1, 2]), pd.Series([np.nan, "a"])):
         assert isinstance(fastbal.report(x), fastbal.LabelReport)
+    # the first value that is not missing decides: a list makes label sets
+    r = fastbal.report(pd.Series([np.nan, None, ["a"], ["a", "b"]]))
+    assert isinstance(r, fastbal.MultilabelReport)
+    assert (r.rows, r.counts.null_rows, r.counts.to_dict()) == (4, 2, {"a": 2, "b": 1})
 
 
 def test_label_sets_report_refuses_what_it_cannot_report():

@@ -532,9 +532,9 @@ REPORT_KEYS = (
 
 
 def _first_value(xs: Any) -> Any:
-    """The first element of a sequence that is not None (None when there is none)."""
+    """The first element of a sequence that is not None or NaN (None when there is none)."""
     for v in xs:
-        if v is not None:
+        if v is not None and not (isinstance(v, float) and v != v):
             return v
     return None
 
@@ -562,7 +562,7 @@ def _is_label_sets(x: Any) -> bool:
         arrow = getattr(dtype, "pyarrow_dtype", None)
         if arrow is not None:
             return _is_list_type(arrow)
-        return getattr(dtype, "kind", "") == "O" and _is_set(_first_value(x.dropna()[:1]))
+        return getattr(dtype, "kind", "") == "O" and _is_set(_first_value(x.to_numpy()))
     if isinstance(x, (pa.Array, pa.ChunkedArray)):
         return _is_list_type(x.type)
     if isinstance(x, (list, tuple)):
