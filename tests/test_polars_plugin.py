@@ -352,3 +352,246 @@ def test_serialized_plan_runs_in_a_fresh_process(tmp_path: Any) -> None:
     assert df["y"].cast(pl.String).to_list() == split_column(
         ["a", "a", "b", "b", "b", None], test_size=0.2, val_size=0.2, seed=9
     )
+
+
+# ------------------------------------------------------------------ multilabel
+
+
+def ml_split_column(y: Any, **kwargs: Any) -> list[str | None]:
+    """`fastbal.multilabel_split`'s assignment as split names (None for a null row)."""
+    a = fastbal.multilabel_split(y, **kwargs).assignment
+    return [None if c < 0 else SPLIT_NAMES[c] for c in a.tolist()]
+
+
+def ml_kfold_column(y: Any, **kwargs: Any) -> list[int | None]:
+    folds = fastbal.multilabel_kfold(y, **kwargs).folds
+    return [None if f == -1 else int(f) for f in folds.tolist()]
+
+
+ML_CASES: dict[str, tuple[Callable[[pl.Expr], pl.Expr], Callable[[Any], list[Any]]]] = {
+    "multilabel_split": (
+        lambda e: e.fastbal.multilabel_split(test_size=0.2, val_size=0.1, seed=7),
+        lambda y: ml_split_column(y, test_size=0.2, val_size=0.1, seed=7),
+    ),
+    "multilabel_split_rows": (
+        lambda e: e.fastbal.multilabel_split(test_size=3, val_size=2, seed=1),
+        lambda y: ml_split_column(y, test_size=3, val_size=2, seed=1),
+    ),
+    "multilabel_kfold": (
+        lambda e: e.fastbal.multilabel_kfold(3, seed=5),
+        lambda y: ml_kfold_column(y, k=3, seed=5),
+    ),
+}
+
+ML_DTYPES = [pl.Int64, pl.Int32, pl.UInt8, pl.UInt64, pl.String, pl.Categorical]
+
+LABEL_SETS = st.lists(
+    st.one_of(st.none(), st.lists(st.integers(0, 7), unique=True, max_size=4)), max_size=40
+)
+
+
+def label_sets(rows: list[list[int] | None], dtype: Any) -> pl.Series:
+    if dtype in (pl.String, pl.Categorical):
+        strs = [None if r is None else [f"t{v}" for v in r] for r in rows]
+        return pl.Series("y", strs, dtype=pl.List(pl.String)).cast(pl.List(dtype))
+    return pl.Series("y", rows, dtype=pl.List(dtype))
+
+
+def ml_run(name: str, y: pl.Series) -> list[Any]:
+    got = pl.DataFrame({"y": y}).select(ML_CASES[name][0](pl.col("y")))["y"]
+    return as_list(name.removeprefix("multilabel_"), got)
+
+
+@pytest.mark.parametrize("name", ML_CASES)
+@pytest.mark.parametrize("dtype", ML_DTYPES, ids=str)
+@given(rows=LABEL_SETS)
+@example(rows=[])
+@example(rows=[None, None])
+@example(rows=[[], [], []])
+@example(rows=[[3], [3, 1], None, [], [1], [0, 1, 2], [2]])
+def test_multilabel_equals_python_api(name: str, dtype: Any, rows: list[list[int] | None]) -> None:
+    y = label_sets(rows, dtype)
+    # the Python API reads a categorical through polars' Arrow export: compare with its strings
+    reference = y.cast(pl.List(pl.String)) if dtype == pl.Categorical else y
+    try:
+        want = ML_CASES[name][1](reference)
+    except ValueError as e:
+        with pytest.raises(pl.exceptions.ComputeError, match=re.escape(str(e).split(";")[0])):
+            ml_run(name, y)
+        return
+    assert ml_run(name, y) == want
+
+
+def test_multilabel_output_dtypes_and_null_rows() -> None:
+    df = pl.DataFrame({"y": [[1, 2], None, [2], [], [1], [2, 3], [3], None, [1, 3]]})
+    out = df.select(
+        s=pl.col("y").fastbal.multilabel_split(test_size=2, val_size=2, seed=3),
+        f=pl.col("y").fastbal.multilabel_kfold(3, seed=3),
+    )
+    assert out.schema == pl.Schema({"s": pl.Enum(["train", "valid", "test"]), "f": pl.Int8})
+    assert out["s"].is_null().to_list() == df["y"].is_null().to_list()
+    assert out["f"].is_null().to_list() == df["y"].is_null().to_list()
+    assert out["s"].drop_nulls().value_counts().sort("s").rows() == [
+        ("train", 3),
+        ("valid", 2),
+        ("test", 2),
+    ]
+    assert sorted(out["f"].drop_nulls().value_counts().sort("f")["count"].to_list()) == [2, 2, 3]
+    assert out["s"].cast(pl.String).to_list() == ml_split_column(
+        df["y"], test_size=2, val_size=2, seed=3
+    )
+    assert out["f"].to_list() == ml_kfold_column(df["y"], k=3, seed=3)
+    many = pl.DataFrame({"y": [[r % 7] for r in range(300)]})
+    wide = many.select(pl.col("y").fastbal.multilabel_kfold(200, seed=4))
+    assert wide.dtypes == [pl.Int16]
+    assert wide["y"].to_list() == ml_kfold_column(many["y"], k=200, seed=4)
+
+
+def test_multilabel_all_null_and_all_empty_columns() -> None:
+    nulls = pl.Series("y", [None, None, None])  # the Null dtype
+    out = nulls.to_frame().select(pl.col("y").fastbal.multilabel_split())["y"]
+    assert out.to_list() == [None, None, None]
+    assert out.to_list() == ml_split_column(nulls)
+    empty = pl.Series("y", [[], [], [], []])  # list[null]
+    assert empty.dtype == pl.List(pl.Null)
+    out = empty.to_frame().select(pl.col("y").fastbal.multilabel_kfold(2))["y"]
+    assert sorted(out.to_list()) == [0, 0, 1, 1]
+    assert out.to_list() == ml_kfold_column(empty, k=2)
+
+
+def zipf_label_sets(n: int, q: int, seed: int = 0) -> pl.Series:
+    """`n` rows of about two labels each out of `q`, label rates Zipf-like; a few null rows."""
+    rng = np.random.default_rng(seed)
+    p = 1.0 / np.arange(1, q + 1) ** 1.1
+    sizes = rng.integers(0, 5, n)
+    rows: list[list[int] | None] = []
+    for size in sizes:
+        rows.append(sorted(set(rng.choice(q, size=size, p=p / p.sum()).tolist())))
+    for i in rng.choice(n, size=n // 100, replace=False):
+        rows[i] = None
+    return pl.Series("y", rows, dtype=pl.List(pl.Int32))
+
+
+@pytest.mark.parametrize("name", ML_CASES)
+@pytest.mark.parametrize("strings", [False, True], ids=["ints", "strings"])
+def test_multilabel_lazy_streaming_and_chunks_equal_eager(name: str, strings: bool) -> None:
+    y = zipf_label_sets(20_000, 60)
+    if strings:
+        y = y.list.eval(pl.format("tag{}", pl.element()))
+    expr = ML_CASES[name][0](pl.col("y"))
+    eager = pl.DataFrame({"y": y}).select(expr)
+    lazy = pl.LazyFrame({"y": y}).select(expr).collect()
+    streaming = pl.LazyFrame({"y": y}).select(expr).collect(engine="streaming")
+    parts = [pl.DataFrame({"y": y[i : i + 2_000]}) for i in range(0, len(y), 2_000)]
+    chunked = pl.concat(parts, rechunk=False)
+    assert chunked["y"].n_chunks() == 10
+    many = chunked.select(expr)
+    many_streaming = chunked.lazy().select(expr).collect(engine="streaming")
+    for other in (lazy, streaming, many, many_streaming):
+        assert other.equals(eager)
+    assert as_list(name.removeprefix("multilabel_"), eager["y"]) == ML_CASES[name][1](y)
+
+
+def test_multilabel_sliced_chunks_read_from_their_offsets() -> None:
+    y = zipf_label_sets(3_000, 20, seed=4)
+    pieces = [y.slice(100, 900), y.slice(1_500, 1_000), y.slice(2_999, 1)]
+    chunked = pl.concat([p.to_frame() for p in pieces], rechunk=False)["y"]
+    whole = chunked.rechunk()
+    expr = pl.col("y").fastbal.multilabel_kfold(4, seed=2)
+    got = chunked.to_frame().select(expr)["y"].to_list()
+    assert got == whole.to_frame().select(expr)["y"].to_list()
+    assert got == ml_kfold_column(whole, k=4, seed=2)
+
+
+def test_multilabel_with_ids_does_not_depend_on_row_order() -> None:
+    y = zipf_label_sets(600, 12, seed=5)
+    rng = np.random.default_rng(5)
+    df = pl.DataFrame({"y": y, "id": rng.permutation(10_000)[:600]})
+    for expr in (
+        pl.col("y").fastbal.multilabel_split(seed=3, ids=pl.col("id")).alias("s"),
+        fbp.multilabel_kfold("y", 5, seed=3, ids="id").alias("s"),
+    ):
+        a = df.with_columns(expr).sort("id")
+        b = df.reverse().with_columns(expr).sort("id")
+        assert a.equals(b)
+    got = df.select(fbp.multilabel_split("y", seed=3, ids="id"))["y"].cast(pl.String).to_list()
+    assert got == ml_split_column(df["y"], seed=3, ids=df["id"])
+    got_folds = df.select(pl.col("y").fastbal.multilabel_kfold(5, seed=3, ids="id"))["y"]
+    assert got_folds.to_list() == ml_kfold_column(df["y"], k=5, seed=3, ids=df["id"])
+
+
+def test_multilabel_over_groups_equals_each_group_alone() -> None:
+    y = zipf_label_sets(2_000, 10, seed=6)
+    df = pl.DataFrame({"g": np.arange(2_000) % 3, "y": y})
+    expr = pl.col("y").fastbal.multilabel_kfold(4, seed=1)
+    got = df.with_columns(out=expr.over("g"))
+    for (g,), part in got.group_by("g"):
+        assert part["out"].equals(part.select(expr.alias("out"))["out"]), g
+
+
+def test_multilabel_every_label_in_every_part() -> None:
+    # each label on exactly three rows: one in each split
+    rows = [[r // 3] for r in range(30)]
+    df = pl.DataFrame({"y": rows})
+    out = df.with_columns(s=pl.col("y").fastbal.multilabel_split(test_size=10, val_size=10))
+    per_label = out.explode("y").group_by("y").agg(pl.col("s").n_unique())
+    assert per_label["s"].to_list() == [3] * 10
+
+
+@pytest.mark.parametrize(
+    ("rows", "dtype", "expr", "message"),
+    [
+        ([[0, -1], [1]], pl.Int64, None, "label ids must not be negative; got -1"),
+        ([[0, None], [1]], pl.Int64, None, "a label inside a row is null"),
+        ([["a", "a"], ["b"]], pl.String, None, "row 0 holds label 0 twice"),
+        ([[0], [1]], pl.Int64, None, "cannot make 3 folds out of 2 non-null rows"),
+        (
+            [[0], [1]],
+            pl.Int64,
+            pl.col("y").fastbal.multilabel_kfold(1),
+            "k must be between 2 and 32767; got 1",
+        ),
+        (
+            [[0], [1]],
+            pl.Int64,
+            pl.col("y").fastbal.multilabel_split(test_size=1.5),
+            r"test_size must be in \[0, 1\) as a fraction",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_multilabel_bad_input_gives_the_python_message(
+    rows: list[Any], dtype: Any, expr: Any, message: str
+) -> None:
+    y = pl.Series("y", rows, dtype=pl.List(dtype))
+    if expr is None:  # the k-fold, as the Python API refuses it
+        expr = pl.col("y").fastbal.multilabel_kfold(3)
+        with pytest.raises(fastbal.FastbalError, match=message):
+            fastbal.multilabel_kfold(y, k=3)
+    with pytest.raises(pl.exceptions.ComputeError, match=message):
+        y.to_frame().select(expr)
+
+
+@pytest.mark.parametrize(
+    ("series", "shown"),
+    [
+        (pl.Series("y", [1, 2]), "i64"),
+        (pl.Series("y", ["a", "b"]), "str"),
+        (pl.Series("y", [[1.5], [2.0]]), "list[f64]"),
+        (pl.Series("y", [[True], [False]]), "list[bool]"),
+        (pl.Series("y", [[[1]], [[2]]]), "list[list[i64]]"),
+        (pl.Series("y", [[1], [2]], dtype=pl.Array(pl.Int64, 1)), "array[i64, 1]"),
+        (pl.Series("y", [{"a": 1}, {"a": 2}]), "struct[1]"),
+    ],
+    ids=lambda v: str(v)[:20],
+)
+def test_multilabel_refuses_other_dtypes_by_name(series: pl.Series, shown: str) -> None:
+    accepted = "labels must be a list column of integers or strings (the labels of each row)"
+    frame = series.to_frame()
+    for expr in (pl.col("y").fastbal.multilabel_split(), pl.col("y").fastbal.multilabel_kfold(2)):
+        with pytest.raises(pl.exceptions.ComputeError, match=re.escape(f"{accepted}; got {shown}")):
+            frame.select(expr)
+        with pytest.raises(pl.exceptions.ComputeError) as e:
+            frame.lazy().select(expr).collect(engine="streaming")
+        assert accepted in str(e.value)
+        assert "panicked" not in str(e.value)

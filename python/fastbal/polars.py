@@ -15,13 +15,17 @@ expression                              equals
 ``.fastbal.kfold(k, ...)``              ``fastbal.stratified_kfold(y, k, ...)``
 ``.fastbal.class_weight(...)``          ``fastbal.sample_weights(y, ...)``
 ``.fastbal.sample_mask(...)``           ``fastbal.stratified_sample(y, ...)``
+``.fastbal.multilabel_split(...)``      ``fastbal.multilabel_split(Y, ...)``
+``.fastbal.multilabel_kfold(k, ...)``   ``fastbal.multilabel_kfold(Y, k, ...)``
 =====================================  =====================================
 
 They work in ``select``, ``with_columns`` and ``filter``, eager or lazy, on
 the streaming engine, per group with ``.over(...)`` (each group computed
 alone) and in ``group_by().agg()``. Label columns may be integers, strings,
 booleans, categoricals or enums; null labels are false in masks, null in
-splits and folds, and weigh 0. The same functions are available as
+splits and folds, and weigh 0. The multilabel functions take a ``List``
+column instead, a set of labels per row (integers or strings; a null row is
+null in the result). The same functions are available as
 ``fastbal.polars.min_count_mask(expr, k)`` and so on.
 
 >>> import polars as pl
@@ -49,6 +53,8 @@ __all__ = [
     "kfold",
     "max_count_mask",
     "min_count_mask",
+    "multilabel_kfold",
+    "multilabel_split",
     "sample_mask",
     "split",
     "top_k_mask",
@@ -208,6 +214,67 @@ def sample_mask(
     )
 
 
+def multilabel_split(
+    labels: IntoExpr,
+    test_size: float | int = 0.2,
+    val_size: float | int = 0.1,
+    seed: int = 0,
+    ids: IntoExpr | None = None,
+) -> pl.Expr:
+    """The split of every row of a ``List`` column of label sets, as
+    ``Enum(["train", "valid", "test"])``: the rows of `fastbal.multilabel_split`
+    on the same column (null for a null row).
+
+    The labels of a row are integers or strings (categoricals and enums are
+    read as their strings); a row may be empty. `ids` is an optional id
+    column (an expression or a column name); with it the result does not
+    depend on row order. An ``Array`` column is read after ``.arr.to_list()``.
+
+    >>> import polars as pl, fastbal.polars
+    >>> df = pl.DataFrame({"tags": [["a", "b"], ["a"], ["b"], ["a", "c"], ["c"],
+    ...                             [], ["a"], ["b", "c"], ["a"], ["b"]]})
+    >>> out = df.with_columns(part=pl.col("tags").fastbal.multilabel_split(0.3, 0.3))
+    >>> out["part"].value_counts().sort("part").rows()
+    [('train', 4), ('valid', 3), ('test', 3)]
+    >>> labels = pl.col("tags").drop_nulls().n_unique()  # distinct labels in each part
+    >>> out.explode("tags").group_by("part").agg(labels).sort("part").rows()
+    [('train', 3), ('valid', 3), ('test', 3)]
+    """
+    more = () if ids is None else (ids,)
+    return _call(
+        "multilabel_split",
+        labels,
+        *more,
+        test_size=_size("test_size", test_size),
+        val_size=_size("val_size", val_size),
+        seed=_seed(seed),
+    )
+
+
+def multilabel_kfold(
+    labels: IntoExpr, k: int = 5, seed: int = 0, ids: IntoExpr | None = None
+) -> pl.Expr:
+    """The test fold of every row of a ``List`` column of label sets (Int8 up
+    to 127 folds, else Int16), as `fastbal.multilabel_kfold`: the folds
+    partition the non-null rows, each label spread over them; null for a
+    null row.
+
+    >>> import polars as pl, fastbal.polars
+    >>> df = pl.DataFrame({"y": [[0], [0, 1], [1], [0], [1], []]})
+    >>> df.select(fold=pl.col("y").fastbal.multilabel_kfold(3))["fold"].to_list()
+    [1, 0, 2, 2, 1, 0]
+    """
+    k = checks.integer("k", k)
+    more = () if ids is None else (ids,)
+    return _call(
+        "multilabel_kfold",
+        labels,
+        *more,
+        k=min(max(k, -(2**63)), 2**63 - 1),
+        seed=_seed(seed),
+    )
+
+
 @pl.api.register_expr_namespace("fastbal")
 class FastbalNamespace:
     """``pl.col(...).fastbal``: the functions of this module on one expression."""
@@ -262,3 +329,17 @@ class FastbalNamespace:
     ) -> pl.Expr:
         """See `fastbal.polars.sample_mask`."""
         return sample_mask(self._expr, fraction, n, seed)
+
+    def multilabel_split(
+        self,
+        test_size: float | int = 0.2,
+        val_size: float | int = 0.1,
+        seed: int = 0,
+        ids: IntoExpr | None = None,
+    ) -> pl.Expr:
+        """See `fastbal.polars.multilabel_split`."""
+        return multilabel_split(self._expr, test_size, val_size, seed, ids)
+
+    def multilabel_kfold(self, k: int = 5, seed: int = 0, ids: IntoExpr | None = None) -> pl.Expr:
+        """See `fastbal.polars.multilabel_kfold`."""
+        return multilabel_kfold(self._expr, k, seed, ids)

@@ -26,9 +26,10 @@ const INPUTS: [&str; 2] = ["labels", "ids"];
 /// Two entry points per expression: `_polars_plugin_field_<name>` (the
 /// output field from the input fields) and `_polars_plugin_<name>` (the
 /// evaluation), for `fn <name>(&[Series], Kwargs) -> PolarsResult<Series>`
-/// and `fn <output>(&[Field], &Kwargs) -> PolarsResult<Field>`.
+/// and `fn <output>(&[Field], &Kwargs) -> PolarsResult<Field>`. An
+/// expression marked `[lists]` takes a list of labels per row.
 macro_rules! expressions {
-    ($($name:ident($kwargs:ty) -> $output:ident;)*) => {$(
+    ($($name:ident($kwargs:ty) -> $output:ident $([$lists:ident])?;)*) => {$(
         const _: () = {
             use polars_arrow::ffi::ArrowSchema;
             use polars_ffi::version_0::{CallerContext, SeriesExport};
@@ -45,7 +46,17 @@ macro_rules! expressions {
                 kwargs_len: usize,
             ) {
                 // SAFETY: polars' calling convention, as documented above.
-                unsafe { $crate::plugin::ffi::output_field::<$kwargs>(fields, len, out, kwargs, kwargs_len, $output) }
+                unsafe {
+                    $crate::plugin::ffi::output_field::<$kwargs>(
+                        fields,
+                        len,
+                        out,
+                        kwargs,
+                        kwargs_len,
+                        $output,
+                        $crate::plugin::ffi::lists!($($lists)?),
+                    )
+                }
             }
 
             /// # Safety
@@ -67,6 +78,17 @@ macro_rules! expressions {
     )*};
 }
 pub(crate) use expressions;
+
+/// Whether an expression is marked `[lists]`.
+macro_rules! lists {
+    () => {
+        false
+    };
+    (lists) => {
+        true
+    };
+}
+pub(crate) use lists;
 
 /// `len` items at `ptr` (none when `len` is 0, whatever `ptr` is).
 ///
@@ -94,14 +116,15 @@ fn parse_kwargs<K: DeserializeOwned>(bytes: &[u8]) -> PolarsResult<K> {
 }
 
 /// Input `i`'s field, refused by name (before polars converts its Arrow
-/// type) unless it is a dtype fastbal reads.
+/// type) unless it is a dtype fastbal reads; with `lists`, the labels
+/// (input 0) are a list of labels per row.
 ///
 /// # Safety
 /// `schema` is a valid Arrow C schema.
-unsafe fn input_field(i: usize, schema: &ArrowSchema) -> PolarsResult<Field> {
+unsafe fn input_field(i: usize, schema: &ArrowSchema, lists: bool) -> PolarsResult<Field> {
     // SAFETY: the caller's promise.
     let field = unsafe { import_field_from_c(schema) }?;
-    series::check_arrow_dtype(&field.dtype, INPUTS.get(i).copied().unwrap_or("inputs"))?;
+    series::check_arrow_dtype(&field.dtype, INPUTS.get(i).copied().unwrap_or("inputs"), lists && i == 0)?;
     Ok(Field::from(&field))
 }
 
@@ -117,6 +140,7 @@ pub(crate) unsafe fn output_field<K: DeserializeOwned>(
     kwargs: *const u8,
     kwargs_len: usize,
     f: fn(&[Field], &K) -> PolarsResult<Field>,
+    lists: bool,
 ) {
     let result = guard(|| {
         // SAFETY: the caller's promise.
@@ -125,7 +149,7 @@ pub(crate) unsafe fn output_field<K: DeserializeOwned>(
             .iter()
             .enumerate()
             // SAFETY: each schema is valid (the caller's promise).
-            .map(|(i, s)| unsafe { input_field(i, s) })
+            .map(|(i, s)| unsafe { input_field(i, s, lists) })
             .collect::<PolarsResult<Vec<_>>>()?;
         // SAFETY: the caller's promise.
         let kwargs = parse_kwargs::<K>(unsafe { items(kwargs, kwargs_len) })?;

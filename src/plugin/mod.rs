@@ -1,9 +1,10 @@
 //! The polars expression plugin: thin functions over the core, registered
 //! from `python/fastbal/polars.py`, behind the entry points of [`ffi`].
 //!
-//! Each function reads one label column (and, for the split, an optional id
-//! column), runs the same core kernel as the Python API and returns a column
-//! of the same length. Keyword arguments arrive pickled; their values are
+//! Each function reads one label column (a list of labels per row for the
+//! multilabel ones; and, for splits and folds, an optional id column), runs
+//! the same core kernel as the Python API and returns a column of the same
+//! length. Keyword arguments arrive pickled; their values are
 //! checked by the core's argument rules (`fastbal_core::params`), so errors
 //! read exactly as in the Python API. Pickled integers travel as `i64`, so a
 //! seed arrives as the `i64` with its bits (`fastbal.polars` sends seeds of
@@ -18,6 +19,7 @@
 //! extension also serves numpy and pyarrow, which need no polars import.
 
 mod ffi;
+mod multilabel;
 mod series;
 
 use std::sync::OnceLock;
@@ -32,6 +34,10 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use crate::errors::message;
+use multilabel::{
+    multilabel_kfold, multilabel_kfold_field, multilabel_split, multilabel_split_field, MultilabelKFoldKwargs,
+    MultilabelSplitKwargs,
+};
 use series::SeriesInput;
 
 /// Run `f` on the label column `s`, on the core's parallelism switch; core
@@ -76,6 +82,8 @@ ffi::expressions! {
     class_weight(WeightKwargs) -> float64;
     split(SplitKwargs) -> split_field;
     kfold(KFoldKwargs) -> kfold_field;
+    multilabel_split(MultilabelSplitKwargs) -> multilabel_split_field [lists];
+    multilabel_kfold(MultilabelKFoldKwargs) -> multilabel_kfold_field [lists];
 }
 
 // ------------------------------------------------------------------ masks
@@ -184,9 +192,14 @@ fn split(inputs: &[Series], kwargs: SplitKwargs) -> PolarsResult<Series> {
         let ranker = Ranker::for_rows(keys.as_deref(), kwargs.seed as u64, v.len())?;
         Ok(stratified_split(v, ranker, test, valid, rare)?.0)
     })?;
-    // a row left out (a negative code) is null
+    split_series(inputs[0].name().clone(), &assignment)
+}
+
+/// Split codes (`SPLIT_NAMES` indices) as the split dtype; a row left out
+/// (a negative code) is null.
+fn split_series(name: PlSmallStr, assignment: &[i8]) -> PolarsResult<Series> {
     let codes: UInt8Chunked = assignment.iter().map(|&a| u8::try_from(a).ok()).collect();
-    let codes = codes.with_name(inputs[0].name().clone());
+    let codes = codes.with_name(name);
     // SAFETY: every code is an index of SPLIT_NAMES, a category of the dtype (or null).
     let out = unsafe { Categorical8Chunked::from_cats_and_dtype_unchecked(codes, split_dtype()?) };
     Ok(out.into_series())
@@ -201,7 +214,15 @@ struct KFoldKwargs {
 
 /// Int8 fold ids up to 127 folds, Int16 beyond, as `fastbal.stratified_kfold`.
 fn kfold_field(input_fields: &[Field], kwargs: &KFoldKwargs) -> PolarsResult<Field> {
-    same_name(input_fields, if kwargs.k <= i8::MAX as i64 { DataType::Int8 } else { DataType::Int16 })
+    same_name(input_fields, fold_dtype(kwargs.k))
+}
+
+fn fold_dtype(k: i64) -> DataType {
+    if k <= i8::MAX as i64 {
+        DataType::Int8
+    } else {
+        DataType::Int16
+    }
 }
 
 fn kfold(inputs: &[Series], kwargs: KFoldKwargs) -> PolarsResult<Series> {
@@ -211,12 +232,15 @@ fn kfold(inputs: &[Series], kwargs: KFoldKwargs) -> PolarsResult<Series> {
     let folds = on_labels(&inputs[0], |v| {
         Ok(stratified_kfold(v, Ranker::for_rows(keys.as_deref(), kwargs.seed as u64, v.len())?, k, rare)?.0)
     })?;
-    let name = inputs[0].name().clone();
-    let left_out = LEFT_OUT as i16; // null; ALWAYS_TRAIN stays a code
-    let out = if k <= i8::MAX as usize {
+    Ok(fold_series(inputs[0].name().clone(), &folds, k))
+}
+
+/// Fold ids as [`fold_dtype`]: `LEFT_OUT` is null, `ALWAYS_TRAIN` stays a code.
+fn fold_series(name: PlSmallStr, folds: &[i16], k: usize) -> Series {
+    let left_out = LEFT_OUT as i16;
+    if k <= i8::MAX as usize {
         folds.iter().map(|&f| (f != left_out).then_some(f as i8)).collect::<Int8Chunked>().with_name(name).into_series()
     } else {
         folds.iter().map(|&f| (f != left_out).then_some(f)).collect::<Int16Chunked>().with_name(name).into_series()
-    };
-    Ok(out)
+    }
 }

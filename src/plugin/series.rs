@@ -22,13 +22,38 @@ pub struct SeriesInput {
 /// The dtypes a label column may have, for messages.
 const ACCEPTED: &str = "integers of up to 64 bits, strings, booleans, categoricals or enums";
 
+/// The dtypes a label-set column may have, for messages.
+pub const LISTS_ACCEPTED: &str = "a list column of integers or strings (the labels of each row)";
+
 /// Refuse, by name, an input whose Arrow type is not one polars converts to
-/// a dtype [`SeriesInput::new`] then judges: checked before polars converts
-/// it, which for a type this build of polars lacks (Struct, Decimal,
-/// Int128, ...) would panic. `what` names the input in the message.
-pub fn check_arrow_dtype(dt: &ArrowDataType, what: &str) -> PolarsResult<()> {
+/// a dtype [`SeriesInput::new`] (or, for `lists`, the multilabel reader)
+/// then judges: checked before polars converts it, which for a type this
+/// build of polars lacks (Struct, Decimal, Int128, Array, ...) would panic.
+/// `what` names the input in the message; `lists` takes a list of labels
+/// per row instead of one label.
+pub fn check_arrow_dtype(dt: &ArrowDataType, what: &str, lists: bool) -> PolarsResult<()> {
     use ArrowDataType as A;
-    let known = match dt {
+    if lists {
+        let known = match dt {
+            A::Null => true,
+            A::List(f) | A::LargeList(f) => scalar_known(&f.dtype),
+            _ => false,
+        };
+        if !known {
+            polars_bail!(InvalidOperation: "fastbal: {what} must be {LISTS_ACCEPTED}; got {}", arrow_dtype_name(dt));
+        }
+        return Ok(());
+    }
+    if !scalar_known(dt) {
+        polars_bail!(InvalidOperation: "fastbal: {what} must be {ACCEPTED}; got {}", arrow_dtype_name(dt));
+    }
+    Ok(())
+}
+
+/// Whether polars converts the Arrow type `dt` to a dtype of one label.
+fn scalar_known(dt: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    match dt {
         A::Null
         | A::Boolean
         | A::Int8
@@ -47,11 +72,7 @@ pub fn check_arrow_dtype(dt: &ArrowDataType, what: &str) -> PolarsResult<()> {
         // categoricals and enums
         A::Dictionary(_, values, _) => matches!(values.as_ref(), A::Utf8 | A::LargeUtf8 | A::Utf8View),
         _ => false,
-    };
-    if !known {
-        polars_bail!(InvalidOperation: "fastbal: {what} must be {ACCEPTED}; got {}", arrow_dtype_name(dt));
     }
-    Ok(())
 }
 
 /// The name polars gives the dtype of an Arrow type, for messages.
