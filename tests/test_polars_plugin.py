@@ -595,3 +595,16 @@ def test_multilabel_refuses_other_dtypes_by_name(series: pl.Series, shown: str) 
             frame.lazy().select(expr).collect(engine="streaming")
         assert accepted in str(e.value)
         assert "panicked" not in str(e.value)
+
+
+def test_multilabel_enum_labels_read_as_strings_and_group_by_agg() -> None:
+    rows = [["a", "b"], ["b"], None, ["c"], [], ["a"], ["c", "a"], ["b"]]
+    y = pl.Series("y", rows, dtype=pl.List(pl.Enum(["c", "b", "a"])))
+    got = y.to_frame().select(pl.col("y").fastbal.multilabel_split(test_size=2, val_size=2))
+    want = ml_split_column(y.cast(pl.List(pl.String)), test_size=2, val_size=2)
+    assert got["y"].cast(pl.String).to_list() == want
+    df = pl.DataFrame({"g": [1, 1, 1, 1, 2, 2, 2, 2], "y": y})
+    agg = df.group_by("g", maintain_order=True).agg(pl.col("y").fastbal.multilabel_kfold(2))
+    groups = df.group_by("g", maintain_order=True)
+    for (g, folds), (_, part) in zip(agg.rows(), groups, strict=True):
+        assert folds == ml_kfold_column(part["y"].cast(pl.List(pl.String)), k=2), g
