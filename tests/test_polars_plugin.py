@@ -608,3 +608,25 @@ def test_multilabel_enum_labels_read_as_strings_and_group_by_agg() -> None:
     groups = df.group_by("g", maintain_order=True)
     for (g, folds), (_, part) in zip(agg.rows(), groups, strict=True):
         assert folds == ml_kfold_column(part["y"].cast(pl.List(pl.String)), k=2), g
+
+
+@pytest.mark.parametrize(
+    ("alphabet", "dtype"),
+    [
+        (["é", "z", "Z", "ä", "a", "ß", "日本", "", "a b", "😀"], pl.String),
+        ([0, 5, 10**12, 2**40 + 1, 7, 2**63 - 1, 3, 99], pl.Int64),
+        ([0, 2**64 - 1, 2**63, 12, 1], pl.UInt64),
+    ],
+    ids=["unicode", "sparse_ints", "huge_uints"],
+)
+def test_multilabel_label_values_ordered_as_the_python_api(alphabet: list[Any], dtype: Any) -> None:
+    rng = np.random.default_rng(1)
+    rows = [
+        [alphabet[i] for i in rng.choice(len(alphabet), size=rng.integers(0, 4), replace=False)]
+        for _ in range(300)
+    ]
+    y = pl.Series("y", rows, dtype=pl.List(dtype))
+    got = y.to_frame().select(pl.col("y").fastbal.multilabel_kfold(5, seed=1))["y"].to_list()
+    assert got == ml_kfold_column(y, k=5, seed=1)
+    got_split = y.to_frame().select(pl.col("y").fastbal.multilabel_split(seed=2))["y"]
+    assert got_split.cast(pl.String).to_list() == ml_split_column(y, seed=2)
