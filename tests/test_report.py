@@ -9,6 +9,8 @@ import fastbal
 import numpy as np
 import pytest
 from fastbal.datasets import SEED_SINGLETONS, seed_shaped, seed_shaped_texts
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 SMALL = ["a"] * 6 + ["b"] * 3 + ["c"] + [None] * 2
 
@@ -402,3 +404,31 @@ def test_label_sets_plot_writes_a_png(tmp_path):
     out = tmp_path / "labels.png"
     assert fastbal.report(TAGS, min_count=2).plot(str(out), dpi=50) == str(out)
     assert png_size(out) == (400, 225)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.none() | st.lists(st.integers(0, 6), max_size=4, unique=True), max_size=40),
+    threshold=st.integers(1, 8),
+)
+def test_label_sets_report_against_counter(rows, threshold):
+    from collections import Counter
+
+    # no label list at all (empty, or all None) is a single-label column
+    assume(any(r is not None for r in rows))
+    d = fastbal.report(rows, top=3, min_count=threshold, thresholds=(threshold,)).to_dict()
+    sets = [r for r in rows if r is not None]
+    counts = Counter(v for r in sets for v in r)
+    assert (d["rows"], d["null_rows"]) == (len(rows), len(rows) - len(sets))
+    assert d["empty_rows"] == sum(not r for r in sets)
+    assert d["positives"] == sum(counts.values())
+    assert d["distinct_sets"] == len({frozenset(r) for r in sets})
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert [(h["label"], h["positives"]) for h in d["head"]] == ranked[:3]
+    assert d["labels_under_min_count"] == [v for v, n in ranked if n < threshold]
+    (w,) = d["what_if"]
+    assert w["positives_removed"] == sum(n for n in counts.values() if n < threshold)
+    assert w["rows_emptied"] == sum(1 for r in sets if r and all(counts[v] < threshold for v in r))
+    pairs = Counter((a, b) for r in sets for a in r for b in r if a < b)
+    top = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    assert [(tuple(p["labels"]), p["rows"]) for p in d["pairs"]] == top
