@@ -207,6 +207,37 @@ impl<'a> StrKey<'a> {
         }
     }
 
+    /// The first 16 bytes as two big-endian words (zero-padded): they order
+    /// like the bytes.
+    #[inline(always)]
+    pub(crate) fn prefix(&self) -> (u64, u64) {
+        match *self {
+            StrKey::Short { lo, hi, .. } => (lo.swap_bytes(), hi.swap_bytes()),
+            StrKey::Long(b) => (
+                u64::from_be_bytes(b[..8].try_into().expect("8 bytes")),
+                u64::from_be_bytes(b[8..16].try_into().expect("8 bytes")),
+            ),
+        }
+    }
+
+    /// Order by the bytes (for UTF-8, the order of the text by code point):
+    /// short keys compare as words, and a short key whose padded bytes equal
+    /// a long key's first 16 is a prefix of it.
+    pub(crate) fn cmp_bytes(&self, other: &Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (StrKey::Long(a), StrKey::Long(b)) => a.cmp(b),
+            (StrKey::Short { len: a, .. }, StrKey::Short { len: b, .. }) => {
+                self.prefix().cmp(&other.prefix()).then(a.cmp(b))
+            }
+            (StrKey::Short { .. }, StrKey::Long(_)) => {
+                self.prefix().cmp(&other.prefix()).then(std::cmp::Ordering::Less)
+            }
+            (StrKey::Long(_), StrKey::Short { .. }) => {
+                self.prefix().cmp(&other.prefix()).then(std::cmp::Ordering::Greater)
+            }
+        }
+    }
+
     pub(crate) fn decode(&self, decode: fn(&[u8]) -> Result<String>) -> Result<String> {
         match *self {
             StrKey::Short { lo, hi, len } => {
@@ -264,6 +295,34 @@ mod tests {
         for i in 0..keys.len() {
             for j in 0..i {
                 assert_ne!(keys[i], keys[j], "{:?} vs {:?}", words[i], words[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn keys_order_like_their_bytes() {
+        let words: Vec<&[u8]> = vec![
+            b"",
+            b"\0",
+            b"a",
+            b"a\0",
+            b"a\0\0",
+            b"ab",
+            b"abcdefgh",
+            b"abcdefgh\0",
+            b"abcdefghi",
+            b"abcdefghijklmnop",
+            b"abcdefghijklmnop\0",
+            b"abcdefghijklmnopq",
+            b"abcdefghijklmnoq",
+            b"abcdefghijklmnopqrstuvwxyz",
+            b"b",
+            b"\xff",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+        ];
+        for a in &words {
+            for b in &words {
+                assert_eq!(StrKey::new(a).cmp_bytes(&StrKey::new(b)), a.cmp(b), "{a:?} vs {b:?}");
             }
         }
     }

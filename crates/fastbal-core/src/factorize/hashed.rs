@@ -1,7 +1,10 @@
-//! Parallel hash factorization of strings and sparse integers: one table per
-//! segment of rows, merged, keys sorted so classes come out in value order.
-
-use std::hash::Hash;
+//! Hash factorization of strings and sparse integers, by one of two paths
+//! chosen from a sample of the rows:
+//!
+//! - few distinct keys: one small table per segment of rows (it stays in L1),
+//!   the segments' keys merged at the end;
+//! - many: the radix-partitioned path ([`partitioned`]), whose tables stay in
+//!   cache however many keys there are.
 
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -11,25 +14,42 @@ use crate::column::strings::StrKey;
 use crate::exec::alloc::zeroed;
 use crate::factorize::classes::Classes;
 use crate::factorize::histogram::RawCounts;
-use crate::hash::hash_bytes;
+use crate::factorize::partitioned::partitioned;
+use crate::factorize::sort::sort_by_key;
+use crate::factorize::table::{Key, KeyTable};
 use crate::{Error, Result};
+
+/// How strings are decoded into classes, and whether their bytes already
+/// sort like the decoded text.
+#[derive(Clone, Copy)]
+pub(crate) struct Decode {
+    pub(crate) decode: fn(&[u8]) -> Result<String>,
+    /// The bytes order like the text (UTF-8): keys are sorted as bytes, and
+    /// the decoded classes come out in order.
+    pub(crate) bytes_sort_as_text: bool,
+}
 
 /// Hash-factorize string readers: classes sorted by string, counts, and the
 /// codes (empty unless `want_codes`).
 pub(crate) fn hashed<'a, R>(
     lens: &[usize],
     readers: &[R],
-    decode: fn(&[u8]) -> Result<String>,
+    decode: Decode,
     want_codes: bool,
 ) -> Result<(Classes, RawCounts, Vec<u32>)>
 where
     R: Fn(usize) -> Option<StrKey<'a>> + Sync,
 {
+    if decode.bytes_sort_as_text {
+        let (keys, raw, codes) = hash_factorize(lens, readers, want_codes)?;
+        let classes = keys.par_iter().map(|k| k.decode(decode.decode)).collect::<Result<Vec<String>>>()?;
+        return Ok((Classes::Str(classes), raw, codes));
+    }
     let (keys, raw, mut codes) = hash_factorize(lens, readers, want_codes)?;
-    let classes = keys.iter().map(|k| k.decode(decode)).collect::<Result<Vec<String>>>()?;
-    // Sort the decoded strings: UCS-4 bytes and packed keys do not sort like text.
+    let classes = keys.par_iter().map(|k| k.decode(decode.decode)).collect::<Result<Vec<String>>>()?;
+    // Sort the decoded strings: UCS-4 bytes do not sort like text.
     let mut order: Vec<u32> = (0..classes.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| classes[a as usize].cmp(&classes[b as usize]));
+    order.par_sort_unstable_by(|&a, &b| classes[a as usize].cmp(&classes[b as usize]));
     let mut rank = vec![0u32; order.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i as usize] = r as u32;
@@ -45,47 +65,75 @@ where
     Ok((Classes::Str(sorted), RawCounts { counts, null_count: raw.null_count }, codes))
 }
 
+/// Rows sampled to estimate the distinct count.
+const SAMPLE_ROWS: usize = 1 << 14;
+
+/// From this many estimated distinct keys on, the partitioned path is taken.
+const PARTITIONED_FROM: usize = 1 << 13;
+
 /// Hash-factorize rows given by per-chunk key readers (`None` = null).
-/// Returns the distinct keys in key order, their counts, and per-row codes.
-/// A key's 64-bit hash for the factorization tables (not part of any result).
-pub(crate) trait FastHash {
-    fn fast_hash(&self) -> u64;
-}
-
-impl FastHash for u64 {
-    #[inline(always)]
-    fn fast_hash(&self) -> u64 {
-        crate::hash::mix64(*self)
-    }
-}
-
-impl FastHash for StrKey<'_> {
-    #[inline(always)]
-    fn fast_hash(&self) -> u64 {
-        match *self {
-            StrKey::Short { lo, hi, len } => {
-                // two independent multiplies, folded: the table takes the top bits
-                let m = (lo ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ hi.wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
-                m ^ (m >> 29)
-            }
-            StrKey::Long(b) => hash_bytes(b),
-        }
-    }
-}
-
+/// Returns the distinct keys in [`Key::order`], their counts, and per-row codes into them when `want_codes`.
 pub(crate) fn hash_factorize<K, R>(
     lens: &[usize],
     readers: &[R],
     want_codes: bool,
 ) -> Result<(Vec<K>, RawCounts, Vec<u32>)>
 where
-    K: FastHash + Hash + Eq + Ord + Copy + Default + Send + Sync,
+    K: Key,
     R: Fn(usize) -> Option<K> + Sync,
 {
     let n: usize = lens.iter().sum();
     if n >= NULL as usize {
         return Err(Error::InvalidArgument(format!("{n} rows is more than fastbal can index (at most {})", NULL - 1)));
     }
+    let distinct = estimate_distinct(lens, readers);
+    Ok(if distinct >= PARTITIONED_FROM {
+        partitioned(lens, readers, want_codes, distinct)
+    } else {
+        segmented(lens, readers, want_codes)
+    })
+}
+
+/// About how many distinct keys the rows hold, from an evenly spaced sample:
+/// the sample's distinct count plus Chao's estimate of the unseen ones (from
+/// how many keys the sample saw once and twice), at most the rows.
+fn estimate_distinct<K, R>(lens: &[usize], readers: &[R]) -> usize
+where
+    K: Key,
+    R: Fn(usize) -> Option<K>,
+{
+    let n: usize = lens.iter().sum();
+    let step = n.div_ceil(SAMPLE_ROWS).max(1);
+    let mut table = KeyTable::new(SAMPLE_ROWS.min(n), 0, 4);
+    let mut keys = Vec::new();
+    let (mut chunk, mut first) = (0, 0); // the chunk holding row `row`, and its first row
+    for row in (0..n).step_by(step) {
+        while row >= first + lens[chunk] {
+            first += lens[chunk];
+            chunk += 1;
+        }
+        if let Some(k) = readers[chunk](row - first) {
+            table.add(k, &mut keys);
+        }
+    }
+    if step == 1 {
+        return keys.len();
+    }
+    let counts = table.counts(keys.len());
+    let once = counts.iter().filter(|&&c| c == 1).count();
+    let twice = counts.iter().filter(|&&c| c == 2).count();
+    let unseen = once * once.saturating_sub(1) / (2 * (twice + 1));
+    (keys.len() + unseen).min(n)
+}
+
+/// One small table per segment of rows, merged: for columns with few
+/// distinct keys, each segment's table stays in L1.
+fn segmented<K, R>(lens: &[usize], readers: &[R], want_codes: bool) -> (Vec<K>, RawCounts, Vec<u32>)
+where
+    K: Key,
+    R: Fn(usize) -> Option<K> + Sync,
+{
+    let n: usize = lens.iter().sum();
     // One local dictionary per segment of rows; local codes written in place when wanted.
     let mut codes = if want_codes { zeroed(n) } else { Vec::new() };
     let mut pieces: Vec<(usize, usize, usize, &mut [u32])> = Vec::new();
@@ -104,7 +152,7 @@ where
         .par_iter_mut()
         .map(|(chunk, start, len, out)| {
             let read = &readers[*chunk];
-            let mut table = KeyTable::new();
+            let mut table = KeyTable::new(0, 0, 4);
             let mut keys: Vec<K> = Vec::new();
             let mut nulls = 0u64;
             for j in 0..*len {
@@ -123,8 +171,7 @@ where
             (keys, counts, nulls)
         })
         .collect();
-    let mut all: Vec<K> = locals.iter().flat_map(|(k, _, _)| k.iter().copied()).collect();
-    all.par_sort_unstable();
+    let mut all = sort_by_key(locals.iter().flat_map(|(k, _, _)| k.iter().copied()).collect(), |k| k);
     all.dedup();
     let global: HashMap<K, u32> = all.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
     let mut counts = vec![0u64; all.len()];
@@ -152,91 +199,76 @@ where
             }
         });
     }
-    Ok((all, RawCounts { counts, null_count }, codes))
+    (all, RawCounts { counts, null_count }, codes)
 }
 
-/// An open-addressing table from keys to ids `0..` and their rows, keys held
-/// inline beside their ids and counts (one probe is one cache line, no
-/// pointer to follow), linear
-/// probing, at most a quarter full (a lookup then takes its first slot more
-/// often, and the branch on it is predicted right more often: about 10%
-/// faster than half full on 224 shuffled labels). Made for the few distinct
-/// labels of a column: small enough to stay in L1, it doubles as keys arrive.
-struct KeyTable<K> {
-    slots: Vec<Slot<K>>,
-    shift: u32,
-    len: usize,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A key, its id and its rows so far (the count shares the key's cache
-/// line, and the room the id leaves).
-#[derive(Clone, Copy)]
-struct Slot<K> {
-    key: K,
-    id: u32,
-    count: u32,
-}
-
-/// The id of an empty slot.
-const EMPTY: u32 = u32::MAX;
-
-impl<K: FastHash + Eq + Copy + Default> KeyTable<K> {
-    fn new() -> Self {
-        let bits = 8;
-        KeyTable { slots: vec![Self::empty_slot(); 1 << bits], shift: 64 - bits, len: 0 }
+    /// A deterministic pseudo-random stream (splitmix64).
+    fn stream(seed: u64) -> impl FnMut() -> u64 {
+        let mut s = seed;
+        move || {
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            crate::hash::mix64(s)
+        }
     }
 
-    fn empty_slot() -> Slot<K> {
-        Slot { key: K::default(), id: EMPTY, count: 0 }
-    }
-
-    /// Count one row of `key`: its id, a new one (`keys.len()`, `key`
-    /// pushed) when unseen. At most `u32::MAX` rows per table.
-    #[inline(always)]
-    fn add(&mut self, key: K, keys: &mut Vec<K>) -> u32 {
-        let mask = self.slots.len() - 1;
-        let mut at = (key.fast_hash() >> self.shift) as usize;
-        loop {
-            let slot = &mut self.slots[at];
-            if slot.id == EMPTY {
-                break;
+    /// Both paths, on the same rows, give the same keys, counts and codes,
+    /// whatever the partition count and however the rows are chunked.
+    #[test]
+    fn partitioned_path_equals_segmented_path() {
+        let mut next = stream(7);
+        for (rows, distinct, null_every) in
+            [(0, 1, 0), (1, 1, 0), (1000, 3, 0), (70_000, 50_000, 7), (200_000, 5000, 0), (300_000, 290_000, 11)]
+        {
+            let pool: Vec<u64> = (0..distinct).map(|_| next()).collect();
+            let values: Vec<Option<u64>> = (0..rows)
+                .map(|i| {
+                    let v = pool[(next() % distinct as u64) as usize];
+                    (null_every == 0 || i % null_every != 3).then_some(v)
+                })
+                .collect();
+            for cut in [rows, rows / 3] {
+                let (a, b) = values.split_at(cut);
+                let lens = [a.len(), b.len()];
+                let parts = [a, b];
+                let readers: Vec<_> = parts.iter().map(|p| move |i: usize| p[i]).collect();
+                let whole = segmented(&lens, &readers, true);
+                assert!(whole.0.windows(2).all(|w| w[0] < w[1]));
+                assert_eq!(whole.1.counts.iter().sum::<u64>() + whole.1.null_count, rows as u64);
+                for estimate in [0, 5000, 100_000, 10_000_000] {
+                    for want_codes in [true, false] {
+                        let got = partitioned(&lens, &readers, want_codes, estimate);
+                        assert_eq!(got.0, whole.0, "rows {rows} distinct {distinct} estimate {estimate}");
+                        assert_eq!(got.1, whole.1);
+                        if want_codes {
+                            assert_eq!(got.2, whole.2);
+                        } else {
+                            assert!(got.2.is_empty());
+                        }
+                    }
+                }
             }
-            if slot.key == key {
-                slot.count += 1;
-                return slot.id;
-            }
-            at = (at + 1) & mask;
-        }
-        let id = keys.len() as u32;
-        keys.push(key);
-        self.slots[at] = Slot { key, id, count: 1 };
-        self.len += 1;
-        if 4 * self.len > self.slots.len() {
-            self.grow();
-        }
-        id
-    }
-
-    fn grow(&mut self) {
-        let size = 2 * self.slots.len();
-        let old = std::mem::replace(&mut self.slots, vec![Self::empty_slot(); size]);
-        self.shift -= 1;
-        let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.id != EMPTY) {
-            let mut at = (slot.key.fast_hash() >> self.shift) as usize;
-            while self.slots[at].id != EMPTY {
-                at = (at + 1) & mask;
-            }
-            self.slots[at] = slot;
         }
     }
 
-    /// Rows per id, for the `n_keys` ids handed out.
-    fn counts(&self, n_keys: usize) -> Vec<u64> {
-        let mut counts = vec![0u64; n_keys];
-        for slot in self.slots.iter().filter(|s| s.id != EMPTY) {
-            counts[slot.id as usize] = slot.count.into();
+    #[test]
+    fn the_estimate_tells_few_keys_from_many() {
+        let mut next = stream(3);
+        for (rows, distinct) in [(1_000_000, 200), (1_000_000, 2000), (1_000_000, 100_000), (1_000_000, 1_000_000)] {
+            let pool: Vec<u64> = (0..distinct).map(|_| next()).collect();
+            let values: Vec<Option<u64>> = (0..rows).map(|_| Some(pool[(next() % distinct as u64) as usize])).collect();
+            let est = estimate_distinct(&[rows], &[|i: usize| values[i]]);
+            // within a factor of two of the distinct keys the rows hold
+            let held = {
+                let mut v: Vec<u64> = values.iter().flatten().copied().collect();
+                v.sort_unstable();
+                v.dedup();
+                v.len()
+            };
+            assert!(est * 2 >= held && est <= 2 * held, "rows {rows} distinct {held}: estimated {est}");
         }
-        counts
     }
 }

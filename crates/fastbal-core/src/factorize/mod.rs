@@ -4,8 +4,9 @@
 //! - small-range integers: the raw id is the value minus the minimum (no hashing);
 //! - dictionary columns: the keys index the dictionary, whose (few) values are
 //!   factorized themselves, so every chunk's dictionary maps to one class order;
-//! - strings and sparse integers: parallel hash factorization, one map per
-//!   segment of rows, merged at the end.
+//! - strings and sparse integers: parallel hash factorization ([`hashed`]):
+//!   one small table per segment of rows for few distinct keys, and
+//!   radix-partitioned tables for many.
 //!
 //! Classes are always ordered by value (integers numerically, strings by code
 //! point), so the same labels give the same codes whatever their representation
@@ -15,7 +16,10 @@ pub(crate) mod classes;
 pub(crate) mod hashed;
 pub(crate) mod histogram;
 pub(crate) mod labels;
+pub(crate) mod partitioned;
 pub(crate) mod row_keys;
+pub(crate) mod sort;
+pub(crate) mod table;
 pub(crate) mod view;
 
 use rayon::prelude::*;
@@ -26,7 +30,7 @@ use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel, Ints}
 use crate::exec::alloc::zeroed;
 use crate::exec::blocks::gather_by_id;
 use crate::factorize::classes::Classes;
-use crate::factorize::hashed::{hash_factorize, hashed};
+use crate::factorize::hashed::{hash_factorize, hashed, Decode};
 use crate::factorize::histogram::{dense_histogram, histogram, RawCounts};
 use crate::simd::range::min_max;
 use crate::{Error, Result};
@@ -53,12 +57,10 @@ impl<'a> Prepared<'a> {
         let lens = column.chunk_lens();
         match column {
             Column::Int(ints) => with_ints!(ints, c => prepare_ints(c)),
-            Column::Utf8(c) => prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class),
-            Column::LargeUtf8(c) => {
-                prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class)
-            }
-            Column::View(c) => prepare_hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), utf8_class),
-            Column::Ucs4(c) => prepare_hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), ucs4_class),
+            Column::Utf8(c) => prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8),
+            Column::LargeUtf8(c) => prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8),
+            Column::View(c) => prepare_hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), UTF8),
+            Column::Ucs4(c) => prepare_hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), UCS4),
             Column::Dict { keys, values } => prepare_dict(keys, values),
         }
     }
@@ -84,6 +86,13 @@ impl<'a> Prepared<'a> {
         let mut codes = zeroed(self.ids().len());
         gather_by_id(self.ids(), &lut, NULL, &mut codes);
         (classes, codes, raw)
+    }
+
+    /// The classes present, their counts (class order) and the null count.
+    fn class_counts(&self) -> ClassCounts {
+        let raw = self.raw_counts();
+        let (classes, _) = self.compact(&raw);
+        ClassCounts { classes, counts: raw.counts.into_iter().filter(|&c| c > 0).collect(), null_count: raw.null_count }
     }
 
     /// The classes present in `raw` (non-zero counts), in class order, and the
@@ -118,24 +127,24 @@ pub struct ClassCounts {
 /// Count a column's classes without materializing per-row codes.
 pub fn count_classes(column: &Column<'_>) -> Result<ClassCounts> {
     let lens = column.chunk_lens();
-    let strings = match column {
-        Column::Utf8(c) => Some(hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class, false)),
-        Column::LargeUtf8(c) => {
-            Some(hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), utf8_class, false))
-        }
-        Column::View(c) => Some(hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), utf8_class, false)),
-        Column::Ucs4(c) => Some(hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), ucs4_class, false)),
-        _ => None,
+    let (classes, raw, _) = match column {
+        Column::Utf8(c) => hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, false)?,
+        Column::LargeUtf8(c) => hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, false)?,
+        Column::View(c) => hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), UTF8, false)?,
+        Column::Ucs4(c) => hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), UCS4, false)?,
+        Column::Int(ints) => with_ints!(ints, c => match route_ints(c, false)? {
+            IntRoute::Hashed(classes, raw, codes) => (classes, raw, codes),
+            IntRoute::Dense(prepared) => return Ok(prepared.class_counts()),
+        }),
+        Column::Dict { .. } => return Ok(Prepared::new(column)?.class_counts()),
     };
-    if let Some(r) = strings {
-        let (classes, raw, _) = r?;
-        return Ok(ClassCounts { classes, counts: raw.counts, null_count: raw.null_count });
-    }
-    let prepared = Prepared::new(column)?;
-    let raw = prepared.raw_counts();
-    let (classes, _) = prepared.compact(&raw);
-    Ok(ClassCounts { classes, counts: raw.counts.into_iter().filter(|&c| c > 0).collect(), null_count: raw.null_count })
+    Ok(ClassCounts { classes, counts: raw.counts, null_count: raw.null_count })
 }
+
+/// UTF-8 strings: their bytes sort like their text.
+const UTF8: Decode = Decode { decode: utf8_class, bytes_sort_as_text: true };
+/// UCS-4 strings (numpy `str_`): native-endian code points, sorted once decoded.
+const UCS4: Decode = Decode { decode: ucs4_class, bytes_sort_as_text: false };
 
 // ---------------------------------------------------------------- integers
 
@@ -195,13 +204,22 @@ fn key_range<T: IntLabel>(chunks: &[Chunk<'_, T>]) -> Option<(u64, u64)> {
         .map(|(lo, hi)| (lo.key(), hi.key()))
 }
 
-fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<'a>> {
+/// How an integer column is read: in place (a small value range), or hashed
+/// (classes, counts, and the codes when they were asked for).
+enum IntRoute<'a> {
+    Dense(Prepared<'a>),
+    Hashed(Classes, RawCounts, Vec<u32>),
+}
+
+fn route_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>], want_codes: bool) -> Result<IntRoute<'a>> {
     let n: usize = chunks.iter().map(|c| c.values.len()).sum();
     let max_span = DENSE_MAX_SPAN.min((n as u64).max(1 << 16));
-    let dense = |min: u64, n_ids: usize, known_counts| Prepared {
-        ids: Box::new(DenseInts { chunks, min, n_ids }),
-        raw: RawClasses::IntRange { min, signed: T::SIGNED },
-        known_counts,
+    let dense = |min: u64, n_ids: usize, known_counts| {
+        IntRoute::Dense(Prepared {
+            ids: Box::new(DenseInts { chunks, min, n_ids }),
+            raw: RawClasses::IntRange { min, signed: T::SIGNED },
+            known_counts,
+        })
     };
     if chunks.iter().all(|c| c.validity.is_none()) {
         // no nulls: range and counts in one pass, or hashed when too wide
@@ -218,16 +236,23 @@ fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<
     let readers: Vec<_> =
         chunks.iter().map(|c| move |i: usize| if c.is_valid(i) { Some(c.values[i].key()) } else { None }).collect();
     let lens: Vec<usize> = chunks.iter().map(|c| c.values.len()).collect();
-    let (keys, raw, codes) = hash_factorize(&lens, &readers, true)?;
+    let (keys, raw, codes) = hash_factorize(&lens, &readers, want_codes)?;
     let classes = if T::SIGNED {
         Classes::Int(keys.into_iter().map(|k| (k ^ (1 << 63)) as i64).collect())
     } else {
         Classes::UInt(keys)
     };
-    Ok(Prepared::from_codes(codes, classes, raw))
+    Ok(IntRoute::Hashed(classes, raw, codes))
 }
 
-fn prepare_hashed<'a, R>(lens: &[usize], readers: &[R], decode: fn(&[u8]) -> Result<String>) -> Result<Prepared<'a>>
+fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<'a>> {
+    Ok(match route_ints(chunks, true)? {
+        IntRoute::Dense(prepared) => prepared,
+        IntRoute::Hashed(classes, raw, codes) => Prepared::from_codes(codes, classes, raw),
+    })
+}
+
+fn prepare_hashed<'a, R>(lens: &[usize], readers: &[R], decode: Decode) -> Result<Prepared<'a>>
 where
     R: Fn(usize) -> Option<StrKey<'a>> + Sync,
 {
