@@ -127,7 +127,7 @@ pub fn value_counts(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyClassCou
                 let c = count_classes(&column)?;
                 let order = order_by_count(&c.counts);
                 let counts = order.iter().map(|&i| c.counts[i as usize]).collect::<Vec<_>>();
-                Ok((counts, c.null_count, c.classes.take(&order)))
+                Ok((counts, c.null_count, c.classes.into_take(&order)))
             })?
             .map_err(to_py)?;
             (counts, null_count, classes, value_type)

@@ -650,6 +650,15 @@ fn histogram_counts_do_not_depend_on_threads() {
 #[test]
 fn order_by_count_breaks_ties_by_class() {
     assert_eq!(order_by_count(&[2, 3, 2, 1, 3]), [1, 4, 0, 2, 3]);
+    // counts far above the class count take the sorting branch: same order
+    assert_eq!(order_by_count(&[20_000, 30_000, 20_000, 1, 30_000]), [1, 4, 0, 2, 3]);
+    let counts: Vec<u64> = (0..5000u64).map(|i| (i * 7919) % 13 + if i % 2 == 0 { 0 } else { 1 << 40 }).collect();
+    let mut want: Vec<u32> = (0..5000).collect();
+    want.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then(a.cmp(&b)));
+    assert_eq!(order_by_count(&counts), want);
+    let small: Vec<u64> = counts.iter().map(|c| c % (1 << 40)).collect();
+    want.sort_by(|&a, &b| small[b as usize].cmp(&small[a as usize]).then(a.cmp(&b)));
+    assert_eq!(order_by_count(&small), want);
     assert_eq!(order_by_count(&[]), Vec::<u32>::new());
     let values: [i64; 7] = [3, 1, 2, 2, 1, 3, 7];
     let column = Column::Int(Ints::I64(vec![Chunk::new(&values, None)]));

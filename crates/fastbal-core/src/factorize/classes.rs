@@ -30,6 +30,15 @@ impl Classes {
         }
     }
 
+    /// The classes at the given positions, in that order, taken out of
+    /// `self` (strings are moved, not copied; each position at most once).
+    pub fn into_take(self, at: &[u32]) -> Classes {
+        match self {
+            Classes::Str(mut v) => Classes::Str(at.iter().map(|&i| std::mem::take(&mut v[i as usize])).collect()),
+            other => other.take(at),
+        }
+    }
+
     /// A class rendered for messages.
     pub fn display(&self, i: usize) -> String {
         match self {

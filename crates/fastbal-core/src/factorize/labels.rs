@@ -4,8 +4,10 @@
 use crate::column::ids::CodeIds;
 use crate::column::Column;
 use crate::factorize::classes::Classes;
-use crate::factorize::Prepared;
+use crate::factorize::{Ids, OwnedCodes, Prepared, RawClasses};
 use crate::Result;
+
+use rayon::prelude::*;
 
 /// A factorized label column.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,7 +25,15 @@ pub struct Labels {
 impl Labels {
     /// Factorize a column.
     pub fn new(column: &Column<'_>) -> Result<Self> {
-        Ok(Self::from_prepared(&Prepared::new(column)?))
+        Ok(match Prepared::new(column)? {
+            // hashed: every class has rows, and the codes made are the class codes
+            Prepared {
+                ids: Ids::Owned(OwnedCodes { codes, .. }),
+                raw: RawClasses::Table(classes),
+                known_counts: Some(raw),
+            } => Labels { codes, counts: raw.counts, null_count: raw.null_count, classes },
+            prepared => Self::from_prepared(&prepared),
+        })
     }
 
     /// Materialize the codes of a prepared column.
@@ -54,8 +64,29 @@ impl Labels {
 }
 
 /// Class codes ordered by count (descending), ties by class order.
+///
+/// When the counts are small beside the number of classes (many classes of
+/// a few rows each), one counting pass places them; otherwise a sort of the
+/// (count, code) pairs.
 pub fn order_by_count(counts: &[u64]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..counts.len() as u32).collect();
-    order.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then(a.cmp(&b)));
-    order
+    let max = counts.iter().copied().max().unwrap_or(0);
+    if max <= 4 * counts.len() as u64 + 1024 {
+        // rows per count value, then each code placed after all larger counts
+        let mut starts = vec![0usize; max as usize + 2];
+        counts.iter().for_each(|&c| starts[(max - c) as usize + 1] += 1);
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut order = vec![0u32; counts.len()];
+        for (code, &c) in counts.iter().enumerate() {
+            let at = &mut starts[(max - c) as usize];
+            order[*at] = code as u32;
+            *at += 1;
+        }
+        return order;
+    }
+    let mut keyed: Vec<(std::cmp::Reverse<u64>, u32)> =
+        counts.iter().enumerate().map(|(code, &c)| (std::cmp::Reverse(c), code as u32)).collect();
+    keyed.par_sort_unstable();
+    keyed.into_iter().map(|(_, code)| code).collect()
 }

@@ -36,16 +36,23 @@ use crate::simd::range::min_max;
 use crate::{Error, Result};
 
 /// What a raw id stands for.
-enum RawClasses {
+pub(crate) enum RawClasses {
     /// Raw id `r` is the integer whose order key is `min + r`.
     IntRange { min: u64, signed: bool },
     /// Raw id `r` is `classes[r]`.
     Table(Classes),
 }
 
+/// Where raw ids come from: read from the column in place, or codes made
+/// while hashing it (which [`Labels::new`](labels::Labels::new) hands on as they are).
+pub(crate) enum Ids<'a> {
+    Read(Box<dyn IdSource + 'a>),
+    Owned(OwnedCodes),
+}
+
 /// A column made ready for kernels: a raw id reader, and what the ids mean.
 pub struct Prepared<'a> {
-    ids: Box<dyn IdSource + 'a>,
+    ids: Ids<'a>,
     raw: RawClasses,
     known_counts: Option<RawCounts>,
 }
@@ -67,7 +74,10 @@ impl<'a> Prepared<'a> {
 
     /// The raw id reader.
     pub fn ids(&self) -> &dyn IdSource {
-        self.ids.as_ref()
+        match &self.ids {
+            Ids::Read(ids) => ids.as_ref(),
+            Ids::Owned(codes) => codes,
+        }
     }
 
     /// Counts per raw id (zero for ids no row holds) and the null count.
@@ -216,7 +226,7 @@ fn route_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>], want_codes: bool) -> 
     let max_span = DENSE_MAX_SPAN.min((n as u64).max(1 << 16));
     let dense = |min: u64, n_ids: usize, known_counts| {
         IntRoute::Dense(Prepared {
-            ids: Box::new(DenseInts { chunks, min, n_ids }),
+            ids: Ids::Read(Box::new(DenseInts { chunks, min, n_ids })),
             raw: RawClasses::IntRange { min, signed: T::SIGNED },
             known_counts,
         })
@@ -260,8 +270,9 @@ where
     Ok(Prepared::from_codes(codes, classes, raw))
 }
 
-/// Owned codes as a raw id source.
-struct OwnedCodes {
+/// Owned codes as a raw id source (the class codes of a hashed column:
+/// every class has rows).
+pub(crate) struct OwnedCodes {
     codes: Vec<u32>,
     n_ids: usize,
 }
@@ -281,7 +292,7 @@ impl IdSource for OwnedCodes {
 impl<'a> Prepared<'a> {
     fn from_codes(codes: Vec<u32>, classes: Classes, counts: RawCounts) -> Self {
         Prepared {
-            ids: Box::new(OwnedCodes { n_ids: classes.len(), codes }),
+            ids: Ids::Owned(OwnedCodes { n_ids: classes.len(), codes }),
             raw: RawClasses::Table(classes),
             known_counts: Some(counts),
         }
@@ -379,7 +390,7 @@ fn prepare_dict<'a>(keys: &'a Ints<'a>, values: &'a Column<'a>) -> Result<Prepar
             lut.push(NULL);
         }
         Ok(Prepared {
-            ids: Box::new(DictIds { chunks, luts, n_ids: classes.len() }),
+            ids: Ids::Read(Box::new(DictIds { chunks, luts, n_ids: classes.len() })),
             raw: RawClasses::Table(classes),
             known_counts: Some(counts),
         })
