@@ -62,84 +62,10 @@ where
     R: Fn(usize) -> Option<K> + Sync,
 {
     let n: usize = lens.iter().sum();
-    let bits = partition_bits(distinct);
-    let parts = 1usize << bits;
-
-    // Pieces of rows, a few per thread, each with its slice of the codes.
-    let piece_rows = (n / (4 * rayon::current_num_threads()).max(1)).max(1 << 16);
     let mut codes = if want_codes { zeroed(n) } else { Vec::new() };
-    let mut pieces: Vec<(usize, usize, usize, &mut [u32])> = Vec::new();
-    let mut rest = codes.as_mut_slice();
-    for (chunk, &len) in lens.iter().enumerate() {
-        let mut start = 0;
-        while start < len {
-            let m = piece_rows.min(len - start);
-            let (head, tail) = rest.split_at_mut(if want_codes { m } else { 0 });
-            pieces.push((chunk, start, m, head));
-            rest = tail;
-            start += m;
-        }
-    }
-
-    // 1. Keys to their partitions' buffers; a row's code slot holds its partition.
-    let scattered: Vec<(Vec<Vec<K>>, u64)> = pieces
-        .par_iter_mut()
-        .map(|(chunk, start, len, out)| {
-            let read = &readers[*chunk];
-            let room = *len / parts + *len / parts / 8 + 16;
-            let mut buffers: Vec<Vec<K>> = (0..parts).map(|_| Vec::with_capacity(room)).collect();
-            let mut nulls = 0u64;
-            for j in 0..*len {
-                let part = match read(*start + j) {
-                    None => {
-                        nulls += 1;
-                        NULL
-                    }
-                    Some(k) => {
-                        let p = partition_of(k.fast_hash(), bits);
-                        buffers[p].push(k);
-                        p as u32
-                    }
-                };
-                if let Some(o) = out.get_mut(j) {
-                    *o = part;
-                }
-            }
-            (buffers, nulls)
-        })
-        .collect();
-    let null_count = scattered.iter().map(|(_, nulls)| nulls).sum();
-
-    // 2. Each partition counted on its own table; its rows' local ids in piece order.
-    let expected = distinct.div_ceil(parts) + distinct.div_ceil(parts) / 4;
-    let counted: Vec<(Vec<K>, Vec<u64>, Vec<u32>)> = (0..parts)
-        .into_par_iter()
-        .map(|p| {
-            let rows: usize = scattered.iter().map(|(buffers, _)| buffers[p].len()).sum();
-            let mut table = KeyTable::new(expected.min(rows), bits, 2);
-            let mut keys = Vec::new();
-            let mut local = Vec::with_capacity(if want_codes { rows } else { 0 });
-            for (buffers, _) in &scattered {
-                if want_codes {
-                    local.extend(buffers[p].iter().map(|&k| table.add(k, &mut keys)));
-                } else {
-                    buffers[p].iter().for_each(|&k| {
-                        table.add(k, &mut keys);
-                    });
-                }
-            }
-            let counts = table.counts(keys.len());
-            (keys, counts, local)
-        })
-        .collect();
-    // where each piece's rows start in each partition's local ids
-    let mut cursors: Vec<Vec<usize>> = Vec::with_capacity(pieces.len());
-    let mut at = vec![0usize; parts];
-    for (buffers, _) in &scattered {
-        cursors.push(at.clone());
-        at.iter_mut().zip(buffers).for_each(|(a, b)| *a += b.len());
-    }
-    drop(scattered);
+    let mut pieces = pieces(lens, &mut codes);
+    let (counted, cursors, null_count) = count(&mut pieces, readers, want_codes, distinct);
+    let parts = counted.len();
 
     // 3. All distinct keys sorted once; each partition's local ids become codes.
     let mut firsts = Vec::with_capacity(parts);
@@ -179,4 +105,147 @@ where
     drop(pieces);
     let keys = sorted.into_iter().map(|(k, _)| k).collect();
     (keys, RawCounts { counts, null_count }, codes)
+}
+
+/// A piece of rows: its chunk, first row and length, and its slice of the
+/// codes (empty when no codes are made).
+type Piece<'c> = (usize, usize, usize, &'c mut [u32]);
+
+/// A partition's distinct keys (in local id order), their counts, and its
+/// rows' local ids (in piece order; empty when no codes are made).
+type Counted<K> = (Vec<K>, Vec<u64>, Vec<u32>);
+
+/// Pieces of rows, a few per thread, each with its slice of `codes` (empty
+/// slices when `codes` is empty).
+fn pieces<'c>(lens: &[usize], codes: &'c mut [u32]) -> Vec<Piece<'c>> {
+    let n: usize = lens.iter().sum();
+    let with_codes = !codes.is_empty();
+    let piece_rows = (n / (4 * rayon::current_num_threads()).max(1)).max(1 << 16);
+    let mut pieces = Vec::new();
+    let mut rest = codes;
+    for (chunk, &len) in lens.iter().enumerate() {
+        let mut start = 0;
+        while start < len {
+            let m = piece_rows.min(len - start);
+            let (head, tail) = rest.split_at_mut(if with_codes { m } else { 0 });
+            pieces.push((chunk, start, m, head));
+            rest = tail;
+            start += m;
+        }
+    }
+    pieces
+}
+
+/// Steps 1 and 2: every partition's keys, counts and local ids, where each
+/// piece's rows start in each partition's local ids, and the null count.
+fn count<K, R>(
+    pieces: &mut [Piece<'_>],
+    readers: &[R],
+    want_codes: bool,
+    distinct: usize,
+) -> (Vec<Counted<K>>, Vec<Vec<usize>>, u64)
+where
+    K: Key,
+    R: Fn(usize) -> Option<K> + Sync,
+{
+    let bits = partition_bits(distinct);
+    let parts = 1usize << bits;
+    // 1. Keys to their partitions' buffers; a row's code slot holds its partition.
+    let scattered: Vec<(Vec<Vec<K>>, u64)> = pieces
+        .par_iter_mut()
+        .map(|(chunk, start, len, out)| {
+            let read = &readers[*chunk];
+            let room = *len / parts + *len / parts / 8 + 16;
+            let mut buffers: Vec<Vec<K>> = (0..parts).map(|_| Vec::with_capacity(room)).collect();
+            let mut nulls = 0u64;
+            for j in 0..*len {
+                let part = match read(*start + j) {
+                    None => {
+                        nulls += 1;
+                        NULL
+                    }
+                    Some(k) => {
+                        let p = partition_of(k.fast_hash(), bits);
+                        buffers[p].push(k);
+                        p as u32
+                    }
+                };
+                if let Some(o) = out.get_mut(j) {
+                    *o = part;
+                }
+            }
+            (buffers, nulls)
+        })
+        .collect();
+    let null_count = scattered.iter().map(|(_, nulls)| nulls).sum();
+
+    // 2. Each partition counted on its own table; its rows' local ids in piece order.
+    let expected = distinct.div_ceil(parts) + distinct.div_ceil(parts) / 4;
+    let counted: Vec<Counted<K>> = (0..parts)
+        .into_par_iter()
+        .map(|p| {
+            let rows: usize = scattered.iter().map(|(buffers, _)| buffers[p].len()).sum();
+            let mut table = KeyTable::new(expected.min(rows), bits, 2);
+            let mut keys = Vec::new();
+            let mut local = Vec::with_capacity(if want_codes { rows } else { 0 });
+            for (buffers, _) in &scattered {
+                if want_codes {
+                    local.extend(buffers[p].iter().map(|&k| table.add(k, &mut keys)));
+                } else {
+                    buffers[p].iter().for_each(|&k| {
+                        table.add(k, &mut keys);
+                    });
+                }
+            }
+            let counts = table.counts(keys.len());
+            (keys, counts, local)
+        })
+        .collect();
+    // where each piece's rows start in each partition's local ids
+    let mut cursors: Vec<Vec<usize>> = Vec::with_capacity(pieces.len());
+    let mut at = vec![0usize; parts];
+    for (buffers, _) in &scattered {
+        cursors.push(at.clone());
+        at.iter_mut().zip(buffers).for_each(|(a, b)| *a += b.len());
+    }
+    drop(scattered);
+    (counted, cursors, null_count)
+}
+
+/// The smallest key that appears more than once, if any (ids checked for
+/// repeats without sorting them).
+pub(crate) fn smallest_repeated(keys: &[u64]) -> Option<u64> {
+    let mut no_codes = [];
+    let readers = [|i: usize| Some(keys[i])];
+    let (counted, _, _) = count(&mut pieces(&[keys.len()], &mut no_codes), &readers, false, keys.len());
+    counted
+        .par_iter()
+        .filter_map(|(keys, counts, _)| keys.iter().zip(counts).filter(|(_, &c)| c > 1).map(|(&k, _)| k).min())
+        .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smallest_repeated_key_is_found_without_sorting() {
+        let mut s = 5u64;
+        let mut next = move || {
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            crate::hash::mix64(s)
+        };
+        for n in [0usize, 1, 2, 1000, 300_000] {
+            let mut keys: Vec<u64> = (0..n).map(|_| next()).collect();
+            assert_eq!(smallest_repeated(&keys), None, "{n} distinct keys");
+            if n >= 1000 {
+                // two repeats: the smaller one is named
+                let (a, b) = (keys[17].min(keys[400]), keys[17].max(keys[400]));
+                keys[n - 1] = b;
+                keys[n / 2] = a;
+                assert_eq!(smallest_repeated(&keys), Some(a));
+            }
+        }
+        assert_eq!(smallest_repeated(&[7, 7]), Some(7));
+    }
 }

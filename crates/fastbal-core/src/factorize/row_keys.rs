@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use crate::column::strings::{str_reader, ucs4_class, ucs4_reader, view_reader};
 use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel};
 use crate::factorize::classes::Classes;
+use crate::factorize::partitioned::smallest_repeated;
 use crate::factorize::Prepared;
 use crate::hash::hash_bytes;
 use crate::{Error, Result};
@@ -122,9 +123,7 @@ fn row_keys_allow_duplicates(values: &Column<'_>) -> Result<Vec<Option<u64>>> {
 
 /// Two rows holding the same key, if any (the pair with the smallest key).
 fn first_duplicate(keys: &[u64]) -> Option<(usize, usize)> {
-    let mut sorted = keys.to_vec();
-    sorted.par_sort_unstable();
-    let dup = sorted.windows(2).find(|w| w[0] == w[1])?[0];
+    let dup = smallest_repeated(keys)?;
     let mut rows = keys.iter().enumerate().filter(|(_, &k)| k == dup).map(|(i, _)| i);
     Some((rows.next()?, rows.next()?))
 }
