@@ -1,7 +1,7 @@
 //! Factorization and counting: the `Labels` class, `value_counts`, and the
 //! `ClassCounts` every kernel run on a column read in place returns.
 
-use fastbal_core::{count_classes, order_by_count, Classes};
+use fastbal_core::{count_classes, order_by_count, Classes, HashPath};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -67,11 +67,26 @@ pub fn classes_to_py<'py>(py: Python<'py>, classes: &Classes) -> PyResult<Bound<
 
 #[pymethods]
 impl PyLabels {
+    /// `hash_path` forces how a hashed column (strings, sparse integers) is
+    /// factorized: "auto" (from the data), "segmented" or "partitioned"; the
+    /// result is the same, only the time differs.
     #[new]
-    fn new(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (x, *, hash_path = "auto"))]
+    fn new(py: Python<'_>, x: &Bound<'_, PyAny>, hash_path: &str) -> PyResult<Self> {
+        let path = match hash_path {
+            "auto" => HashPath::Auto,
+            "segmented" => HashPath::Segmented,
+            "partitioned" => HashPath::Partitioned,
+            other => {
+                return Err(to_py(fastbal_core::Error::InvalidArgument(format!(
+                    "hash_path must be \"auto\", \"segmented\" or \"partitioned\"; got {other:?}"
+                ))))
+            }
+        };
         let (input, value_type) = Input::extract(x)?;
         let column = input.column()?;
-        let inner = detach(py, column.len(), || fastbal_core::Labels::new(&column))?.map_err(to_py)?;
+        let inner =
+            detach(py, column.len(), || fastbal_core::Labels::with_path(&column, path))?.map_err(to_py)?;
         Ok(PyLabels { inner, value_type })
     }
 

@@ -8,7 +8,7 @@ frozen objects with named fields; a result computed on a column (not a
 rows per class, null rows and the type of the label values.
 """
 
-from typing import Any, Final, final
+from typing import Any, Final, Literal, final
 
 import numpy as np
 import numpy.typing as npt
@@ -160,7 +160,9 @@ class ClassCounts:
 class Labels:
     """A factorized label column: codes per row, counts and classes."""
 
-    def __new__(cls, x: Any) -> Labels: ...
+    def __new__(
+        cls, x: Any, *, hash_path: Literal["auto", "segmented", "partitioned"] = "auto"
+    ) -> Labels: ...
     def codes(self) -> npt.NDArray[np.int64]:
         """Class code per row, -1 for a missing label (a copy)."""
     @property

@@ -42,6 +42,7 @@ pub use column::{Chunk, Column, Ints, StrChunk, Ucs4Chunk, Validity, ViewChunk};
 pub use error::{Error, Result};
 pub use exec::{parallel, positions};
 pub use factorize::classes::Classes;
+pub use factorize::hashed::HashPath;
 pub use factorize::histogram::{histogram, RawCounts};
 pub use factorize::labels::{order_by_count, Labels};
 pub use factorize::row_keys::row_keys;

@@ -19,6 +19,17 @@ use crate::factorize::sort::sort_by_key;
 use crate::factorize::table::{Key, KeyTable};
 use crate::{Error, Result};
 
+/// Which hashing path factorizes a column: chosen from the data, or forced
+/// (to check one path against the other).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HashPath {
+    /// Partitioned from an estimated 8192 distinct keys on, segmented below.
+    #[default]
+    Auto,
+    Segmented,
+    Partitioned,
+}
+
 /// How strings are decoded into classes, and whether their bytes already
 /// sort like the decoded text.
 #[derive(Clone, Copy)]
@@ -36,16 +47,17 @@ pub(crate) fn hashed<'a, R>(
     readers: &[R],
     decode: Decode,
     want_codes: bool,
+    path: HashPath,
 ) -> Result<(Classes, RawCounts, Vec<u32>)>
 where
     R: Fn(usize) -> Option<StrKey<'a>> + Sync,
 {
     if decode.bytes_sort_as_text {
-        let (keys, raw, codes) = hash_factorize(lens, readers, want_codes)?;
+        let (keys, raw, codes) = hash_factorize(lens, readers, want_codes, path)?;
         let classes = keys.par_iter().map(|k| k.decode(decode.decode)).collect::<Result<Vec<String>>>()?;
         return Ok((Classes::Str(classes), raw, codes));
     }
-    let (keys, raw, mut codes) = hash_factorize(lens, readers, want_codes)?;
+    let (keys, raw, mut codes) = hash_factorize(lens, readers, want_codes, path)?;
     let classes = keys.par_iter().map(|k| k.decode(decode.decode)).collect::<Result<Vec<String>>>()?;
     // Sort the decoded strings: UCS-4 bytes do not sort like text.
     let mut order: Vec<u32> = (0..classes.len() as u32).collect();
@@ -77,6 +89,7 @@ pub(crate) fn hash_factorize<K, R>(
     lens: &[usize],
     readers: &[R],
     want_codes: bool,
+    path: HashPath,
 ) -> Result<(Vec<K>, RawCounts, Vec<u32>)>
 where
     K: Key,
@@ -87,11 +100,12 @@ where
         return Err(Error::InvalidArgument(format!("{n} rows is more than fastbal can index (at most {})", NULL - 1)));
     }
     let distinct = estimate_distinct(lens, readers);
-    Ok(if distinct >= PARTITIONED_FROM {
-        partitioned(lens, readers, want_codes, distinct)
-    } else {
-        segmented(lens, readers, want_codes)
-    })
+    let partition = match path {
+        HashPath::Auto => distinct >= PARTITIONED_FROM,
+        HashPath::Segmented => false,
+        HashPath::Partitioned => true,
+    };
+    Ok(if partition { partitioned(lens, readers, want_codes, distinct) } else { segmented(lens, readers, want_codes) })
 }
 
 /// About how many distinct keys the rows hold, from an evenly spaced sample:

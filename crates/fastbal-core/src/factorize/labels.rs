@@ -4,6 +4,7 @@
 use crate::column::ids::CodeIds;
 use crate::column::Column;
 use crate::factorize::classes::Classes;
+use crate::factorize::hashed::HashPath;
 use crate::factorize::{Ids, OwnedCodes, Prepared, RawClasses};
 use crate::Result;
 
@@ -25,7 +26,13 @@ pub struct Labels {
 impl Labels {
     /// Factorize a column.
     pub fn new(column: &Column<'_>) -> Result<Self> {
-        Ok(match Prepared::new(column)? {
+        Self::with_path(column, HashPath::Auto)
+    }
+
+    /// [`Labels::new`], hashing by the given path (the result is the same
+    /// whichever path; only the time differs).
+    pub fn with_path(column: &Column<'_>, path: HashPath) -> Result<Self> {
+        Ok(match Prepared::with_path(column, path)? {
             // hashed: every class has rows, and the codes made are the class codes
             Prepared {
                 ids: Ids::Owned(OwnedCodes { codes, .. }),

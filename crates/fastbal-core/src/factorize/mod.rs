@@ -30,7 +30,7 @@ use crate::column::{dictionary_ranges, with_ints, Chunk, Column, IntLabel, Ints}
 use crate::exec::alloc::zeroed;
 use crate::exec::blocks::gather_by_id;
 use crate::factorize::classes::Classes;
-use crate::factorize::hashed::{hash_factorize, hashed, Decode};
+use crate::factorize::hashed::{hash_factorize, hashed, Decode, HashPath};
 use crate::factorize::histogram::{dense_histogram, histogram, RawCounts};
 use crate::simd::range::min_max;
 use crate::{Error, Result};
@@ -61,13 +61,20 @@ impl<'a> Prepared<'a> {
     /// Read a column as raw ids. Strings and sparse integers are hashed here
     /// (their codes materialized once); other columns are read in place.
     pub fn new(column: &'a Column<'a>) -> Result<Self> {
+        Self::with_path(column, HashPath::Auto)
+    }
+
+    /// [`Prepared::new`], hashing by the given path.
+    pub fn with_path(column: &'a Column<'a>, path: HashPath) -> Result<Self> {
         let lens = column.chunk_lens();
         match column {
-            Column::Int(ints) => with_ints!(ints, c => prepare_ints(c)),
-            Column::Utf8(c) => prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8),
-            Column::LargeUtf8(c) => prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8),
-            Column::View(c) => prepare_hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), UTF8),
-            Column::Ucs4(c) => prepare_hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), UCS4),
+            Column::Int(ints) => with_ints!(ints, c => prepare_ints(c, path)),
+            Column::Utf8(c) => prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, path),
+            Column::LargeUtf8(c) => {
+                prepare_hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, path)
+            }
+            Column::View(c) => prepare_hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), UTF8, path),
+            Column::Ucs4(c) => prepare_hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), UCS4, path),
             Column::Dict { keys, values } => prepare_dict(keys, values),
         }
     }
@@ -138,11 +145,19 @@ pub struct ClassCounts {
 pub fn count_classes(column: &Column<'_>) -> Result<ClassCounts> {
     let lens = column.chunk_lens();
     let (classes, raw, _) = match column {
-        Column::Utf8(c) => hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, false)?,
-        Column::LargeUtf8(c) => hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, false)?,
-        Column::View(c) => hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), UTF8, false)?,
-        Column::Ucs4(c) => hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), UCS4, false)?,
-        Column::Int(ints) => with_ints!(ints, c => match route_ints(c, false)? {
+        Column::Utf8(c) => {
+            hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, false, HashPath::Auto)?
+        }
+        Column::LargeUtf8(c) => {
+            hashed(&lens, &c.iter().map(str_key_reader).collect::<Vec<_>>(), UTF8, false, HashPath::Auto)?
+        }
+        Column::View(c) => {
+            hashed(&lens, &c.iter().map(view_key_reader).collect::<Vec<_>>(), UTF8, false, HashPath::Auto)?
+        }
+        Column::Ucs4(c) => {
+            hashed(&lens, &c.iter().map(ucs4_key_reader).collect::<Vec<_>>(), UCS4, false, HashPath::Auto)?
+        }
+        Column::Int(ints) => with_ints!(ints, c => match route_ints(c, false, HashPath::Auto)? {
             IntRoute::Hashed(classes, raw, codes) => (classes, raw, codes),
             IntRoute::Dense(prepared) => return Ok(prepared.class_counts()),
         }),
@@ -221,7 +236,7 @@ enum IntRoute<'a> {
     Hashed(Classes, RawCounts, Vec<u32>),
 }
 
-fn route_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>], want_codes: bool) -> Result<IntRoute<'a>> {
+fn route_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>], want_codes: bool, path: HashPath) -> Result<IntRoute<'a>> {
     let n: usize = chunks.iter().map(|c| c.values.len()).sum();
     let max_span = DENSE_MAX_SPAN.min((n as u64).max(1 << 16));
     let dense = |min: u64, n_ids: usize, known_counts| {
@@ -246,7 +261,7 @@ fn route_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>], want_codes: bool) -> 
     let readers: Vec<_> =
         chunks.iter().map(|c| move |i: usize| if c.is_valid(i) { Some(c.values[i].key()) } else { None }).collect();
     let lens: Vec<usize> = chunks.iter().map(|c| c.values.len()).collect();
-    let (keys, raw, codes) = hash_factorize(&lens, &readers, want_codes)?;
+    let (keys, raw, codes) = hash_factorize(&lens, &readers, want_codes, path)?;
     let classes = if T::SIGNED {
         Classes::Int(keys.into_iter().map(|k| (k ^ (1 << 63)) as i64).collect())
     } else {
@@ -255,18 +270,18 @@ fn route_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>], want_codes: bool) -> 
     Ok(IntRoute::Hashed(classes, raw, codes))
 }
 
-fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>]) -> Result<Prepared<'a>> {
-    Ok(match route_ints(chunks, true)? {
+fn prepare_ints<'a, T: IntLabel>(chunks: &'a [Chunk<'a, T>], path: HashPath) -> Result<Prepared<'a>> {
+    Ok(match route_ints(chunks, true, path)? {
         IntRoute::Dense(prepared) => prepared,
         IntRoute::Hashed(classes, raw, codes) => Prepared::from_codes(codes, classes, raw),
     })
 }
 
-fn prepare_hashed<'a, R>(lens: &[usize], readers: &[R], decode: Decode) -> Result<Prepared<'a>>
+fn prepare_hashed<'a, R>(lens: &[usize], readers: &[R], decode: Decode, path: HashPath) -> Result<Prepared<'a>>
 where
     R: Fn(usize) -> Option<StrKey<'a>> + Sync,
 {
-    let (classes, raw, codes) = hashed(lens, readers, decode, true)?;
+    let (classes, raw, codes) = hashed(lens, readers, decode, true, path)?;
     Ok(Prepared::from_codes(codes, classes, raw))
 }
 
