@@ -85,8 +85,7 @@ impl PyLabels {
         };
         let (input, value_type) = Input::extract(x)?;
         let column = input.column()?;
-        let inner =
-            detach(py, column.len(), || fastbal_core::Labels::with_path(&column, path))?.map_err(to_py)?;
+        let inner = detach(py, column.len(), || fastbal_core::Labels::with_path(&column, path))?.map_err(to_py)?;
         Ok(PyLabels { inner, value_type })
     }
 
