@@ -173,8 +173,10 @@ const UCS4: Decode = Decode { decode: ucs4_class, bytes_sort_as_text: false };
 
 // ---------------------------------------------------------------- integers
 
-/// Widest value range read in place; wider ranges are hashed.
-const DENSE_MAX_SPAN: u64 = 1 << 22;
+/// Widest value range read in place (and never wider than the rows); wider
+/// ranges are hashed. A range this wide takes a table of 32 MiB per task, a
+/// pass of random increments that still beats hashing millions of keys.
+const DENSE_MAX_SPAN: u64 = 1 << 23;
 
 /// Integers read in place: raw id = key(value) - min.
 struct DenseInts<'a, T> {
