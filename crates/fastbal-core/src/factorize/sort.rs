@@ -1,5 +1,7 @@
 //! Sorting the distinct keys of a column into class order, in parallel.
 
+use std::cmp::Ordering;
+
 use rayon::prelude::*;
 
 use crate::exec::alloc::reserved;
@@ -12,33 +14,62 @@ const BUCKETED_FROM: usize = 1 << 15;
 /// and many more streams than this miss the TLB on nearly every write.
 const MAX_BUCKET_BITS: u32 = 8;
 
-/// Items sorted by their keys' [`Key::order`]: spread over buckets by the
-/// top bits of the keys' [`Key::radix`] that vary (one counting pass), then
-/// each bucket sorted on its own, all in parallel and in cache. Keys whose
-/// radix words spread evenly (ids, hashes, most text) give even buckets; any
-/// other spread still sorts right, as fast as one comparison sort at worst.
-pub(crate) fn sort_by_key<T, K>(mut items: Vec<T>, key: impl Fn(&T) -> &K + Sync) -> Vec<T>
+/// Items sorted by their keys' [`Key::order`], in parallel.
+///
+/// Keys whose [`Key::prefix`] orders them (integers) are sorted as they are.
+/// Others (strings) are sorted as records of their two prefix words and
+/// their position, so most comparisons read two words held inline and only
+/// keys sharing their first 16 bytes are compared themselves (a string
+/// longer than that lies elsewhere in memory).
+pub(crate) fn sort_by_key<T, K>(items: Vec<T>, key: impl Fn(&T) -> &K + Sync) -> Vec<T>
 where
     T: Copy + Send + Sync,
     K: Key,
 {
-    let by_order = |a: &T, b: &T| key(a).order(key(b));
+    if K::PREFIX_ORDERS {
+        return bucketed(items, |t| key(t).prefix().0, |a, b| key(a).order(key(b)));
+    }
+    let records: Vec<(u64, u64, u32)> = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let (a, b) = key(t).prefix();
+            (a, b, i as u32)
+        })
+        .collect();
+    let records = bucketed(
+        records,
+        |r| r.0,
+        |x, y| (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| key(&items[x.2 as usize]).order(key(&items[y.2 as usize]))),
+    );
+    records.par_iter().map(|r| items[r.2 as usize]).collect()
+}
+
+/// Items sorted by `order`: spread over buckets by the top bits of their
+/// `radix` word that vary (one counting pass), then each bucket sorted on
+/// its own, all in parallel and in cache. Radix words that spread evenly
+/// (ids, hashes) give even buckets; any other spread still sorts right, as
+/// fast as one comparison sort at worst. `radix` must never decrease along
+/// `order`.
+fn bucketed<T: Copy + Send + Sync>(
+    mut items: Vec<T>,
+    radix: impl Fn(&T) -> u64 + Sync,
+    order: impl Fn(&T, &T) -> Ordering + Sync,
+) -> Vec<T> {
     if items.len() < BUCKETED_FROM {
-        items.par_sort_unstable_by(by_order);
+        items.par_sort_unstable_by(&order);
         return items;
     }
-    let (lo, hi) = items
-        .par_iter()
-        .map(|t| (key(t).radix(), key(t).radix()))
-        .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    let (lo, hi) =
+        items.par_iter().map(|t| (radix(t), radix(t))).reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
     let width = 64 - (hi - lo).leading_zeros(); // the radix bits that vary
     let bits = (items.len() / 2048).next_power_of_two().trailing_zeros().clamp(1, MAX_BUCKET_BITS).min(width);
     if bits == 0 {
-        items.par_sort_unstable_by(by_order);
+        items.par_sort_unstable_by(&order);
         return items;
     }
     let shift = width - bits;
-    let bucket = |t: &T| ((key(t).radix() - lo) >> shift) as usize;
+    let bucket = |t: &T| ((radix(t) - lo) >> shift) as usize;
     let mut starts = vec![0usize; (1 << bits) + 1];
     items.iter().for_each(|t| starts[bucket(t) + 1] += 1);
     for b in 1..starts.len() {
@@ -60,7 +91,7 @@ where
         buckets.push(head);
         rest = tail;
     }
-    buckets.into_par_iter().for_each(|b| b.sort_unstable_by(by_order));
+    buckets.into_par_iter().for_each(|b| b.sort_unstable_by(&order));
     out
 }
 

@@ -16,8 +16,13 @@ pub(crate) trait Key: Copy + Eq + Hash + Default + Send + Sync {
     fn fast_hash(&self) -> u64;
     /// The order classes come out in (`Equal` only for equal keys).
     fn order(&self, other: &Self) -> Ordering;
-    /// A word that never decreases along [`Key::order`]: sorts bucket keys by it.
-    fn radix(&self) -> u64;
+    /// Two words that never decrease along [`Key::order`] (compared as a
+    /// pair): sorts bucket keys by the first and compare them by both, held
+    /// inline, before they compare the keys themselves.
+    fn prefix(&self) -> (u64, u64);
+    /// Whether [`Key::prefix`] alone orders keys (distinct keys, distinct
+    /// prefixes): then the keys are sorted as they are.
+    const PREFIX_ORDERS: bool;
 }
 
 impl Key for u64 {
@@ -30,9 +35,10 @@ impl Key for u64 {
         self.cmp(other)
     }
     #[inline(always)]
-    fn radix(&self) -> u64 {
-        *self
+    fn prefix(&self) -> (u64, u64) {
+        (*self, 0)
     }
+    const PREFIX_ORDERS: bool = true;
 }
 
 /// The 128-bit product of two words, its halves xored: every bit of the
@@ -60,9 +66,10 @@ impl Key for StrKey<'_> {
         self.cmp_bytes(other)
     }
     #[inline(always)]
-    fn radix(&self) -> u64 {
-        self.prefix().0
+    fn prefix(&self) -> (u64, u64) {
+        StrKey::prefix(self)
     }
+    const PREFIX_ORDERS: bool = false;
 }
 
 static LONG: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x9e37_79b9_7f4a_7c15);
