@@ -259,6 +259,64 @@ def test_property_split(sets, seed):
             assert label in s.summary.uncovered
 
 
+def missing_cells(y: np.ndarray, codes: np.ndarray, sizes: list[int]) -> set[tuple[int, int]]:
+    """(label, part) cells without a positive, for labels with a positive
+    per non-empty part."""
+    cells = cells_from(y, codes, len(sizes))
+    active = [p for p, size in enumerate(sizes) if size > 0]
+    need = y.sum(axis=0) >= len(active)
+    return {(int(j), p) for j in np.flatnonzero(need) for p in active if cells[j, p] == 0}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    y=st.integers(1, 5).flatmap(
+        lambda q: st.lists(st.lists(st.booleans(), min_size=q, max_size=q), min_size=3, max_size=30)
+    ),
+    seed=st.integers(0, 2**32),
+    small=st.integers(1, 10),
+)
+def test_property_split_coverage_no_single_swap_fills_a_cell(y, seed, small):
+    # tight parts: valid and test of `small` rows at most (a third each)
+    y = np.array(y, dtype=bool)
+    n = len(y)
+    small = min(small, n // 3)
+    s = fastbal.multilabel_split(y, test_size=small, val_size=small, seed=seed)
+    sizes = [len(s.train), len(s.valid), len(s.test)]
+    assert sizes == [n - 2 * small, small, small]
+    codes = s.assignment.astype(np.int64)
+    missing = missing_cells(y, codes, sizes)
+    assert set(s.summary.uncovered) == {j for j, _ in missing}
+    # no swap of two rows between parts fills a missing cell without emptying another
+    for a, b in itertools.combinations(range(n), 2):
+        if codes[a] == codes[b]:
+            continue
+        swapped = codes.copy()
+        swapped[[a, b]] = codes[[b, a]]
+        after = missing_cells(y, swapped, sizes)
+        assert not (after < missing), (a, b, missing, after)
+
+
+def test_split_coverage_repaired_on_the_tags_example():
+    tags = [
+        ["sports", "news"],
+        ["news"],
+        ["tech"],
+        ["sports"],
+        ["tech", "news"],
+        [],
+        ["sports", "tech"],
+        ["news"],
+        None,
+        ["tech"],
+    ]
+    s = fastbal.multilabel_split(tags, test_size=0.3, val_size=0.2, seed=0)
+    assert (len(s.train), len(s.valid), len(s.test)) == (4, 2, 3)
+    assert s.summary.uncovered == []
+    assert s.summary.labels_per_split == {"train": 3, "valid": 3, "test": 3}
+    assert s.assignment[8] == -1
+
+
 def test_sklearn_splitters_in_model_selection():
     pytest.importorskip("sklearn")
     from fastbal.sklearn import MultilabelStratifiedKFold, MultilabelStratifiedShuffleSplit

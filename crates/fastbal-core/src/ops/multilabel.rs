@@ -17,10 +17,22 @@
 //!    labels of 1 - positives held / share, where a label's share of a part
 //!    is positives x part size / rows), then the part with more room,
 //!    then the lower part;
-//! 3. rows without a label fill what room is left, in rank order.
+//! 3. rows without a label fill what room is left, in rank order;
+//! 4. coverage repair: a (label, part) cell left without a positive although
+//!    the label has at least as many positives as non-empty parts (its rows
+//!    went where rarer labels sent them) is filled by swapping two rows
+//!    between parts, sizes unchanged: a row with the label from a part that
+//!    holds two or more of its positives, for a row of the empty part, such
+//!    that no part loses the last positive of a label that has enough
+//!    positives. Cells are taken by label from fewest positives to most, then
+//!    by part; among the possible swaps the one that moves the cells' counts
+//!    closest to their shares wins (ties: the earlier row in rank order).
+//!    This repeats until no swap fills a cell, so afterwards no single swap
+//!    of two rows can cover a missing cell without uncovering another.
 //!
 //! Every step is O(positives) or O(rows x parts) apart from one sort of the
-//! rows by rank. Nothing depends on the thread count, and with row ids the
+//! rows by rank; the repair costs O(positives of the part) per missing cell,
+//! and missing cells are rare (only when capacities are tight). Nothing depends on the thread count, and with row ids the
 //! rank is the id's hash, so the result does not depend on row order either.
 
 use rayon::slice::ParallelSliceMut;
@@ -310,6 +322,13 @@ pub fn assign_parts(sets: &LabelSets, ranker: Ranker<'_>, sizes: &[u64]) -> Resu
         part[r as usize] = p as u32;
         room[p] -= 1;
     }
+    repair_coverage(
+        &Placed { sets, by_label: &by_label, start: &start, sizes, rows, active },
+        &labels,
+        &order,
+        &mut part,
+        &mut cells,
+    );
     let uncovered = (0..q as u32)
         .filter(|&l| {
             let l = l as usize;
@@ -317,6 +336,174 @@ pub fn assign_parts(sets: &LabelSets, ranker: Ranker<'_>, sizes: &[u64]) -> Resu
         })
         .collect();
     Ok((part, MultilabelPlan { sizes: sizes.to_vec(), cells, counts: sets.counts.clone(), uncovered }))
+}
+
+/// What the coverage repair reads of a placement.
+struct Placed<'a> {
+    sets: &'a LabelSets,
+    /// Each label's rows in rank order: `by_label[start[l]..start[l + 1]]`.
+    by_label: &'a [u32],
+    start: &'a [usize],
+    sizes: &'a [u64],
+    /// Non-null rows.
+    rows: u64,
+    /// Non-empty parts.
+    active: u64,
+}
+
+impl Placed<'_> {
+    /// A label every non-empty part should hold.
+    #[inline(always)]
+    fn required(&self, m: usize) -> bool {
+        self.sets.counts[m] >= self.active
+    }
+
+    /// How far `c` positives of label `m` in part `p` are from the share:
+    /// |c - share| / part size (the part's rate of the label off the whole
+    /// data's), in fixed point so that sums do not depend on label order.
+    #[inline(always)]
+    fn cost(&self, m: usize, p: usize, c: u64) -> i64 {
+        let size = self.sizes[p] as f64;
+        let share = self.sets.counts[m] as f64 * size / self.rows as f64;
+        fixed((c as f64 - share).abs() / size)
+    }
+
+    /// The change in cost when a row with labels `row` moves from part `from`
+    /// to part `to`, leaving out the labels in `keep` (those of the row that
+    /// moves the other way, which cancel).
+    fn moved(&self, cells: &[u64], row: &[u32], keep: &[u32], from: usize, to: usize) -> i64 {
+        let parts = self.sizes.len();
+        row.iter()
+            .filter(|m| !keep.contains(m))
+            .map(|&m| {
+                let m = m as usize;
+                let (cf, ct) = (cells[m * parts + from], cells[m * parts + to]);
+                self.cost(m, from, cf - 1) - self.cost(m, from, cf) + self.cost(m, to, ct + 1) - self.cost(m, to, ct)
+            })
+            .sum()
+    }
+
+    /// The best swap that gives part `p` a positive of label `l`: `(a, b)`,
+    /// row `a` (with `l`) moving into `p` and row `b` out of `p` into `a`'s
+    /// part; `None` when every such swap would take the last positive of a
+    /// required label out of a part. `members[p]`: the rows of part `p`.
+    fn best_swap(&self, l: usize, p: usize, part: &[u32], cells: &[u64], members: &[u32]) -> Option<(u32, u32)> {
+        let parts = self.sizes.len();
+        // the row is the only positive of a required label in the part
+        let crit = |m: u32, q: usize| self.required(m as usize) && cells[m as usize * parts + q] == 1;
+        // parts that can give up a positive of l
+        let from: Vec<bool> = (0..parts).map(|q| q != p && cells[l * parts + q] >= 2).collect();
+        if !from.contains(&true) {
+            return None;
+        }
+        // rows of p that may leave it whatever comes in: the cheapest per
+        // destination; the others (sole holders of a required label in p)
+        // are checked pair by pair
+        let mut free: Vec<Option<(i64, u32)>> = vec![None; parts];
+        let mut sole: Vec<u32> = Vec::new();
+        for &b in members {
+            let rb = self.sets.row(b as usize);
+            if rb.iter().any(|&m| crit(m, p)) {
+                sole.push(b);
+                continue;
+            }
+            for q in (0..parts).filter(|&q| from[q]) {
+                let g = self.moved(cells, rb, &[], p, q);
+                if free[q].is_none_or(|(s, _)| g < s) {
+                    free[q] = Some((g, b));
+                }
+            }
+        }
+        let mut best: Option<(i64, u32, u32)> = None;
+        for &a in &self.by_label[self.start[l]..self.start[l + 1]] {
+            let q = part[a as usize] as usize;
+            if !from[q] {
+                continue;
+            }
+            let ra = self.sets.row(a as usize);
+            // required labels a is the only positive of in q: b must bring them
+            let need: Vec<u32> = ra.iter().copied().filter(|&m| crit(m, q)).collect();
+            let mut consider = |b: u32| {
+                let rb = self.sets.row(b as usize);
+                if need.iter().any(|m| !rb.contains(m)) || rb.iter().any(|&m| crit(m, p) && !ra.contains(&m)) {
+                    return;
+                }
+                let score = self.moved(cells, ra, rb, q, p) + self.moved(cells, rb, ra, p, q);
+                if best.is_none_or(|(s, _, _)| score < s) {
+                    best = Some((score, a, b));
+                }
+            };
+            if let Some(&m) = need.first() {
+                let m = m as usize;
+                for &b in &self.by_label[self.start[m]..self.start[m + 1]] {
+                    if part[b as usize] as usize == p {
+                        consider(b);
+                    }
+                }
+            } else {
+                if let Some((_, b)) = free[q] {
+                    consider(b);
+                }
+                for &b in &sole {
+                    consider(b);
+                }
+            }
+        }
+        best.map(|(_, a, b)| (a, b))
+    }
+}
+
+/// Fill the (required label, non-empty part) cells placement left without a
+/// positive by swapping rows between parts (step 4 of the module docs).
+fn repair_coverage(at: &Placed<'_>, labels: &[u32], order: &[(u64, u32)], part: &mut [u32], cells: &mut [u64]) {
+    let parts = at.sizes.len();
+    let open = |cells: &[u64], l: usize, p: usize| at.sizes[p] > 0 && cells[l * parts + p] == 0;
+    let missing = |cells: &[u64]| {
+        labels.iter().any(|&l| at.required(l as usize) && (0..parts).any(|p| open(cells, l as usize, p)))
+    };
+    if !missing(cells) {
+        return;
+    }
+    // the rows of each part, in rank order (a swap trades places)
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); parts];
+    for &(_, r) in order {
+        members[part[r as usize] as usize].push(r);
+    }
+    // every swap fills a cell and empties none, so this ends
+    loop {
+        let mut swapped = false;
+        for &l in labels {
+            let l = l as usize;
+            if !at.required(l) {
+                continue;
+            }
+            for p in 0..parts {
+                if !open(cells, l, p) {
+                    continue;
+                }
+                let Some((a, b)) = at.best_swap(l, p, part, cells, &members[p]) else { continue };
+                let q = part[a as usize] as usize;
+                for &m in at.sets.row(a as usize) {
+                    cells[m as usize * parts + q] -= 1;
+                    cells[m as usize * parts + p] += 1;
+                }
+                for &m in at.sets.row(b as usize) {
+                    cells[m as usize * parts + p] -= 1;
+                    cells[m as usize * parts + q] += 1;
+                }
+                part[a as usize] = p as u32;
+                part[b as usize] = q as u32;
+                let ia = members[q].iter().position(|&r| r == a).expect("a row is in its part");
+                members[q][ia] = b;
+                let ib = members[p].iter().position(|&r| r == b).expect("a row is in its part");
+                members[p][ib] = a;
+                swapped = true;
+            }
+        }
+        if !swapped {
+            break;
+        }
+    }
 }
 
 /// Multilabel stratified train/valid/test split: the split code per row
@@ -453,6 +640,165 @@ mod tests {
             let mut got: Vec<i8> = split[l * 3..l * 3 + 3].to_vec();
             got.sort();
             assert_eq!(got, [0, 1, 2], "label {l}");
+        }
+    }
+
+    /// The (required label, non-empty part) cells without a positive, found
+    /// by brute force from the assignment (a check independent of the plan).
+    fn missing_cells(s: &LabelSets, part: &[u32], sizes: &[u64]) -> Vec<(usize, usize)> {
+        let active = sizes.iter().filter(|&&x| x > 0).count() as u64;
+        let mut out = Vec::new();
+        for l in 0..s.counts.len() {
+            if s.counts[l] < active {
+                continue;
+            }
+            for p in 0..sizes.len() {
+                let held = (0..s.len()).any(|r| part[r] == p as u32 && s.row(r).contains(&(l as u32)));
+                if sizes[p] > 0 && !held {
+                    out.push((l, p));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether one swap of two rows between parts would fill a missing
+    /// (required label, part) cell without emptying another.
+    fn one_swap_helps(s: &LabelSets, part: &[u32], sizes: &[u64]) -> bool {
+        let now = missing_cells(s, part, sizes);
+        let mut p = part.to_vec();
+        for a in 0..s.len() {
+            for b in a + 1..s.len() {
+                if p[a] == p[b] || p[a] == UNPLACED || p[b] == UNPLACED {
+                    continue;
+                }
+                p.swap(a, b);
+                let after = missing_cells(s, &p, sizes);
+                p.swap(a, b);
+                if after.len() < now.len() && after.iter().all(|c| now.contains(c)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn coverage_repaired_by_a_swap() {
+        // labels news 0, sports 1, tech 2; row 8 null; valid (2 rows) first
+        // got rows 1 {news} and 3 {sports}, leaving tech out of it
+        let o = [0i64, 2, 3, 4, 5, 7, 7, 9, 10, 10, 11];
+        let c = [1i64, 0, 0, 2, 1, 2, 0, 1, 2, 0, 2];
+        let mut null = [false; 10];
+        null[8] = true;
+        let s = LabelSets::new(Indices::I64(&o), Indices::I64(&c), Some(&null), None).unwrap();
+        let (split, plan) =
+            multilabel_split(&s, Ranker::new(RowKeys::Position, 0), Size::Fraction(0.3), Size::Fraction(0.2)).unwrap();
+        assert_eq!(plan.sizes, [4, 2, 3]);
+        assert!(plan.uncovered.is_empty(), "{plan:?}");
+        for l in 0..3 {
+            assert!(plan.cells[l * 3..l * 3 + 3].iter().all(|&x| x > 0), "{plan:?}");
+        }
+        assert_eq!(split[8], LEFT_OUT);
+        for (p, &size) in plan.sizes.iter().enumerate() {
+            assert_eq!(split.iter().filter(|&&x| x == p as i8).count() as u64, size);
+        }
+        // the plan's cells are the assignment's
+        for l in 0..3u32 {
+            for p in 0..3 {
+                let held = (0..10).filter(|&r| split[r] == p as i8 && s.row(r).contains(&l)).count() as u64;
+                assert_eq!(plan.cells[l as usize * 3 + p], held);
+            }
+        }
+    }
+
+    #[test]
+    fn coverage_repair_keeps_sole_positives() {
+        // crafted: labels 0 and 1 have three positives each, on rows that
+        // also carry them together; label 2 only where label 0 is alone.
+        // Whatever the seed, the result has no missing cell that one swap
+        // could fill without emptying another, and sizes stay exact.
+        let rows: [&[i64]; 9] = [&[0, 1], &[0, 1], &[0, 2], &[1], &[2], &[2, 1], &[], &[0], &[]];
+        let mut o = vec![0i64];
+        let mut c = Vec::new();
+        for r in rows {
+            c.extend_from_slice(r);
+            o.push(c.len() as i64);
+        }
+        let s = sets(&o, &c);
+        for seed in 0..40 {
+            for sizes in [[3u64, 3, 3], [5, 2, 2], [7, 1, 1], [4, 4, 1]] {
+                let (part, plan) = assign_parts(&s, Ranker::new(RowKeys::Position, seed), &sizes).unwrap();
+                for (p, &size) in sizes.iter().enumerate() {
+                    assert_eq!(part.iter().filter(|&&x| x == p as u32).count() as u64, size);
+                }
+                assert!(!one_swap_helps(&s, &part, &sizes), "seed {seed}, sizes {sizes:?}: {part:?}");
+                assert_eq!(plan.uncovered.is_empty(), missing_cells(&s, &part, &sizes).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn coverage_repair_on_random_small_sets() {
+        // small random label sets, 3 parts: never a missing cell one swap could fill
+        for salt in 0..300u64 {
+            let n = 6 + (mix64(salt) % 20) as usize;
+            let q = 1 + (mix64(salt ^ 7) % 5) as usize;
+            let mut o = vec![0i64];
+            let mut c = Vec::new();
+            for r in 0..n {
+                for l in 0..q {
+                    if mix64((r * q + l) as u64 ^ (salt << 20)).is_multiple_of(3) {
+                        c.push(l as i64);
+                    }
+                }
+                o.push(c.len() as i64);
+            }
+            let s = LabelSets::new(Indices::I64(&o), Indices::I64(&c), None, Some(q)).unwrap();
+            let small = 1 + (mix64(salt ^ 11) % 3);
+            let sizes = [n as u64 - 2 * small, small, small];
+            let (part, plan) = assign_parts(&s, Ranker::new(RowKeys::Position, salt), &sizes).unwrap();
+            assert!(!one_swap_helps(&s, &part, &sizes), "salt {salt}: {o:?} {c:?} -> {part:?}");
+            assert_eq!(plan.uncovered.is_empty(), missing_cells(&s, &part, &sizes).is_empty());
+            // with ids, the rows reversed give the same parts (repair included)
+            let ids: Vec<u64> = (0..n as u64).map(|i| mix64(i ^ salt)).collect();
+            let (a, pa) = assign_parts(&s, Ranker::new(RowKeys::Hashed(&ids), salt), &sizes).unwrap();
+            let mut ro = vec![0i64];
+            let mut rc = Vec::new();
+            for r in (0..n).rev() {
+                rc.extend_from_slice(&c[o[r] as usize..o[r + 1] as usize]);
+                ro.push(rc.len() as i64);
+            }
+            let rs = LabelSets::new(Indices::I64(&ro), Indices::I64(&rc), None, Some(q)).unwrap();
+            let rids: Vec<u64> = ids.iter().rev().copied().collect();
+            let (b, pb) = assign_parts(&rs, Ranker::new(RowKeys::Hashed(&rids), salt), &sizes).unwrap();
+            assert_eq!(b.iter().rev().copied().collect::<Vec<_>>(), a, "salt {salt}");
+            assert_eq!(pa, pb);
+        }
+    }
+
+    #[test]
+    fn kfold_coverage_repaired() {
+        // four folds of two rows; labels 0 and 1 with four positives each,
+        // label 2 with three (not required). Placement alone leaves label 1
+        // out of a fold at seed 0; e.g. folds {4, 0}, {5, 6}, {3, 1}, {7, 2}
+        // hold both labels in every fold.
+        let rows: [&[i64]; 8] = [&[], &[1, 2], &[1, 2], &[0], &[0, 1], &[0, 1], &[], &[0, 2]];
+        let mut o = vec![0i64];
+        let mut c = Vec::new();
+        for r in rows {
+            c.extend_from_slice(r);
+            o.push(c.len() as i64);
+        }
+        let s = sets(&o, &c);
+        for seed in 0..40 {
+            let (folds, plan) = multilabel_kfold(&s, Ranker::new(RowKeys::Position, seed), 4).unwrap();
+            let part: Vec<u32> = folds.iter().map(|&f| f as u32).collect();
+            assert!(!one_swap_helps(&s, &part, &plan.sizes), "seed {seed}: {folds:?}");
+            assert_eq!(plan.uncovered.is_empty(), missing_cells(&s, &part, &plan.sizes).is_empty());
+            if seed == 0 {
+                assert!(plan.uncovered.is_empty(), "{folds:?} {plan:?}");
+            }
         }
     }
 
