@@ -10,17 +10,17 @@ and `fastbal.value_counts` equals a plain count.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
+import fastbal
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import fastbal
 from fastbal import _fastbal
 from fastbal._labels import to_native
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 PATHS = ("auto", "segmented", "partitioned")
 
@@ -47,7 +47,8 @@ def sparse_ints(draw: st.DrawFn) -> tuple[np.ndarray, list[int | None]]:
 def test_paths_agree_on_sparse_ints(case: tuple[np.ndarray, list[int | None]], chunks: int) -> None:
     _, rows = case
     cut = [len(rows) * i // chunks for i in range(chunks + 1)]
-    column = pa.chunked_array([pa.array(rows[a:b], pa.int64()) for a, b in zip(cut, cut[1:])], pa.int64())
+    pieces = [pa.array(rows[a:b], pa.int64()) for a, b in pairwise(cut)]
+    column = pa.chunked_array(pieces, pa.int64())
     got = by_path(column)
     assert got["segmented"] == got["partitioned"] == got["auto"]
     classes, counts, nulls, codes = got["auto"]
@@ -69,7 +70,7 @@ def test_paths_agree_on_strings(pool: list[str], data: st.DataObject) -> None:
     for type_ in (pa.large_string(), pa.string(), pa.string_view()):
         got = by_path(pa.array(rows, type_))
         assert got["segmented"] == got["partitioned"] == got["auto"], type_
-    classes, counts, nulls, codes = got["auto"]
+    classes, counts, nulls, _ = got["auto"]
     want = Counter(v for v in rows if v is not None)
     assert classes == sorted(want)  # code point order, long and short strings alike
     assert counts == [want[c] for c in classes]
