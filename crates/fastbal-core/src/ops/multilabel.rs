@@ -31,8 +31,12 @@
 //!    of two rows can cover a missing cell without uncovering another.
 //!
 //! Every step is O(positives) or O(rows x parts) apart from one sort of the
-//! rows by rank; the repair costs O(positives of the part) per missing cell,
-//! and missing cells are rare (only when capacities are tight). Nothing depends on the thread count, and with row ids the
+//! rows by rank. The repair costs nothing unless a cell is missing; then each
+//! round costs, per missing cell, a pass over the part's rows and over the
+//! label's positives, and rounds repeat while a swap succeeds. Missing cells
+//! are rare: they need parts too small for their labels (a part of 50 rows
+//! out of 200k with 1000 labels leaves most labels out of it whatever the
+//! placement, and there the repair costs about ten times the placement). Nothing depends on the thread count, and with row ids the
 //! rank is the id's hash, so the result does not depend on row order either.
 
 use rayon::slice::ParallelSliceMut;
@@ -386,8 +390,18 @@ impl Placed<'_> {
     /// The best swap that gives part `p` a positive of label `l`: `(a, b)`,
     /// row `a` (with `l`) moving into `p` and row `b` out of `p` into `a`'s
     /// part; `None` when every such swap would take the last positive of a
-    /// required label out of a part. `members[p]`: the rows of part `p`.
-    fn best_swap(&self, l: usize, p: usize, part: &[u32], cells: &[u64], members: &[u32]) -> Option<(u32, u32)> {
+    /// required label out of a part. `members`: the rows of part `p`;
+    /// `pos[r]`: row `r`'s place in its part's members (ties go to the
+    /// earlier `a` in rank order, then the earlier `b` in `members`).
+    fn best_swap(
+        &self,
+        l: usize,
+        p: usize,
+        part: &[u32],
+        cells: &[u64],
+        members: &[u32],
+        pos: &[u32],
+    ) -> Option<(u32, u32)> {
         let parts = self.sizes.len();
         // the row is the only positive of a required label in the part
         let crit = |m: u32, q: usize| self.required(m as usize) && cells[m as usize * parts + q] == 1;
@@ -398,13 +412,13 @@ impl Placed<'_> {
         }
         // rows of p that may leave it whatever comes in: the cheapest per
         // destination; the others (sole holders of a required label in p)
-        // are checked pair by pair
+        // by the lowest such label: a row coming in must bring it
         let mut free: Vec<Option<(i64, u32)>> = vec![None; parts];
-        let mut sole: Vec<u32> = Vec::new();
+        let mut sole: Vec<(u32, u32)> = Vec::new();
         for &b in members {
             let rb = self.sets.row(b as usize);
-            if rb.iter().any(|&m| crit(m, p)) {
-                sole.push(b);
+            if let Some(m) = rb.iter().copied().filter(|&m| crit(m, p)).min() {
+                sole.push((m, b));
                 continue;
             }
             for q in (0..parts).filter(|&q| from[q]) {
@@ -414,7 +428,9 @@ impl Placed<'_> {
                 }
             }
         }
-        let mut best: Option<(i64, u32, u32)> = None;
+        sole.sort_unstable_by_key(|&(m, b)| (m, pos[b as usize]));
+        // (score, b's place, a, b), the least wins; a's come in rank order
+        let mut best: Option<(i64, u32, u32, u32)> = None;
         for &a in &self.by_label[self.start[l]..self.start[l + 1]] {
             let q = part[a as usize] as usize;
             if !from[q] {
@@ -423,17 +439,19 @@ impl Placed<'_> {
             let ra = self.sets.row(a as usize);
             // required labels a is the only positive of in q: b must bring them
             let need: Vec<u32> = ra.iter().copied().filter(|&m| crit(m, q)).collect();
+            let mut this: Option<(i64, u32, u32, u32)> = None;
             let mut consider = |b: u32| {
                 let rb = self.sets.row(b as usize);
                 if need.iter().any(|m| !rb.contains(m)) || rb.iter().any(|&m| crit(m, p) && !ra.contains(&m)) {
                     return;
                 }
                 let score = self.moved(cells, ra, rb, q, p) + self.moved(cells, rb, ra, p, q);
-                if best.is_none_or(|(s, _, _)| score < s) {
-                    best = Some((score, a, b));
+                let key = (score, pos[b as usize], a, b);
+                if this.is_none_or(|t| (key.0, key.1) < (t.0, t.1)) {
+                    this = Some(key);
                 }
             };
-            if let Some(&m) = need.first() {
+            if let Some(&m) = need.iter().min() {
                 let m = m as usize;
                 for &b in &self.by_label[self.start[m]..self.start[m + 1]] {
                     if part[b as usize] as usize == p {
@@ -444,12 +462,24 @@ impl Placed<'_> {
                 if let Some((_, b)) = free[q] {
                     consider(b);
                 }
-                for &b in &sole {
-                    consider(b);
+                // sole holders whose lowest sole label a brings
+                for &m in ra {
+                    let lo = sole.partition_point(|&(x, _)| x < m);
+                    for &(x, b) in &sole[lo..] {
+                        if x != m {
+                            break;
+                        }
+                        consider(b);
+                    }
+                }
+            }
+            if let Some(t) = this {
+                if best.is_none_or(|b| t.0 < b.0) {
+                    best = Some(t);
                 }
             }
         }
-        best.map(|(_, a, b)| (a, b))
+        best.map(|(_, _, a, b)| (a, b))
     }
 }
 
@@ -464,10 +494,14 @@ fn repair_coverage(at: &Placed<'_>, labels: &[u32], order: &[(u64, u32)], part: 
     if !missing(cells) {
         return;
     }
-    // the rows of each part, in rank order (a swap trades places)
+    // the rows of each part, in rank order (a swap trades places), and each
+    // row's place there
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); parts];
+    let mut pos = vec![0u32; part.len()];
     for &(_, r) in order {
-        members[part[r as usize] as usize].push(r);
+        let m = &mut members[part[r as usize] as usize];
+        pos[r as usize] = m.len() as u32;
+        m.push(r);
     }
     // every swap fills a cell and empties none, so this ends
     loop {
@@ -481,7 +515,7 @@ fn repair_coverage(at: &Placed<'_>, labels: &[u32], order: &[(u64, u32)], part: 
                 if !open(cells, l, p) {
                     continue;
                 }
-                let Some((a, b)) = at.best_swap(l, p, part, cells, &members[p]) else { continue };
+                let Some((a, b)) = at.best_swap(l, p, part, cells, &members[p], &pos) else { continue };
                 let q = part[a as usize] as usize;
                 for &m in at.sets.row(a as usize) {
                     cells[m as usize * parts + q] -= 1;
@@ -493,10 +527,11 @@ fn repair_coverage(at: &Placed<'_>, labels: &[u32], order: &[(u64, u32)], part: 
                 }
                 part[a as usize] = p as u32;
                 part[b as usize] = q as u32;
-                let ia = members[q].iter().position(|&r| r == a).expect("a row is in its part");
-                members[q][ia] = b;
-                let ib = members[p].iter().position(|&r| r == b).expect("a row is in its part");
-                members[p][ib] = a;
+                let (ia, ib) = (pos[a as usize], pos[b as usize]);
+                members[q][ia as usize] = b;
+                members[p][ib as usize] = a;
+                pos[a as usize] = ib;
+                pos[b as usize] = ia;
                 swapped = true;
             }
         }
