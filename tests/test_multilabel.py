@@ -454,3 +454,20 @@ def test_chunked_label_sets_equal_one_chunk():
     assert fastbal.multilabel_counts(chunked).to_dict() == counts.to_dict()
     assert fastbal.report(chunked).to_dict() == fastbal.report(whole).to_dict()
     assert counts.null_rows == sum(r is None for r in lists)
+
+
+def test_dense_matrix_layouts_and_widths_give_one_split() -> None:
+    """A 0/1 matrix splits alike whatever its dtype, memory order or strides."""
+    rng = np.random.default_rng(1)
+    y = rng.random((3000, 40)) < 0.1
+    want = fastbal.multilabel_split(y, seed=3).assignment
+    forms = [
+        y.astype(np.int8),
+        y.astype(np.uint8),
+        np.asfortranarray(y.astype(np.int8)),
+        np.repeat(y.astype(np.int8), 2, axis=1)[:, ::2],  # strided columns
+        y.astype(np.int32),
+        y.astype(np.float32),
+    ]
+    for form in forms:
+        np.testing.assert_array_equal(fastbal.multilabel_split(form, seed=3).assignment, want)

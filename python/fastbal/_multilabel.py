@@ -104,7 +104,10 @@ def _dense(y: npt.NDArray[Any]) -> _Sets:
                 f"at row {r}, column {c}"
             )
     n, q = y.shape
-    flat = np.flatnonzero(np.ascontiguousarray(y))  # row-major: rows in order, columns sorted
+    # 0/1 checked: one-byte values are bools as they are (numpy finds the
+    # positives of a bool array several times faster than of int8)
+    mask = y.view(np.bool_) if y.dtype.itemsize == 1 else y != 0
+    flat = np.flatnonzero(np.ascontiguousarray(mask))  # row-major: rows in order, columns sorted
     offsets = np.searchsorted(flat, np.arange(n + 1, dtype=np.int64) * q)
     return _Sets(offsets.astype(np.int64), flat % q, None, np.arange(q))
 
