@@ -189,6 +189,22 @@ class LengthStats:
 SPLITS = _fastbal.SPLIT_NAMES
 
 
+def splits_markdown(s: dict[str, Any], noun: str) -> list[str]:
+    """The "Splits" section's table (rows, and `noun` present, per split) and
+    what each split misses; `noun` is "classes" or "labels"."""
+    out = ["", "## Splits", "", "| | train | valid | test |", "|---|---:|---:|---:|"]
+    out.append("| rows | " + " | ".join(f"{s['rows_per_split'][k]:,}" for k in SPLITS) + " |")
+    out.append(f"| {noun} | " + " | ".join(str(s[f"{noun}_per_split"][k]) for k in SPLITS) + " |")
+    out.append("")
+    for k in SPLITS:
+        miss = s[f"missing_from_{k}"]
+        out.append(
+            f"- {noun} missing from {k}: {len(miss)}"
+            + (f" ({', '.join(map(str, miss[:20]))})" if miss else "")
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class SplitCheck:
     """Split health: classes per split, classes a split lacks, share drift."""
@@ -456,20 +472,7 @@ class LabelReport:
             ]
         if self.splits is not None:
             s = d["splits"]
-            out += ["", "## Splits", "", "| | train | valid | test |", "|---|---:|---:|---:|"]
-            out.append(
-                "| rows | " + " | ".join(f"{s['rows_per_split'][k]:,}" for k in SPLITS) + " |"
-            )
-            out.append(
-                "| classes | " + " | ".join(str(s["classes_per_split"][k]) for k in SPLITS) + " |"
-            )
-            out.append("")
-            for k in SPLITS:
-                miss = s[f"missing_from_{k}"]
-                out.append(
-                    f"- classes missing from {k}: {len(miss)}"
-                    + (f" ({', '.join(map(str, miss[:20]))})" if miss else "")
-                )
+            out += splits_markdown(s, "classes")
             drift = s["max_share_difference"]
             if drift["class"] is not None:
                 out.append(
@@ -849,20 +852,7 @@ class MultilabelReport:
             ]
         if self.splits is not None:
             s = d["splits"]
-            out += ["", "## Splits", "", "| | train | valid | test |", "|---|---:|---:|---:|"]
-            out.append(
-                "| rows | " + " | ".join(f"{s['rows_per_split'][k]:,}" for k in SPLITS) + " |"
-            )
-            out.append(
-                "| labels | " + " | ".join(str(s["labels_per_split"][k]) for k in SPLITS) + " |"
-            )
-            out.append("")
-            for k in SPLITS:
-                miss = s[f"missing_from_{k}"]
-                out.append(
-                    f"- labels missing from {k}: {len(miss)}"
-                    + (f" ({', '.join(map(str, miss[:20]))})" if miss else "")
-                )
+            out += splits_markdown(s, "labels")
             drift = s["max_share_difference"]
             if drift["label"] is not None:
                 out.append(
