@@ -1,6 +1,8 @@
 //! Reading string chunks: per-row byte readers, decoding to text, and the
 //! compact `StrKey` that hash factorization uses.
 
+use std::hash::BuildHasher;
+
 use rayon::prelude::*;
 
 use crate::column::{StrChunk, Ucs4Chunk, ViewChunk};
@@ -144,12 +146,55 @@ pub(crate) fn ucs4_class(bytes: &[u8]) -> Result<String> {
 
 /// A string as a hash key: strings of up to 16 bytes held in two words (the
 /// bytes zero-padded to 16, little-endian), hashed and compared as integers
-/// with no pointer to follow; longer ones borrowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// with no pointer to follow; longer ones borrowed, with 32 bits of their
+/// hash (`tag`): two long keys of different tags or lengths differ without
+/// a look at their bytes, which are often a cache miss away.
+#[derive(Clone, Copy, Debug, Eq, Hash)]
 pub(crate) enum StrKey<'a> {
     Short { lo: u64, hi: u64, len: u8 },
-    Long(&'a [u8]),
+    Long { bytes: &'a [u8], tag: u32 },
 }
+
+impl PartialEq for StrKey<'_> {
+    #[inline(always)]
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (StrKey::Short { lo: a0, hi: a1, len: a }, StrKey::Short { lo: b0, hi: b1, len: b }) => {
+                a0 == b0 && a1 == b1 && a == b
+            }
+            (StrKey::Long { bytes: a, tag: s }, StrKey::Long { bytes: b, tag: t }) => {
+                s == t && a.len() == b.len() && long_bytes_eq(a, b)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The 16 bytes of `b` from `at`, as one word.
+#[inline(always)]
+fn word16(b: &[u8], at: usize) -> u128 {
+    u128::from_ne_bytes(b[at..at + 16].try_into().expect("16 bytes"))
+}
+
+/// Whether two strings of the same length, over 16 bytes, are equal: up to
+/// 32 bytes as two (overlapping) 16-byte words, inline rather than a call to
+/// `memcmp`.
+#[inline(always)]
+fn long_bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if word16(a, 0) != word16(b, 0) {
+        return false;
+    }
+    if n <= 32 {
+        word16(a, n - 16) == word16(b, n - 16)
+    } else {
+        a[16..] == b[16..]
+    }
+}
+
+/// The hash long keys are tagged with (foldhash's fixed-seed word-at-a-time
+/// hash; it places keys in tables and never decides a result).
+static LONG: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x9e37_79b9_7f4a_7c15);
 
 impl Default for StrKey<'_> {
     fn default() -> Self {
@@ -179,7 +224,7 @@ const SHORT_MASKS: [(u64, u64); 17] = {
 impl<'a> StrKey<'a> {
     pub(crate) fn new(b: &'a [u8]) -> Self {
         if b.len() > 16 {
-            return StrKey::Long(b);
+            return StrKey::Long { bytes: b, tag: (LONG.hash_one(b) >> 32) as u32 };
         }
         let mut buf = [0u8; 16];
         buf[..b.len()].copy_from_slice(b);
@@ -213,7 +258,7 @@ impl<'a> StrKey<'a> {
     pub(crate) fn prefix(&self) -> (u64, u64) {
         match *self {
             StrKey::Short { lo, hi, .. } => (lo.swap_bytes(), hi.swap_bytes()),
-            StrKey::Long(b) => (
+            StrKey::Long { bytes: b, .. } => (
                 u64::from_be_bytes(b[..8].try_into().expect("8 bytes")),
                 u64::from_be_bytes(b[8..16].try_into().expect("8 bytes")),
             ),
@@ -225,14 +270,14 @@ impl<'a> StrKey<'a> {
     /// a long key's first 16 is a prefix of it.
     pub(crate) fn cmp_bytes(&self, other: &Self) -> std::cmp::Ordering {
         match (self, other) {
-            (StrKey::Long(a), StrKey::Long(b)) => a.cmp(b),
+            (StrKey::Long { bytes: a, .. }, StrKey::Long { bytes: b, .. }) => a.cmp(b),
             (StrKey::Short { len: a, .. }, StrKey::Short { len: b, .. }) => {
                 self.prefix().cmp(&other.prefix()).then(a.cmp(b))
             }
-            (StrKey::Short { .. }, StrKey::Long(_)) => {
+            (StrKey::Short { .. }, StrKey::Long { .. }) => {
                 self.prefix().cmp(&other.prefix()).then(std::cmp::Ordering::Less)
             }
-            (StrKey::Long(_), StrKey::Short { .. }) => {
+            (StrKey::Long { .. }, StrKey::Short { .. }) => {
                 self.prefix().cmp(&other.prefix()).then(std::cmp::Ordering::Greater)
             }
         }
@@ -246,7 +291,7 @@ impl<'a> StrKey<'a> {
                 buf[8..].copy_from_slice(&hi.to_le_bytes());
                 decode(&buf[..len as usize])
             }
-            StrKey::Long(b) => decode(b),
+            StrKey::Long { bytes, .. } => decode(bytes),
         }
     }
 }
@@ -324,6 +369,26 @@ mod tests {
             for b in &words {
                 assert_eq!(StrKey::new(a).cmp_bytes(&StrKey::new(b)), a.cmp(b), "{a:?} vs {b:?}");
             }
+        }
+    }
+
+    #[test]
+    fn long_keys_equal_exactly_when_their_bytes_do() {
+        // every length from 17 to 40, one byte changed at every place
+        for n in 17..=40usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert_eq!(StrKey::new(&a), StrKey::new(&a.clone()));
+            assert!(long_bytes_eq(&a, &a.clone()));
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 1;
+                assert_ne!(StrKey::new(&a), StrKey::new(&b), "length {n}, byte {at}");
+                // the bytes compared alone, as when two tags collide
+                assert!(!long_bytes_eq(&a, &b), "length {n}, byte {at}");
+            }
+            let mut longer = a.clone();
+            longer.push(b'a');
+            assert_ne!(StrKey::new(&a), StrKey::new(&longer));
         }
     }
 }

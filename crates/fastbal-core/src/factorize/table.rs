@@ -2,7 +2,7 @@
 //! places them by.
 
 use std::cmp::Ordering;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 
 use crate::column::strings::StrKey;
 
@@ -57,8 +57,11 @@ impl Key for StrKey<'_> {
             StrKey::Short { lo, hi, len } => {
                 folded_multiply(lo ^ 0x243f_6a88_85a3_08d3, hi ^ 0x1319_8a2e_0370_7344 ^ ((len as u64) << 56))
             }
-            // a word-at-a-time hash of long strings (foldhash's fixed-seed hasher)
-            StrKey::Long(b) => LONG.hash_one(b),
+            // the tag's 32 bits spread over the word (the top bits pick
+            // partitions and slots)
+            StrKey::Long { tag, bytes } => {
+                folded_multiply(u64::from(tag) ^ 0x4528_21e6_38d0_1377, 0xbe54_66cf_34e9_0c6c ^ bytes.len() as u64)
+            }
         }
     }
     #[inline(always)]
@@ -71,8 +74,6 @@ impl Key for StrKey<'_> {
     }
     const PREFIX_ORDERS: bool = false;
 }
-
-static LONG: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x9e37_79b9_7f4a_7c15);
 
 /// An open-addressing table from keys to ids `0..` and their rows, keys held
 /// inline beside their ids and counts (one probe is one cache line, no
