@@ -4,7 +4,7 @@
 use fastbal_core::{count_classes, order_by_count, Classes, HashPath};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::PyString;
 
 use crate::column::{Input, ValueType};
 use crate::errors::to_py;
@@ -56,12 +56,15 @@ pub struct PyLabels {
     value_type: ValueType,
 }
 
-/// Class values as a Python object: an int64 / uint64 numpy array or a list of str.
+/// Class values as a Python object: an int64 / uint64 numpy array, or a numpy
+/// object array of str (made here at once: no list for numpy to look through).
 pub fn classes_to_py<'py>(py: Python<'py>, classes: &Classes) -> PyResult<Bound<'py, PyAny>> {
     Ok(match classes {
         Classes::Int(v) => v.clone().into_pyarray(py).into_any(),
         Classes::UInt(v) => v.clone().into_pyarray(py).into_any(),
-        Classes::Str(v) => PyList::new(py, v)?.into_any(),
+        Classes::Str(v) => {
+            PyArray1::<Py<PyAny>>::from_iter(py, v.iter().map(|s| PyString::new(py, s).into_any().unbind())).into_any()
+        }
     })
 }
 

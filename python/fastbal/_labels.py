@@ -16,6 +16,8 @@ ClassArray = npt.NDArray[Any]
 
 def class_array(raw: Any, value_type: str) -> ClassArray:
     """Class values as numpy: the input's integer/bool dtype, or object (str)."""
+    if value_type == "str" and isinstance(raw, np.ndarray):
+        return raw
     if value_type == "str":
         out = np.empty(len(raw), dtype=object)
         out[:] = raw

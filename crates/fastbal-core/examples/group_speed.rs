@@ -3,9 +3,9 @@
 //! `cargo run --release -p fastbal-core --example group_speed [rows] [groups]`.
 use std::time::Instant;
 
-use fastbal_core::group::{assign_groups, group_keys, group_table, plan_group_kfold};
+use fastbal_core::group::{assign_groups, group_keys, group_table, plan_group_kfold, plan_group_split};
 use fastbal_core::hash::mix64;
-use fastbal_core::{Chunk, Column, Ints, Labels};
+use fastbal_core::{Chunk, Column, Ints, Labels, Size};
 
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
@@ -29,8 +29,11 @@ fn main() {
     let table = group_table(&labels.view(), &groups.codes, groups.n_classes()).unwrap();
     println!("group x class table ({} cells): {:?}", table.class.len(), t.elapsed());
     let t = Instant::now();
+    let split = plan_group_split(&table, &labels.counts, Size::Fraction(0.2), Size::Fraction(0.1), &keys, 0).unwrap();
+    println!("placement, train/valid/test: {:?} ({:?})", t.elapsed(), split.sizes);
+    let t = Instant::now();
     let plan = plan_group_kfold(&table, &labels.counts, 5, &keys, 0).unwrap();
-    println!("placement: {:?}", t.elapsed());
+    println!("placement, 5 folds: {:?}", t.elapsed());
     let t = Instant::now();
     let folds = assign_groups(&labels.view(), &groups.codes, &plan, -1i16, |s| s as i16);
     println!("assignment: {:?} ({:?})", t.elapsed(), plan.sizes);

@@ -17,6 +17,7 @@ use crate::factorize::histogram::RawCounts;
 use crate::factorize::partitioned::partitioned;
 use crate::factorize::sort::sort_by_key;
 use crate::factorize::table::{Key, KeyTable};
+use crate::simd::prefetch;
 use crate::{Error, Result};
 
 /// Which hashing path factorizes a column: chosen from the data, or forced
@@ -54,11 +55,11 @@ where
 {
     if decode.bytes_sort_as_text {
         let (keys, raw, codes) = hash_factorize(lens, readers, want_codes, path)?;
-        let classes = keys.par_iter().map(|k| k.decode(decode.decode)).collect::<Result<Vec<String>>>()?;
+        let classes = decode_keys(&keys, decode.decode)?;
         return Ok((Classes::Str(classes), raw, codes));
     }
     let (keys, raw, mut codes) = hash_factorize(lens, readers, want_codes, path)?;
-    let classes = keys.par_iter().map(|k| k.decode(decode.decode)).collect::<Result<Vec<String>>>()?;
+    let classes = decode_keys(&keys, decode.decode)?;
     // Sort the decoded strings: UCS-4 bytes do not sort like text.
     let mut order: Vec<u32> = (0..classes.len() as u32).collect();
     order.par_sort_unstable_by(|&a, &b| classes[a as usize].cmp(&classes[b as usize]));
@@ -75,6 +76,24 @@ where
     let mut classes = classes;
     let sorted = order.iter().map(|&i| std::mem::take(&mut classes[i as usize])).collect();
     Ok((Classes::Str(sorted), RawCounts { counts, null_count: raw.null_count }, codes))
+}
+
+/// The strings of `keys`. A long key's bytes lie where its first row is, far
+/// from the previous key's when there are many keys: each is asked into the
+/// cache a few keys ahead, so that the reads overlap instead of waiting in
+/// turn.
+fn decode_keys(keys: &[StrKey<'_>], decode: fn(&[u8]) -> Result<String>) -> Result<Vec<String>> {
+    const AHEAD: usize = 16;
+    keys.par_iter()
+        .enumerate()
+        .map(|(i, k)| {
+            if let Some(StrKey::Long { bytes, .. }) = keys.get(i + AHEAD) {
+                prefetch(&bytes[..1]);
+                prefetch(&bytes[bytes.len() - 1..]);
+            }
+            k.decode(decode)
+        })
+        .collect()
 }
 
 /// Rows sampled to estimate the distinct count.

@@ -52,12 +52,21 @@ where
 /// fast as one comparison sort at worst. `radix` must never decrease along
 /// `order`.
 fn bucketed<T: Copy + Send + Sync>(
-    mut items: Vec<T>,
+    items: Vec<T>,
     radix: impl Fn(&T) -> u64 + Sync,
     order: impl Fn(&T, &T) -> Ordering + Sync,
 ) -> Vec<T> {
+    bucketed_by(items, &radix, &order)
+}
+
+fn bucketed_by<T, R, O>(mut items: Vec<T>, radix: &R, order: &O) -> Vec<T>
+where
+    T: Copy + Send + Sync,
+    R: Fn(&T) -> u64 + Sync,
+    O: Fn(&T, &T) -> Ordering + Sync,
+{
     if items.len() < BUCKETED_FROM {
-        items.par_sort_unstable_by(&order);
+        items.par_sort_unstable_by(order);
         return items;
     }
     let (lo, hi) =
@@ -65,7 +74,7 @@ fn bucketed<T: Copy + Send + Sync>(
     let width = 64 - (hi - lo).leading_zeros(); // the radix bits that vary
     let bits = (items.len() / 2048).next_power_of_two().trailing_zeros().clamp(1, MAX_BUCKET_BITS).min(width);
     if bits == 0 {
-        items.par_sort_unstable_by(&order);
+        items.par_sort_unstable_by(order);
         return items;
     }
     let shift = width - bits;
@@ -84,6 +93,7 @@ fn bucketed<T: Copy + Send + Sync>(
         at[b] += 1;
     }
     drop(items);
+    let crowded = ((4 * out.len()) >> bits).max(BUCKETED_FROM);
     let mut buckets = Vec::with_capacity(starts.len() - 1);
     let mut rest = out.as_mut_slice();
     for w in starts.windows(2) {
@@ -91,7 +101,17 @@ fn bucketed<T: Copy + Send + Sync>(
         buckets.push(head);
         rest = tail;
     }
-    buckets.into_par_iter().for_each(|b| b.sort_unstable_by(&order));
+    // A bucket far past its share (keys crowded in a few radix values, as
+    // strings sharing a prefix) is bucketed again by its own radix range,
+    // narrower than this one's, so this ends.
+    buckets.into_par_iter().for_each(|b| {
+        if b.len() > crowded {
+            let sorted = bucketed_by(b.to_vec(), radix, order);
+            b.copy_from_slice(&sorted);
+        } else {
+            b.sort_unstable_by(order);
+        }
+    });
     out
 }
 

@@ -3,15 +3,17 @@
 //! Rows that share a group (a document, a customer, a patient) all land in
 //! one split, or leakage between them inflates every score. The kernel reads
 //! the group x class table (rows of each class in each group, compressed by
-//! group), built in two passes over the rows. Groups are then placed one at
-//! a time, big ones first, ties in the order of a seeded hash of the group's
-//! value; each goes to the split where it most lowers the error between the
-//! rows every class has in every split and its quota there (relative to the
-//! class size, so a 30-row class counts as much as a 30,000-row one), plus
-//! the same error for the split sizes. Two such greedy passes (two orders,
-//! two error measures) run side by side, each followed by a pass that moves
-//! small groups to bring split sizes to their targets; the one with the
-//! smaller mean per-class deviation is kept.
+//! group), built in one pass over the rows that hands each labeled row to
+//! its range of groups, then range by range in cache (all in parallel).
+//! Groups are then placed one at a time, big ones first, ties in the order
+//! of a seeded hash of the group's value; each goes to the split where it
+//! most lowers the error between the rows every class has in every split
+//! and its quota there (relative to the class size, so a 30-row class
+//! counts as much as a 30,000-row one), plus the same error for the split
+//! sizes. Two such greedy passes (two orders, two error measures) run side
+//! by side, each followed by a pass that moves small groups to bring split
+//! sizes to their targets; the one with the smaller mean per-class
+//! deviation is kept.
 //!
 //! Cost: O(rows) to build the table, O(groups log groups) to order them and
 //! O(nnz x splits) to place them, where nnz is the number of non-empty
@@ -22,9 +24,10 @@
 use rayon::prelude::*;
 
 use crate::exec::alloc::{zeroed, Zero};
-use crate::exec::blocks::{for_each_block_seq, map_blocks};
+use crate::exec::blocks::{fold_groups, map_blocks};
 use crate::hash::{hash_bytes, rank_hash, seed_offset};
 use crate::ops::split::plan_split;
+use crate::simd::prefetch;
 use crate::{Classes, Error, LabelView, Rare, Result, Size, NULL};
 
 /// The 64-bit key of each group value, the same for a value whatever its
@@ -55,6 +58,24 @@ impl GroupTable {
         self.size.len()
     }
 
+    /// Ask for the cells of a group placed a few ahead into the cache, when
+    /// the groups are read in `upcoming` order (the first one now): the
+    /// start of a farther group first, then the cells of a nearer one, whose
+    /// start has arrived by then. A hint: it changes no result.
+    #[inline(always)]
+    fn prefetch_cells(&self, upcoming: &[u32]) {
+        if let Some(&far) = upcoming.get(PREFETCH_FAR) {
+            prefetch(&self.start[far as usize..far as usize + 1]);
+        }
+        if let Some(&near) = upcoming.get(PREFETCH_NEAR) {
+            let at = self.start[near as usize];
+            if let (Some(c), Some(r)) = (self.class.get(at..at + 1), self.rows.get(at..at + 1)) {
+                prefetch(c);
+                prefetch(r);
+            }
+        }
+    }
+
     /// The cells of group `g`: `(class, rows)`.
     pub fn cells(&self, g: usize) -> impl Iterator<Item = (u32, u64)> + '_ {
         let r = self.start[g]..self.start[g + 1];
@@ -62,8 +83,19 @@ impl GroupTable {
     }
 }
 
-/// Groups handed to one task when the table is compressed.
-const GROUPS_PER_TASK: usize = 1 << 12;
+/// How many groups ahead a group's data are asked into the cache, where
+/// groups are read in an order of their own (each one a cache miss): its
+/// start (or size and split) this far, its cells half as far.
+const PREFETCH_FAR: usize = 32;
+const PREFETCH_NEAR: usize = PREFETCH_FAR / 2;
+
+/// A stretch of rows' labeled `(group, class)` pairs, per part.
+type Parts = Vec<Vec<(u32, u32)>>;
+
+/// At most this many parts (ranges of groups) the table is built in: each
+/// stretch of rows writes to every part at once, and each part's groups and
+/// rows are then worked on in cache.
+const MAX_PARTS: usize = 64;
 
 /// Build the group x class table of a column. `groups[row]` is the row's
 /// group code in `0..n_groups`; rows without a label are left out.
@@ -75,54 +107,58 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
             view.len()
         )));
     }
-    // 1. labeled rows per group (and a check that every row has a group)
-    let mut size = vec![0u64; n_groups];
-    let mut missing = 0u64;
-    for_each_block_seq(view.ids(), |row, ids| {
-        for (&c, &g) in ids.iter().zip(&groups[row..row + ids.len()]) {
-            match size.get_mut(g as usize) {
-                Some(s) => *s += (c != NULL) as u64,
-                None => missing += 1,
+    // 1. every labeled row's (group, class) to its part, a range of groups
+    //    (per stretch of rows, in parallel); rows without a group counted
+    let shift = (n_groups.div_ceil(MAX_PARTS)).next_power_of_two().trailing_zeros();
+    let parts = n_groups.div_ceil(1 << shift);
+    let per_task = view.len() / rayon::current_num_threads().max(1) / parts.max(1) + 16;
+    let scattered: Vec<(Parts, u64)> = fold_groups(
+        view.ids(),
+        || ((0..parts).map(|_| Vec::with_capacity(per_task)).collect::<Vec<_>>(), 0u64),
+        |(buffers, missing), row, ids| {
+            for (&c, &g) in ids.iter().zip(&groups[row..row + ids.len()]) {
+                if (g as usize) >= n_groups {
+                    *missing += 1;
+                } else if c != NULL {
+                    buffers[(g >> shift) as usize].push((g, c));
+                }
             }
-        }
-    });
+        },
+    );
+    let missing: u64 = scattered.iter().map(|(_, m)| m).sum();
     if missing > 0 {
         return Err(Error::InvalidData(format!(
             "groups have {missing} null rows; every row needs a group (fill them, e.g. with the row's own id)"
         )));
     }
-    // 2. the class of every labeled row, grouped by group (a counting sort)
-    let mut start = vec![0usize; n_groups + 1];
-    for g in 0..n_groups {
-        start[g + 1] = start[g] + size[g] as usize;
-    }
-    let mut by_group: Vec<u32> = zeroed(start[n_groups]);
-    let mut next = start[..n_groups].to_vec();
-    for_each_block_seq(view.ids(), |row, ids| {
-        for (&c, &g) in ids.iter().zip(&groups[row..row + ids.len()]) {
-            if c != NULL {
-                let at = &mut next[g as usize];
-                by_group[*at] = c;
-                *at += 1;
-            }
-        }
-    });
-    // 3. per group, the classes sorted and counted; tasks of whole groups in parallel
-    let mut tasks: Vec<(usize, &mut [u32])> = Vec::new();
-    let mut rest = by_group.as_mut_slice();
-    for g0 in (0..n_groups).step_by(GROUPS_PER_TASK) {
-        let g1 = (g0 + GROUPS_PER_TASK).min(n_groups);
-        let (head, tail) = rest.split_at_mut(start[g1] - start[g0]);
-        tasks.push((g0, head));
-        rest = tail;
-    }
-    let parts: Vec<(Vec<u32>, Vec<u64>, Vec<usize>)> = tasks
+    // 2. per part (in parallel, in cache): its rows grouped by group (a
+    //    counting sort), then each group's classes sorted and counted
+    let mut size = vec![0u64; n_groups];
+    let bounds: Vec<usize> = (0..=parts).map(|p| (p << shift).min(n_groups)).collect();
+    let cells: Vec<(Vec<u32>, Vec<u64>, Vec<usize>)> = split_by(&mut size, &bounds)
         .into_par_iter()
-        .map(|(g0, rows)| {
-            let g1 = (g0 + GROUPS_PER_TASK).min(n_groups);
-            let (mut class, mut count, mut nnz) = (Vec::new(), Vec::new(), Vec::with_capacity(g1 - g0));
-            for g in g0..g1 {
-                let slice = &mut rows[start[g] - start[g0]..start[g + 1] - start[g0]];
+        .enumerate()
+        .map(|(p, size)| {
+            let g0 = bounds[p];
+            let rows = scattered.iter().flat_map(|(buffers, _)| &buffers[p]);
+            rows.clone().for_each(|&(g, _)| size[g as usize - g0] += 1);
+            let mut next = Vec::with_capacity(size.len());
+            let mut at = 0usize;
+            for &m in size.iter() {
+                next.push(at);
+                at += m as usize;
+            }
+            let mut by_group = vec![0u32; at];
+            rows.for_each(|&(g, c)| {
+                let slot = &mut next[g as usize - g0];
+                by_group[*slot] = c;
+                *slot += 1;
+            });
+            let (mut class, mut count, mut nnz) = (Vec::new(), Vec::new(), Vec::with_capacity(size.len()));
+            let mut begin = 0;
+            for &end in &next {
+                let slice = &mut by_group[begin..end];
+                begin = end;
                 slice.sort_unstable();
                 let before = class.len();
                 for &c in slice.iter() {
@@ -138,11 +174,12 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
             (class, count, nnz)
         })
         .collect();
-    let total: usize = parts.iter().map(|p| p.0.len()).sum();
+    drop(scattered);
+    let total: usize = cells.iter().map(|p| p.0.len()).sum();
     let (mut class, mut rows) = (Vec::with_capacity(total), Vec::with_capacity(total));
     let mut cell_start = Vec::with_capacity(n_groups + 1);
     cell_start.push(0);
-    for (c, n, nnz) in parts {
+    for (c, n, nnz) in cells {
         class.extend_from_slice(&c);
         rows.extend_from_slice(&n);
         for k in nnz {
@@ -151,6 +188,18 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
         }
     }
     Ok(GroupTable { start: cell_start, class, rows, size })
+}
+
+/// `items` cut at `bounds` (ascending, the first 0 and the last its length).
+fn split_by<'a, T>(items: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
+    let mut rest = items;
+    for w in bounds.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        parts.push(head);
+        rest = tail;
+    }
+    parts
 }
 
 /// Where every group went and how the splits came out.
@@ -314,7 +363,8 @@ fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order
     // the cells copied once into placement order, so the greedy pass reads memory in sequence
     let mut ordered: Vec<(u32, u64)> = Vec::with_capacity(table.class.len());
     let mut ends: Vec<usize> = Vec::with_capacity(groups.len());
-    for &g in &groups {
+    for (i, &g) in groups.iter().enumerate() {
+        table.prefetch_cells(&groups[i..]);
         ordered.extend(table.cells(g as usize));
         ends.push(ordered.len());
     }
@@ -390,7 +440,11 @@ fn rebalance(
         let nc = counts[c].max(1) as f64;
         cell.iter().zip(share).map(|(&r, &p)| (r as f64 / nc - p).abs()).fold(0.0, f64::max)
     };
-    for &g in placed.iter().rev() {
+    for (i, &g) in placed.iter().enumerate().rev() {
+        if let Some(&far) = placed.get(i.wrapping_sub(PREFETCH_FAR)) {
+            prefetch(&split_of[far as usize..far as usize + 1]);
+            prefetch(&table.size[far as usize..far as usize + 1]);
+        }
         let g = g as usize;
         let (a, m) = (split_of[g] as usize, table.size[g]);
         if sizes[a] <= target[a] {
@@ -571,6 +625,28 @@ mod tests {
         assert_eq!(t.size, [2, 3, 1]);
         let cells: Vec<Vec<(u32, u64)>> = (0..3).map(|g| t.cells(g).collect()).collect();
         assert_eq!(cells, [vec![(0, 1), (1, 1)], vec![(0, 2), (1, 1)], vec![(2, 1)]]);
+    }
+
+    #[test]
+    fn table_of_many_groups_equals_a_plain_count() {
+        // 5,003 groups: parts of 128 groups, the last one short
+        let n_groups = 5_003u64;
+        let rows = 200_000u64;
+        let y: Vec<i64> = (0..rows).map(|i| (crate::hash::mix64(i) % 9) as i64).collect();
+        let groups: Vec<u32> = (0..rows).map(|i| (crate::hash::mix64(i ^ 0xfeed) % n_groups) as u32).collect();
+        let l = labels(&y);
+        let t = group_table(&l.view(), &groups, n_groups as usize).unwrap();
+        let mut want = std::collections::BTreeMap::new();
+        for (&c, &g) in l.codes.iter().zip(&groups) {
+            *want.entry((g, c)).or_insert(0u64) += 1;
+        }
+        let got: Vec<((u32, u32), u64)> =
+            (0..n_groups as usize).flat_map(|g| t.cells(g).map(move |(c, r)| ((g as u32, c), r))).collect();
+        assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+        assert_eq!(t.size.iter().sum::<u64>(), rows);
+        let mut past = groups.clone();
+        past[rows as usize - 1] = n_groups as u32; // a code past the groups: no group
+        assert!(group_table(&l.view(), &past, n_groups as usize).is_err());
     }
 
     #[test]
