@@ -191,7 +191,10 @@ def test_readme_benchmark_figures_are_those_of_the_results() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Benchmarks") :]
     section = section[: section.index("\n## ", 1)]
-    results = (ROOT / "benches" / "results" / "limits.md").read_text(encoding="utf-8")
+    results = "\n".join(
+        (ROOT / "benches" / "results" / name).read_text(encoding="utf-8")
+        for name in ("limits.md", "counts.md")
+    )
     figures = re.findall(r"\d[\d,]*\.?\d*(?= ?(?:ms|x))", section)
     assert len(figures) >= 10
     for figure in figures:

@@ -27,7 +27,7 @@ where
     K: Key,
 {
     if K::PREFIX_ORDERS {
-        return bucketed(items, |t| key(t).prefix().0, |a, b| key(a).order(key(b)));
+        return bucketed(items, &|t: &T| key(t).prefix().0, &|a: &T, b: &T| key(a).order(key(b)));
     }
     let records: Vec<(u64, u64, u32)> = items
         .par_iter()
@@ -37,11 +37,9 @@ where
             (a, b, i as u32)
         })
         .collect();
-    let records = bucketed(
-        records,
-        |r| r.0,
-        |x, y| (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| key(&items[x.2 as usize]).order(key(&items[y.2 as usize]))),
-    );
+    let records = bucketed(records, &|r: &(u64, u64, u32)| r.0, &|x: &(u64, u64, u32), y: &(u64, u64, u32)| {
+        (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| key(&items[x.2 as usize]).order(key(&items[y.2 as usize])))
+    });
     records.par_iter().map(|r| items[r.2 as usize]).collect()
 }
 
@@ -51,15 +49,7 @@ where
 /// (ids, hashes) give even buckets; any other spread still sorts right, as
 /// fast as one comparison sort at worst. `radix` must never decrease along
 /// `order`.
-fn bucketed<T: Copy + Send + Sync>(
-    items: Vec<T>,
-    radix: impl Fn(&T) -> u64 + Sync,
-    order: impl Fn(&T, &T) -> Ordering + Sync,
-) -> Vec<T> {
-    bucketed_by(items, &radix, &order)
-}
-
-fn bucketed_by<T, R, O>(mut items: Vec<T>, radix: &R, order: &O) -> Vec<T>
+pub(crate) fn bucketed<T, R, O>(mut items: Vec<T>, radix: &R, order: &O) -> Vec<T>
 where
     T: Copy + Send + Sync,
     R: Fn(&T) -> u64 + Sync,
@@ -106,7 +96,7 @@ where
     // narrower than this one's, so this ends.
     buckets.into_par_iter().for_each(|b| {
         if b.len() > crowded {
-            let sorted = bucketed_by(b.to_vec(), radix, order);
+            let sorted = bucketed(b.to_vec(), radix, order);
             b.copy_from_slice(&sorted);
         } else {
             b.sort_unstable_by(order);

@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use crate::exec::alloc::{zeroed, Zero};
 use crate::exec::blocks::{fold_groups, map_blocks};
+use crate::factorize::sort::bucketed;
 use crate::hash::{hash_bytes, rank_hash, seed_offset};
 use crate::ops::split::plan_split;
 use crate::simd::prefetch;
@@ -342,7 +343,7 @@ fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order
     // u128, descending primary first, then the group
     let offset = seed_offset(seed);
     let n_classes = counts.len() as u128;
-    let mut sorted: Vec<(u128, u32)> = (0..table.n_groups() as u32)
+    let sorted: Vec<(u128, u32)> = (0..table.n_groups() as u32)
         .into_par_iter()
         .filter(|&g| table.size[g as usize] > 0)
         .map(|g| {
@@ -358,7 +359,7 @@ fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order
             ((((u64::MAX - primary) as u128) << 64) | rank_hash(keys[g as usize], offset) as u128, g)
         })
         .collect();
-    sorted.par_sort_unstable();
+    let sorted = sort_keys(sorted);
     let groups: Vec<u32> = sorted.into_iter().map(|(_, g)| g).collect();
     // the cells copied once into placement order, so the greedy pass reads memory in sequence
     let mut ordered: Vec<(u32, u64)> = Vec::with_capacity(table.class.len());
@@ -418,6 +419,23 @@ fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order
         split_of[g as usize] = s;
     }
     (split_of, groups)
+}
+
+/// Placement keys sorted (in parallel, bucketed by one radix word that never
+/// decreases along their order: the primary word's offset from the
+/// smallest in the top bits, as many as its range needs, the hash word's
+/// leading bits below).
+fn sort_keys(keys: Vec<(u128, u32)>) -> Vec<(u128, u32)> {
+    let (lo, hi) = keys.iter().fold((u64::MAX, 0), |(lo, hi), &(k, _)| {
+        let p = (k >> 64) as u64;
+        (lo.min(p), hi.max(p))
+    });
+    let bits = 64 - hi.saturating_sub(lo).leading_zeros();
+    let radix = |&(k, _): &(u128, u32)| {
+        let (p, h) = ((k >> 64) as u64 - lo, k as u64);
+        p.checked_shl(64 - bits).unwrap_or(0) | h.checked_shr(bits).unwrap_or(0)
+    };
+    bucketed(keys, &radix, &|a: &(u128, u32), b: &(u128, u32)| a.cmp(b))
 }
 
 /// Bring split sizes closer to their targets after a greedy placement: the
@@ -647,6 +665,23 @@ mod tests {
         let mut past = groups.clone();
         past[rows as usize - 1] = n_groups as u32; // a code past the groups: no group
         assert!(group_table(&l.view(), &past, n_groups as usize).is_err());
+    }
+
+    #[test]
+    fn placement_keys_sort_like_a_plain_sort() {
+        // primaries: few values (sizes), one, and spread over the whole word
+        for spread in [7u64, 1, u64::MAX] {
+            let keys: Vec<(u128, u32)> = (0..100_000u32)
+                .map(|g| {
+                    let p = crate::hash::mix64(g as u64) % spread.max(1);
+                    let p = if spread == u64::MAX { crate::hash::mix64(g as u64) } else { u64::MAX - 3 - p };
+                    (((p as u128) << 64) | crate::hash::mix64(g as u64 ^ 99) as u128, g)
+                })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            assert_eq!(sort_keys(keys), want, "spread {spread}");
+        }
     }
 
     #[test]
