@@ -22,7 +22,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// label values.
 #[pyclass(module = "fastbal._fastbal", name = "ClassCounts", frozen, get_all)]
 pub struct PyClassCounts {
-    /// The class values: an int64/uint64 numpy array, or a list of str.
+    /// The class values: an int64/uint64 numpy array, or an object array of str.
     pub classes: Py<PyAny>,
     /// Rows per class, in the order of `classes`.
     pub counts: Py<PyArray1<u64>>,
@@ -105,7 +105,7 @@ impl PyLabels {
         self.inner.counts.clone().into_pyarray(py)
     }
 
-    /// The class values, sorted (numpy int64/uint64, or a list of str).
+    /// The class values, sorted (numpy int64/uint64, or an object array of str).
     #[getter]
     fn classes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         classes_to_py(py, &self.inner.classes)

@@ -146,7 +146,7 @@ class ClassCounts:
 
     @property
     def classes(self) -> Any:
-        """The class values: an int64/uint64 array or a list of str."""
+        """The class values: an int64/uint64 array, or an object array of str."""
     @property
     def counts(self) -> npt.NDArray[np.uint64]:
         """Rows per class, in the order of `classes`."""
@@ -170,7 +170,7 @@ class Labels:
         """Rows per class, in class order."""
     @property
     def classes(self) -> Any:
-        """The class values, sorted: an int64/uint64 array or a list of str."""
+        """The class values, sorted: an int64/uint64 array, or an object array of str."""
     @property
     def null_count(self) -> int: ...
     @property
@@ -318,7 +318,10 @@ class GroupPlan:
         """Classes (codes) whose rows lie in fewer groups than there are splits."""
     @property
     def large_groups(self) -> Any:
-        """Values of the groups larger than the smallest split: an array or a list of str."""
+        """Values of the groups larger than the smallest split.
+
+        An int64/uint64 array, or an object array of str.
+        """
     @property
     def large_group_rows(self) -> list[int]:
         """The rows of each of those groups."""
@@ -501,7 +504,7 @@ class LabelCounter:
         """A counter holding given counts (classes sorted and distinct)."""
     @property
     def classes(self) -> Any:
-        """The classes seen, sorted: an int64/uint64 array or a list of str."""
+        """The classes seen, sorted: an int64/uint64 array, or an object array of str."""
     @property
     def counts(self) -> npt.NDArray[np.uint64]:
         """Rows per class, in class order."""

@@ -75,7 +75,7 @@ impl PyLabelCounter {
         Ok(PyLabelCounter { inner, value_type: Some(value_type) })
     }
 
-    /// The classes seen, sorted by value (numpy int64/uint64, or a list of str).
+    /// The classes seen, sorted by value (numpy int64/uint64, or an object array of str).
     #[getter]
     fn classes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         classes_to_py(py, self.inner.classes())

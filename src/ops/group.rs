@@ -29,7 +29,7 @@ pub struct PyGroupPlan {
     /// Classes (codes) whose rows lie in fewer groups than there are non-empty splits.
     lone_classes: Vec<u32>,
     /// The values of the groups larger than the smallest non-empty split,
-    /// largest first (an int64/uint64 numpy array, or a list of str).
+    /// largest first (an int64/uint64 numpy array, or an object array of str).
     large_groups: Py<PyAny>,
     /// The rows of each of those groups.
     large_group_rows: Vec<u64>,
