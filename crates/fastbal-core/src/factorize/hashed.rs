@@ -185,7 +185,7 @@ where
         .par_iter_mut()
         .map(|(chunk, start, len, out)| {
             let read = &readers[*chunk];
-            let mut table = KeyTable::new(0, 0, 4);
+            let mut table = KeyTable::new(0, 0, 8);
             let mut keys: Vec<K> = Vec::new();
             let mut nulls = 0u64;
             for j in 0..*len {
