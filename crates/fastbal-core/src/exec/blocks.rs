@@ -190,6 +190,19 @@ pub(crate) fn gather_by_id<T: Copy + Send + Sync>(src: &dyn IdSource, table: &[T
     });
 }
 
+/// `items` cut at `bounds` (ascending, the first 0 and the last at most its
+/// length) into disjoint parts, one per parallel task.
+pub(crate) fn cut_at<'a, T>(items: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
+    let mut rest = items;
+    for w in bounds.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        parts.push(head);
+        rest = tail;
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 
 use crate::exec::alloc::reserved;
+use crate::exec::blocks::cut_at;
 use crate::factorize::table::Key;
 
 /// Below this many items one parallel comparison sort is as fast.
@@ -84,13 +85,7 @@ where
     }
     drop(items);
     let crowded = ((4 * out.len()) >> bits).max(BUCKETED_FROM);
-    let mut buckets = Vec::with_capacity(starts.len() - 1);
-    let mut rest = out.as_mut_slice();
-    for w in starts.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-        buckets.push(head);
-        rest = tail;
-    }
+    let buckets = cut_at(&mut out, &starts);
     // A bucket far past its share (keys crowded in a few radix values, as
     // strings sharing a prefix) is bucketed again by its own radix range,
     // narrower than this one's, so this ends.

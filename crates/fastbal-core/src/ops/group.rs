@@ -24,7 +24,7 @@
 use rayon::prelude::*;
 
 use crate::exec::alloc::{zeroed, Zero};
-use crate::exec::blocks::{fold_groups, map_blocks};
+use crate::exec::blocks::{cut_at, fold_groups, map_blocks};
 use crate::factorize::sort::bucketed;
 use crate::hash::{hash_bytes, rank_hash, seed_offset};
 use crate::ops::split::plan_split;
@@ -136,7 +136,7 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
     //    counting sort), then each group's classes sorted and counted
     let mut size = vec![0u64; n_groups];
     let bounds: Vec<usize> = (0..=parts).map(|p| (p << shift).min(n_groups)).collect();
-    let cells: Vec<(Vec<u32>, Vec<u64>, Vec<usize>)> = split_by(&mut size, &bounds)
+    let cells: Vec<(Vec<u32>, Vec<u64>, Vec<usize>)> = cut_at(&mut size, &bounds)
         .into_par_iter()
         .enumerate()
         .map(|(p, size)| {
@@ -189,18 +189,6 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
         }
     }
     Ok(GroupTable { start: cell_start, class, rows, size })
-}
-
-/// `items` cut at `bounds` (ascending, the first 0 and the last its length).
-fn split_by<'a, T>(items: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
-    let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
-    let mut rest = items;
-    for w in bounds.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-        parts.push(head);
-        rest = tail;
-    }
-    parts
 }
 
 /// Where every group went and how the splits came out.
