@@ -270,6 +270,7 @@ pub fn place_groups(
             let (mut split_of, placed) = place(table, aim, keys, seed, order, cost);
             let (mut cells, mut sizes) = tally(table, counts.len(), target.len(), &split_of);
             rebalance(table, aim, &placed, &mut split_of, &mut cells, &mut sizes);
+            fill_empty(table, target, &placed, &mut split_of, &mut cells, &mut sizes);
             (split_of, cells, sizes)
         })
         .collect();
@@ -482,6 +483,45 @@ fn rebalance(
                 cells[c as usize][a] -= r;
                 cells[c as usize][b] += r;
             }
+        }
+    }
+}
+
+/// Give every split with a target a group: while one has none and another
+/// holds two or more, the split holding the most groups (the first of
+/// equals) hands over its smallest group (the last placed of equals). The
+/// greedy pass can leave a split empty when a few large groups fill the
+/// others past their targets.
+fn fill_empty(
+    table: &GroupTable,
+    target: &[u64],
+    placed: &[u32],
+    split_of: &mut [u16],
+    cells: &mut [Vec<u64>],
+    sizes: &mut [u64],
+) {
+    let mut held = vec![0usize; target.len()];
+    placed.iter().for_each(|&g| held[split_of[g as usize] as usize] += 1);
+    while let Some(empty) = (0..target.len()).find(|&s| target[s] > 0 && held[s] == 0) {
+        let donor = (0..target.len()).fold(0, |best, s| if held[s] > held[best] { s } else { best });
+        if held[donor] < 2 {
+            return;
+        }
+        let g = placed
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&g| split_of[g as usize] as usize == donor)
+            .min_by_key(|&g| table.size[g as usize])
+            .expect("the donor holds groups") as usize;
+        split_of[g] = empty as u16;
+        held[donor] -= 1;
+        held[empty] += 1;
+        sizes[donor] -= table.size[g];
+        sizes[empty] += table.size[g];
+        for (c, r) in table.cells(g) {
+            cells[c as usize][donor] -= r;
+            cells[c as usize][empty] += r;
         }
     }
 }
@@ -782,6 +822,20 @@ mod tests {
         let keys = group_keys(&Classes::Str(vec!["a".into(), "b".into()]));
         assert_eq!(keys, [hash_bytes(b"a"), hash_bytes(b"b")]);
         assert_eq!(group_keys(&Classes::Int(vec![-1, 5])), [u64::MAX, 5]);
+    }
+
+    #[test]
+    fn kfold_gives_every_fold_a_group() {
+        // the greedy pass fills five folds past their targets with the
+        // group of ten rows and four more, and leaves the sixth empty
+        let mut y = vec![0i64; 10];
+        y.push(1);
+        y.extend([0; 4]);
+        let g = [-26, 85, 11, 85, -100, 11, 85, 11, 85, 85, 48, 85, 85, 85, -63];
+        let (_, _, plan) = plan_for(&y, &g, 0, Some(6));
+        assert_eq!(plan.groups, vec![1; 6], "sizes {:?}", plan.sizes);
+        assert!(plan.sizes.iter().all(|&s| s > 0));
+        assert_eq!(plan.sizes.iter().sum::<u64>(), 15);
     }
 
     #[test]
