@@ -34,6 +34,18 @@ mod plugin;
 mod simd;
 mod view;
 
+/// The allocator of every buffer the extension makes. mimalloc keeps the
+/// pages a buffer frees for the next buffer (later in the same call, or the
+/// next call within about a second) instead of handing large buffers back
+/// to the system at once, so a call mostly skips the kernel's mapping and
+/// zeroing of fresh pages (a quarter to a half of the time of a count of
+/// millions of distinct keys). Only the extension's own allocations go
+/// through it: numpy, pyarrow and the interpreter keep theirs, and every
+/// buffer the extension hands out (numpy and Arrow arrays) is released
+/// through it by the object that owns it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[pymodule]
 fn _fastbal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
