@@ -6,7 +6,6 @@
 //! - many: the radix-partitioned path ([`partitioned`]), whose tables stay in
 //!   cache however many keys there are.
 
-use hashbrown::HashMap;
 use rayon::prelude::*;
 
 use crate::column::ids::NULL;
@@ -204,25 +203,37 @@ where
             (keys, counts, nulls)
         })
         .collect();
-    let mut all = sort_by_key(locals.iter().flat_map(|(k, _, _)| k.iter().copied()).collect(), |k| k);
-    all.dedup();
-    let global: HashMap<K, u32> = all.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
-    let mut counts = vec![0u64; all.len()];
+    // every segment's keys through one table (each key once, its rows summed
+    // over the segments), then only the distinct keys sorted
+    let mut merged = KeyTable::new(locals.iter().map(|(k, _, _)| k.len()).max().unwrap_or(0), 0, 2);
+    let (mut distinct, mut rows): (Vec<K>, Vec<u64>) = (Vec::new(), Vec::new());
     let mut null_count = 0;
-    let luts: Vec<Vec<u32>> = locals
+    let merged_ids: Vec<Vec<u32>> = locals
         .iter()
         .map(|(keys, local_counts, nulls)| {
             null_count += nulls;
             keys.iter()
                 .zip(local_counts)
-                .map(|(k, &c)| {
-                    let g = global[k];
-                    counts[g as usize] += c;
-                    g
+                .map(|(&k, &c)| {
+                    let id = merged.add(k, &mut distinct);
+                    if id as usize == rows.len() {
+                        rows.push(0);
+                    }
+                    rows[id as usize] += c;
+                    id
                 })
                 .collect()
         })
         .collect();
+    let sorted = sort_by_key(distinct.into_iter().zip(0u32..).collect(), |(k, _)| k);
+    let mut place = vec![0u32; sorted.len()];
+    for (p, &(_, i)) in sorted.iter().enumerate() {
+        place[i as usize] = p as u32;
+    }
+    let counts: Vec<u64> = sorted.iter().map(|&(_, i)| rows[i as usize]).collect();
+    let all: Vec<K> = sorted.into_iter().map(|(k, _)| k).collect();
+    let luts: Vec<Vec<u32>> =
+        merged_ids.into_iter().map(|ids| ids.into_iter().map(|i| place[i as usize]).collect()).collect();
     if want_codes {
         pieces.into_par_iter().zip(luts).for_each(|((_, _, _, out), lut)| {
             for o in out.iter_mut() {
