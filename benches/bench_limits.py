@@ -219,6 +219,8 @@ def main() -> None:
             ("imblearn_oversample", "oversample"),
         ),
     ]
+    if last == first:
+        del ratios_run[1]  # one size: the floor ratio at the largest is the row above
     ratios = [r[:3] for r in ratios_run if set(r[3]) <= wanted]
     report.add(
         "ratios (this run)",
