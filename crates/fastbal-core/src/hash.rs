@@ -21,6 +21,16 @@ pub fn mix64(mut x: u64) -> u64 {
     x ^ (x >> MIX_SHIFTS[2])
 }
 
+/// The 128-bit product of two words, its halves xored: every bit of the
+/// result depends on every bit of both factors. The step of the table
+/// hashes (where a key sits in a hash table, never a result; they may change
+/// between versions, unlike the hashes above).
+#[inline(always)]
+pub(crate) fn folded_multiply(a: u64, b: u64) -> u64 {
+    let p = a as u128 * b as u128;
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
 /// The per-seed offset mixed into every key.
 #[inline]
 pub fn seed_offset(seed: u64) -> u64 {

@@ -6,6 +6,7 @@ use std::hash::BuildHasher;
 use rayon::prelude::*;
 
 use crate::column::{StrChunk, Ucs4Chunk, ViewChunk};
+use crate::hash::folded_multiply;
 use crate::{Error, Result};
 
 /// Check a string array's offsets before any kernel reads them: they never
@@ -192,8 +193,22 @@ fn long_bytes_eq(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The hash long keys are tagged with (foldhash's fixed-seed word-at-a-time
-/// hash; it places keys in tables and never decides a result).
+/// The hash long keys are tagged with (it places keys in tables and never
+/// decides a result): up to 32 bytes, the first and last 16 bytes (they
+/// overlap below 32) folded by three multiplies, inline; longer, foldhash's
+/// fixed-seed word-at-a-time hash.
+#[inline(always)]
+fn long_tag(b: &[u8]) -> u32 {
+    let n = b.len();
+    if n > 32 {
+        return (LONG.hash_one(b) >> 32) as u32;
+    }
+    let (a, z) = (word16(b, 0), word16(b, n - 16));
+    let head = folded_multiply(a as u64 ^ 0x243f_6a88_85a3_08d3, (a >> 64) as u64 ^ 0x1319_8a2e_0370_7344);
+    let tail = folded_multiply(z as u64 ^ 0xa409_3822_299f_31d0, (z >> 64) as u64 ^ 0x082e_fa98_ec4e_6c89);
+    (folded_multiply(head ^ n as u64, tail ^ 0x4528_21e6_38d0_1377) >> 32) as u32
+}
+
 static LONG: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x9e37_79b9_7f4a_7c15);
 
 impl Default for StrKey<'_> {
@@ -224,7 +239,7 @@ const SHORT_MASKS: [(u64, u64); 17] = {
 impl<'a> StrKey<'a> {
     pub(crate) fn new(b: &'a [u8]) -> Self {
         if b.len() > 16 {
-            return StrKey::Long { bytes: b, tag: (LONG.hash_one(b) >> 32) as u32 };
+            return StrKey::Long { bytes: b, tag: long_tag(b) };
         }
         let mut buf = [0u8; 16];
         buf[..b.len()].copy_from_slice(b);

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::hash::Hash;
 
 use crate::column::strings::StrKey;
+use crate::hash::folded_multiply;
 
 /// What the factorization asks of a key: a hash to place it in a table, and
 /// its order.
@@ -40,14 +41,6 @@ impl Key for u64 {
         (*self, 0)
     }
     const PREFIX_ORDERS: bool = true;
-}
-
-/// The 128-bit product of two words, its halves xored: every bit of the
-/// result depends on every bit of both factors.
-#[inline(always)]
-fn folded_multiply(a: u64, b: u64) -> u64 {
-    let p = a as u128 * b as u128;
-    (p as u64) ^ ((p >> 64) as u64)
 }
 
 /// Strings order by their bytes (for UTF-8, the order of the text).
