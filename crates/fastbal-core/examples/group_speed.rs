@@ -1,7 +1,8 @@
 //! Quick timing of the group split kernel, step by step, on Zipf-shaped
 //! labels in groups of about ten rows:
 //! `cargo run --release -p fastbal-core --example group_speed [rows] [groups]`.
-use std::time::Instant;
+//! Each step runs five times; the median is printed.
+use std::time::{Duration, Instant};
 
 use fastbal_core::group::{assign_groups, group_keys, group_table, plan_group_kfold, plan_group_split};
 use fastbal_core::hash::mix64;
@@ -20,22 +21,31 @@ fn main() {
         y.push(class as i32);
         g.push(group * 7919 + 3);
     }
-    let t = Instant::now();
     let labels = Labels::new(&Column::Int(Ints::I32(vec![Chunk::new(&y, None)]))).unwrap();
-    let groups = Labels::new(&Column::Int(Ints::I64(vec![Chunk::new(&g, None)]))).unwrap();
-    println!("factorize labels and groups: {:?}", t.elapsed());
-    let t = Instant::now();
+    let (t, groups) = timed(|| Labels::new(&Column::Int(Ints::I64(vec![Chunk::new(&g, None)]))).unwrap());
+    println!("factorize the groups: {t:?}");
     let keys = group_keys(&groups.classes);
-    let table = group_table(&labels.view(), &groups.codes, groups.n_classes()).unwrap();
-    println!("group x class table ({} cells): {:?}", table.class.len(), t.elapsed());
-    let t = Instant::now();
-    let split = plan_group_split(&table, &labels.counts, Size::Fraction(0.2), Size::Fraction(0.1), &keys, 0).unwrap();
-    println!("placement, train/valid/test: {:?} ({:?})", t.elapsed(), split.sizes);
-    let t = Instant::now();
-    let plan = plan_group_kfold(&table, &labels.counts, 5, &keys, 0).unwrap();
-    println!("placement, 5 folds: {:?}", t.elapsed());
-    let t = Instant::now();
-    let folds = assign_groups(&labels.view(), &groups.codes, &plan, -1i16, |s| s as i16);
-    println!("assignment: {:?} ({:?})", t.elapsed(), plan.sizes);
+    let (t, table) = timed(|| group_table(&labels.view(), &groups.codes, groups.n_classes()).unwrap());
+    println!("group x class table ({} cells): {t:?}", table.class.len());
+    let (t, split) =
+        timed(|| plan_group_split(&table, &labels.counts, Size::Fraction(0.2), Size::Fraction(0.1), &keys, 0).unwrap());
+    println!("placement, train/valid/test: {t:?} ({:?})", split.sizes);
+    let (t, plan) = timed(|| plan_group_kfold(&table, &labels.counts, 5, &keys, 0).unwrap());
+    println!("placement, 5 folds: {t:?}");
+    let (t, folds) = timed(|| assign_groups(&labels.view(), &groups.codes, &plan, -1i16, |s| s as i16));
+    println!("assignment: {t:?} ({:?})", plan.sizes);
     assert_eq!(folds.len(), n);
+}
+
+/// The median time of five runs of `f`, and its last result.
+fn timed<T>(f: impl Fn() -> T) -> (Duration, T) {
+    let mut times = Vec::new();
+    let mut out = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        out = Some(f());
+        times.push(t.elapsed());
+    }
+    times.sort();
+    (times[2], out.expect("ran five times"))
 }

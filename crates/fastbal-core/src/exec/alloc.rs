@@ -62,7 +62,7 @@ pub trait Zero {
 macro_rules! zero {
     ($($t:ty = $z:expr),*) => {$(impl Zero for $t { const ZERO: Self = $z; })*};
 }
-zero!(bool = false, i8 = 0, i16 = 0, i32 = 0, i64 = 0, u8 = 0, u32 = 0, u64 = 0, f64 = 0.0);
+zero!(bool = false, i8 = 0, i16 = 0, i32 = 0, i64 = 0, u8 = 0, u32 = 0, u64 = 0, usize = 0, f64 = 0.0);
 
 /// The machine's physical memory in bytes, where the system says.
 #[cfg(target_os = "linux")]

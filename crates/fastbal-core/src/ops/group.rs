@@ -90,8 +90,34 @@ impl GroupTable {
 const PREFETCH_FAR: usize = 32;
 const PREFETCH_NEAR: usize = PREFETCH_FAR / 2;
 
-/// A stretch of rows' labeled `(group, class)` pairs, per part.
-type Parts = Vec<Vec<(u32, u32)>>;
+/// A labeled row's group (its offset in its part's range of groups) and
+/// class, packed in one word: the group in the high bits, the class in the
+/// low `class_bits`. Words sort as `(group, class)` pairs do.
+trait Pair: Copy + Send + Sync + Zero {
+    fn pack(group: u32, class: u32, class_bits: u32) -> Self;
+    fn group(self, class_bits: u32) -> usize;
+    fn class(self, class_bits: u32) -> u32;
+}
+
+macro_rules! pair {
+    ($($t:ty),*) => {$(
+        impl Pair for $t {
+            #[inline(always)]
+            fn pack(group: u32, class: u32, class_bits: u32) -> Self {
+                ((group as $t) << class_bits) | class as $t
+            }
+            #[inline(always)]
+            fn group(self, class_bits: u32) -> usize {
+                (self >> class_bits) as usize
+            }
+            #[inline(always)]
+            fn class(self, class_bits: u32) -> u32 {
+                (self & ((1 << class_bits) - 1)) as u32
+            }
+        }
+    )*};
+}
+pair!(u32, u64);
 
 /// At most this many parts (ranges of groups) the table is built in: each
 /// stretch of rows writes to every part at once, and each part's groups and
@@ -108,12 +134,57 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
             view.len()
         )));
     }
-    // 1. every labeled row's (group, class) to its part, a range of groups
-    //    (per stretch of rows, in parallel); rows without a group counted
     let shift = (n_groups.div_ceil(MAX_PARTS)).next_power_of_two().trailing_zeros();
+    let class_bits = 32 - (view.n_classes().max(2) as u32 - 1).leading_zeros();
+    // a u32 holds the pair with room to spare (its class mask is below 2^32)
+    if shift + class_bits < 32 {
+        build_table::<u32>(view, groups, n_groups, shift, class_bits)
+    } else {
+        build_table::<u64>(view, groups, n_groups, shift, class_bits)
+    }
+}
+
+/// The bits of a class sorted in one counting pass.
+const DIGIT_BITS: u32 = 11;
+
+/// Stable counting sort of `items` into `out` (as long) by `key(item)` in
+/// `0..buckets`; returns the items per bucket.
+fn spread<P: Copy>(
+    items: impl Iterator<Item = P> + Clone,
+    out: &mut [P],
+    buckets: usize,
+    key: impl Fn(P) -> usize,
+) -> Vec<usize> {
+    let mut counts = vec![0usize; buckets];
+    items.clone().for_each(|x| counts[key(x)] += 1);
+    let mut next = Vec::with_capacity(buckets);
+    let mut at = 0;
+    for &k in &counts {
+        next.push(at);
+        at += k;
+    }
+    for x in items {
+        let slot = &mut next[key(x)];
+        out[*slot] = x;
+        *slot += 1;
+    }
+    counts
+}
+
+/// [`group_table`] with each row's pair in a `P`: parts of `2^shift` groups.
+fn build_table<P: Pair>(
+    view: &LabelView<'_>,
+    groups: &[u32],
+    n_groups: usize,
+    shift: u32,
+    class_bits: u32,
+) -> Result<GroupTable> {
+    // 1. every labeled row's pair to its part, a range of groups (per
+    //    stretch of rows, in parallel); rows without a group counted
     let parts = n_groups.div_ceil(1 << shift);
     let per_task = view.len() / rayon::current_num_threads().max(1) / parts.max(1) + 16;
-    let scattered: Vec<(Parts, u64)> = fold_groups(
+    let local = (1u32 << shift) - 1;
+    let scattered: Vec<(Vec<Vec<P>>, u64)> = fold_groups(
         view.ids(),
         || ((0..parts).map(|_| Vec::with_capacity(per_task)).collect::<Vec<_>>(), 0u64),
         |(buffers, missing), row, ids| {
@@ -121,7 +192,7 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
                 if (g as usize) >= n_groups {
                     *missing += 1;
                 } else if c != NULL {
-                    buffers[(g >> shift) as usize].push((g, c));
+                    buffers[(g >> shift) as usize].push(P::pack(g & local, c, class_bits));
                 }
             }
         },
@@ -132,63 +203,77 @@ pub fn group_table(view: &LabelView<'_>, groups: &[u32], n_groups: usize) -> Res
             "groups have {missing} null rows; every row needs a group (fill them, e.g. with the row's own id)"
         )));
     }
-    // 2. per part (in parallel, in cache): its rows grouped by group (a
-    //    counting sort), then each group's classes sorted and counted
+    // 2. per part (in parallel, in cache): its pairs sorted (stable counting
+    //    sorts by the class's digits, then by the group), then counted
     let mut size = vec![0u64; n_groups];
     let bounds: Vec<usize> = (0..=parts).map(|p| (p << shift).min(n_groups)).collect();
     let cells: Vec<(Vec<u32>, Vec<u64>, Vec<usize>)> = cut_at(&mut size, &bounds)
         .into_par_iter()
         .enumerate()
         .map(|(p, size)| {
-            let g0 = bounds[p];
-            let rows = scattered.iter().flat_map(|(buffers, _)| &buffers[p]);
-            rows.clone().for_each(|&(g, _)| size[g as usize - g0] += 1);
-            let mut next = Vec::with_capacity(size.len());
-            let mut at = 0usize;
-            for &m in size.iter() {
-                next.push(at);
-                at += m as usize;
-            }
-            let mut by_group = vec![0u32; at];
-            rows.for_each(|&(g, c)| {
-                let slot = &mut next[g as usize - g0];
-                by_group[*slot] = c;
-                *slot += 1;
-            });
-            let (mut class, mut count, mut nnz) = (Vec::new(), Vec::new(), Vec::with_capacity(size.len()));
-            let mut begin = 0;
-            for &end in &next {
-                let slice = &mut by_group[begin..end];
-                begin = end;
-                slice.sort_unstable();
-                let before = class.len();
-                for &c in slice.iter() {
-                    if class.len() > before && class.last() == Some(&c) {
-                        *count.last_mut().expect("a cell was pushed") += 1;
-                    } else {
-                        class.push(c);
-                        count.push(1);
-                    }
+            let n: usize = scattered.iter().map(|(buffers, _)| buffers[p].len()).sum();
+            let (mut sorted, mut spare): (Vec<P>, Vec<P>) = (zeroed(n), zeroed(n));
+            for (i, low) in (0..class_bits).step_by(DIGIT_BITS as usize).enumerate() {
+                let width = (class_bits - low).min(DIGIT_BITS);
+                let digit = |x: P| ((x.class(class_bits) >> low) & ((1 << width) - 1)) as usize;
+                if i == 0 {
+                    let pairs = scattered.iter().flat_map(|(buffers, _)| buffers[p].iter().copied());
+                    spread(pairs, &mut spare, 1 << width, digit);
+                } else {
+                    spread(sorted.iter().copied(), &mut spare, 1 << width, digit);
                 }
-                nnz.push(class.len() - before);
+                std::mem::swap(&mut sorted, &mut spare);
             }
-            (class, count, nnz)
+            let counts = spread(sorted.iter().copied(), &mut spare, size.len(), |x| x.group(class_bits));
+            // each group's run of classes counted
+            let (mut class, mut count) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            let mut start = Vec::with_capacity(size.len());
+            let mut at = 0;
+            for (m, &k) in size.iter_mut().zip(&counts) {
+                *m = k as u64;
+                start.push(class.len());
+                let mut run = spare[at..at + k].iter().map(|&x| x.class(class_bits));
+                at += k;
+                if let Some(first) = run.next() {
+                    let (mut c, mut r) = (first, 1u64);
+                    for x in run {
+                        if x == c {
+                            r += 1;
+                        } else {
+                            class.push(c);
+                            count.push(r);
+                            (c, r) = (x, 1);
+                        }
+                    }
+                    class.push(c);
+                    count.push(r);
+                }
+            }
+            (class, count, start)
         })
         .collect();
     drop(scattered);
-    let total: usize = cells.iter().map(|p| p.0.len()).sum();
-    let (mut class, mut rows) = (Vec::with_capacity(total), Vec::with_capacity(total));
-    let mut cell_start = Vec::with_capacity(n_groups + 1);
-    cell_start.push(0);
-    for (c, n, nnz) in cells {
-        class.extend_from_slice(&c);
-        rows.extend_from_slice(&n);
-        for k in nnz {
-            let last = *cell_start.last().expect("starts at 0");
-            cell_start.push(last + k);
-        }
+    // 3. the parts' cells side by side (in parallel)
+    let mut offsets = Vec::with_capacity(parts + 1);
+    offsets.push(0);
+    for (c, _, _) in &cells {
+        offsets.push(offsets[offsets.len() - 1] + c.len());
     }
-    Ok(GroupTable { start: cell_start, class, rows, size })
+    let total = offsets[parts];
+    let (mut class, mut rows): (Vec<u32>, Vec<u64>) = (zeroed(total), zeroed(total));
+    let mut start: Vec<usize> = zeroed(n_groups + 1);
+    start[n_groups] = total;
+    cut_at(&mut class, &offsets)
+        .into_par_iter()
+        .zip(cut_at(&mut rows, &offsets))
+        .zip(cut_at(&mut start[..n_groups], &bounds))
+        .zip(cells.into_par_iter().zip(&offsets[..parts]))
+        .for_each(|(((class, rows), start), ((c, n, s), &offset))| {
+            class.copy_from_slice(&c);
+            rows.copy_from_slice(&n);
+            start.iter_mut().zip(s).for_each(|(to, from)| *to = offset + from);
+        });
+    Ok(GroupTable { start, class, rows, size })
 }
 
 /// Where every group went and how the splits came out.
@@ -224,6 +309,21 @@ enum Order {
     /// up to a factor), which ranks big single-class groups first and big
     /// mixed ones after them.
     Peak,
+}
+
+impl Order {
+    /// The key group `g` is placed by, largest first.
+    fn primary(self, table: &GroupTable, g: usize, n_classes: usize) -> u64 {
+        let m = table.size[g];
+        match self {
+            Order::Size => m,
+            Order::Peak => {
+                let squares: u128 = table.cells(g).map(|(_, r)| r as u128 * r as u128).sum();
+                let spread = (n_classes as u128 * squares).saturating_sub(m as u128 * m as u128);
+                u64::try_from(spread).unwrap_or(u64::MAX)
+            }
+        }
+    }
 }
 
 /// What a placement minimizes, summed over the classes of a group.
@@ -328,49 +428,20 @@ fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order
     let inv: Vec<f64> = counts.iter().map(|&nc| 1.0 / nc.max(1) as f64).collect();
     let inv_size = 1.0 / nf;
 
-    // the placement order as sort keys computed once: (primary, seeded hash) in one
-    // u128, descending primary first, then the group
-    let offset = seed_offset(seed);
-    let n_classes = counts.len() as u128;
-    let sorted: Vec<(u128, u32)> = (0..table.n_groups() as u32)
-        .into_par_iter()
-        .filter(|&g| table.size[g as usize] > 0)
-        .map(|g| {
-            let m = table.size[g as usize];
-            let primary = match order {
-                Order::Size => m,
-                Order::Peak => {
-                    let squares: u128 = table.cells(g as usize).map(|(_, r)| r as u128 * r as u128).sum();
-                    let spread = (n_classes * squares).saturating_sub(m as u128 * m as u128);
-                    u64::try_from(spread).unwrap_or(u64::MAX)
-                }
-            };
-            ((((u64::MAX - primary) as u128) << 64) | rank_hash(keys[g as usize], offset) as u128, g)
-        })
-        .collect();
-    let sorted = sort_keys(sorted);
-    let groups: Vec<u32> = sorted.into_iter().map(|(_, g)| g).collect();
-    // the cells copied once into placement order, so the greedy pass reads memory in sequence
-    let mut ordered: Vec<(u32, u64)> = Vec::with_capacity(table.class.len());
-    let mut ends: Vec<usize> = Vec::with_capacity(groups.len());
-    for (i, &g) in groups.iter().enumerate() {
-        table.prefetch_cells(&groups[i..]);
-        ordered.extend(table.cells(g as usize));
-        ends.push(ordered.len());
-    }
-
+    let groups = placement_order(table, keys, seed, order, counts.len());
     let mut split_in_order = vec![0u16; groups.len()];
     let mut score = vec![0.0f64; s_n];
-    let mut begin = 0;
-    for (i, &end) in ends.iter().enumerate() {
-        let cells = &ordered[begin..end];
-        begin = end;
-        let m: f64 = cells.iter().map(|&(_, r)| r as f64).sum();
+    for (i, &g) in groups.iter().enumerate() {
+        table.prefetch_cells(&groups[i..]);
+        let span = table.start[g as usize]..table.start[g as usize + 1];
+        let (classes, rows) = (&table.class[span.clone()], &table.rows[span]);
+        let cells = || classes.iter().zip(rows).map(|(&c, &r)| (c, r));
+        let m: f64 = rows.iter().map(|&r| r as f64).sum();
         for &s in &active {
             // the split sizes always count as squares: one more "class" of all rows
             score[s] = inv_size * inv_size * m * (2.0 * dev_size[s] + m);
         }
-        for &(c, r) in cells {
+        for (c, r) in cells() {
             let (c, r) = (c as usize, r as f64);
             let d = &dev[c * s_n..(c + 1) * s_n];
             match cost {
@@ -396,7 +467,7 @@ fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order
         let Some(best) = best else { break };
         split_in_order[i] = best as u16;
         dev_size[best] += m;
-        for &(c, r) in cells {
+        for (c, r) in cells() {
             let (c, r) = (c as usize, r as f64);
             let d = &mut dev[c * s_n + best];
             sq[c] += r * (2.0 * *d + r);
@@ -410,21 +481,36 @@ fn place(table: &GroupTable, aim: Aim<'_>, keys: &[u64], seed: u64, order: Order
     (split_of, groups)
 }
 
-/// Placement keys sorted (in parallel, bucketed by one radix word that never
-/// decreases along their order: the primary word's offset from the
-/// smallest in the top bits, as many as its range needs, the hash word's
-/// leading bits below).
-fn sort_keys(keys: Vec<(u128, u32)>) -> Vec<(u128, u32)> {
-    let (lo, hi) = keys.iter().fold((u64::MAX, 0), |(lo, hi), &(k, _)| {
-        let p = (k >> 64) as u64;
-        (lo.min(p), hi.max(p))
-    });
+/// The groups with a labeled row in the order they are placed: descending
+/// primary (see [`Order`]), then ascending seeded hash of the group's key,
+/// then ascending group.
+///
+/// Sorted (in parallel) as one radix word per group, which never decreases
+/// along that order: the primary's offset from the smallest in the top
+/// bits, as many as its range needs, the hash's leading bits below. Groups
+/// whose words tie (the same primary and leading hash bits: rare unless the
+/// primaries span the whole word) are ordered by the whole hash, then the
+/// group.
+fn placement_order(table: &GroupTable, keys: &[u64], seed: u64, order: Order, n_classes: usize) -> Vec<u32> {
+    let offset = seed_offset(seed);
+    // (descending primary as an ascending word, group), for groups with a labeled row
+    let mut items: Vec<(u64, u32)> = (0..table.n_groups() as u32)
+        .into_par_iter()
+        .map(|g| (u64::MAX - order.primary(table, g as usize, n_classes), g))
+        .collect();
+    if table.size.contains(&0) {
+        items.retain(|&(_, g)| table.size[g as usize] > 0);
+    }
+    let (lo, hi) = items.iter().fold((u64::MAX, 0), |(lo, hi), &(p, _)| (lo.min(p), hi.max(p)));
     let bits = 64 - hi.saturating_sub(lo).leading_zeros();
-    let radix = |&(k, _): &(u128, u32)| {
-        let (p, h) = ((k >> 64) as u64 - lo, k as u64);
-        p.checked_shl(64 - bits).unwrap_or(0) | h.checked_shr(bits).unwrap_or(0)
-    };
-    bucketed(keys, &radix, &|a: &(u128, u32), b: &(u128, u32)| a.cmp(b))
+    let hash = |g: u32| rank_hash(keys[g as usize], offset);
+    items.par_iter_mut().for_each(|(word, g)| {
+        *word = (*word - lo).checked_shl(64 - bits).unwrap_or(0) | hash(*g).checked_shr(bits).unwrap_or(0);
+    });
+    let sorted = bucketed(items, &|&(word, _): &(u64, u32)| word, &|a: &(u64, u32), b: &(u64, u32)| {
+        a.0.cmp(&b.0).then_with(|| (hash(a.1), a.1).cmp(&(hash(b.1), b.1)))
+    });
+    sorted.into_iter().map(|(_, g)| g).collect()
 }
 
 /// Bring split sizes closer to their targets after a greedy placement: the
@@ -500,6 +586,10 @@ fn fill_empty(
     cells: &mut [Vec<u64>],
     sizes: &mut [u64],
 ) {
+    // every placed group has a labeled row: a split holds none if it holds no row
+    if (0..target.len()).all(|s| target[s] == 0 || sizes[s] > 0) {
+        return;
+    }
     let mut held = vec![0usize; target.len()];
     placed.iter().for_each(|&g| held[split_of[g as usize] as usize] += 1);
     while let Some(empty) = (0..target.len()).find(|&s| target[s] > 0 && held[s] == 0) {
@@ -690,25 +780,49 @@ mod tests {
             (0..n_groups as usize).flat_map(|g| t.cells(g).map(move |(c, r)| ((g as u32, c), r))).collect();
         assert_eq!(got, want.into_iter().collect::<Vec<_>>());
         assert_eq!(t.size.iter().sum::<u64>(), rows);
+        // pairs packed in 64 bits (many groups of many classes) build the same table
+        assert_eq!(build_table::<u64>(&l.view(), &groups, n_groups as usize, 7, 4).unwrap(), t);
+        assert_eq!(build_table::<u64>(&l.view(), &groups, n_groups as usize, 7, 40).unwrap(), t);
         let mut past = groups.clone();
         past[rows as usize - 1] = n_groups as u32; // a code past the groups: no group
         assert!(group_table(&l.view(), &past, n_groups as usize).is_err());
     }
 
     #[test]
-    fn placement_keys_sort_like_a_plain_sort() {
-        // primaries: few values (sizes), one, and spread over the whole word
-        for spread in [7u64, 1, u64::MAX] {
-            let keys: Vec<(u128, u32)> = (0..100_000u32)
-                .map(|g| {
-                    let p = crate::hash::mix64(g as u64) % spread.max(1);
-                    let p = if spread == u64::MAX { crate::hash::mix64(g as u64) } else { u64::MAX - 3 - p };
-                    (((p as u128) << 64) | crate::hash::mix64(g as u64 ^ 99) as u128, g)
-                })
-                .collect();
-            let mut want = keys.clone();
-            want.sort_unstable();
-            assert_eq!(sort_keys(keys), want, "spread {spread}");
+    fn placement_order_equals_a_plain_sort() {
+        // primaries of few values, one value, spread over 40 bits and
+        // saturating the word; keys that repeat (string keys can share a
+        // hash); some groups empty
+        let cases = [
+            (7u64, Order::Size),
+            (1, Order::Size),
+            (1 << 40, Order::Size),
+            (1 << 20, Order::Peak),
+            (1 << 36, Order::Peak),
+        ];
+        for (spread, order) in cases {
+            let n = 100_000u64;
+            let size: Vec<u64> =
+                (0..n).map(|g| if g % 97 == 5 { 0 } else { 1 + crate::hash::mix64(g) % spread }).collect();
+            // every group's rows in two classes
+            let (mut start, mut class, mut rows) = (vec![0], Vec::new(), Vec::new());
+            for &m in &size {
+                for (c, r) in [(0, m.div_ceil(2)), (1, m / 2)] {
+                    if r > 0 {
+                        class.push(c);
+                        rows.push(r);
+                    }
+                }
+                start.push(class.len());
+            }
+            let table = GroupTable { start, class, rows, size };
+            let keys: Vec<u64> = (0..n).map(|g| crate::hash::mix64(g ^ 99) % 60_000).collect();
+            let mut want: Vec<u32> = (0..n as u32).filter(|&g| table.size[g as usize] > 0).collect();
+            want.sort_by_key(|&g| {
+                let p = order.primary(&table, g as usize, 3);
+                (std::cmp::Reverse(p), rank_hash(keys[g as usize], seed_offset(5)), g)
+            });
+            assert_eq!(placement_order(&table, &keys, 5, order, 3), want, "{order:?} spread {spread}");
         }
     }
 
