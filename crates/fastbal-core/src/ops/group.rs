@@ -171,7 +171,8 @@ fn spread<P: Copy>(
     counts
 }
 
-/// [`group_table`] with each row's pair in a `P`: parts of `2^shift` groups.
+/// [`group_table`] with each row's pair in a `P`: parts of `2^shift` groups,
+/// classes of `class_bits` (at most 32).
 fn build_table<P: Pair>(
     view: &LabelView<'_>,
     groups: &[u32],
@@ -782,7 +783,7 @@ mod tests {
         assert_eq!(t.size.iter().sum::<u64>(), rows);
         // pairs packed in 64 bits (many groups of many classes) build the same table
         assert_eq!(build_table::<u64>(&l.view(), &groups, n_groups as usize, 7, 4).unwrap(), t);
-        assert_eq!(build_table::<u64>(&l.view(), &groups, n_groups as usize, 7, 40).unwrap(), t);
+        assert_eq!(build_table::<u64>(&l.view(), &groups, n_groups as usize, 7, 32).unwrap(), t);
         let mut past = groups.clone();
         past[rows as usize - 1] = n_groups as u32; // a code past the groups: no group
         assert!(group_table(&l.view(), &past, n_groups as usize).is_err());
