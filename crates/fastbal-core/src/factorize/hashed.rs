@@ -123,7 +123,11 @@ where
         HashPath::Segmented => false,
         HashPath::Partitioned => true,
     };
-    Ok(if partition { partitioned(lens, readers, want_codes, distinct) } else { segmented(lens, readers, want_codes) })
+    Ok(if partition {
+        partitioned(lens, readers, want_codes, distinct)
+    } else {
+        segmented(lens, readers, want_codes, distinct)
+    })
 }
 
 /// About how many distinct keys the rows hold, from an evenly spaced sample:
@@ -159,8 +163,12 @@ where
 }
 
 /// One small table per segment of rows, merged: for columns with few
-/// distinct keys, each segment's table stays in L1.
-fn segmented<K, R>(lens: &[usize], readers: &[R], want_codes: bool) -> (Vec<K>, RawCounts, Vec<u32>)
+/// distinct keys, each segment's table stays in cache. The tables are sized
+/// for the estimated `distinct` keys (at most the segment's rows, and at
+/// most the keys the automatic choice sends here) from the start: grown as
+/// keys arrive, a table of thousands of keys is rebuilt several times in
+/// every segment.
+fn segmented<K, R>(lens: &[usize], readers: &[R], want_codes: bool, distinct: usize) -> (Vec<K>, RawCounts, Vec<u32>)
 where
     K: Key,
     R: Fn(usize) -> Option<K> + Sync,
@@ -184,7 +192,7 @@ where
         .par_iter_mut()
         .map(|(chunk, start, len, out)| {
             let read = &readers[*chunk];
-            let mut table = KeyTable::new(0, 0, 8);
+            let mut table = KeyTable::new(distinct.min(PARTITIONED_FROM).min(*len), 0, 16);
             let mut keys: Vec<K> = Vec::new();
             let mut nulls = 0u64;
             for j in 0..*len {
@@ -279,7 +287,9 @@ mod tests {
                 let lens = [a.len(), b.len()];
                 let parts = [a, b];
                 let readers: Vec<_> = parts.iter().map(|p| move |i: usize| p[i]).collect();
-                let whole = segmented(&lens, &readers, true);
+                let whole = segmented(&lens, &readers, true, distinct);
+                // tables grown from empty (an estimate far too low) count the same
+                assert!(segmented(&lens, &readers, true, 0) == whole);
                 assert!(whole.0.windows(2).all(|w| w[0] < w[1]));
                 assert_eq!(whole.1.counts.iter().sum::<u64>() + whole.1.null_count, rows as u64);
                 for estimate in [0, 5000, 100_000, 10_000_000] {
